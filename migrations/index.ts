@@ -1,0 +1,11 @@
+import type { QueryInterface } from 'sequelize';
+import * as m0001 from './0001-initial';
+
+export interface Migration {
+  name: string;
+  up(params: { context: QueryInterface }): Promise<void>;
+  down(params: { context: QueryInterface }): Promise<void>;
+}
+
+/** In order. Listed explicitly so the same list works from TypeScript (tests) and compiled JS (dist). */
+export const MIGRATIONS: Migration[] = [m0001];

@@ -1,0 +1,53 @@
+import type { Config } from '../lib/config';
+import { WorkerPoolHasher, type PasswordHasher } from '../lib/hasher';
+import { Logger } from '../lib/logger';
+import type { Ctx } from '../services/context';
+import { migrateUp, openDatabase } from '../store/db';
+
+export interface RuntimeOptions {
+  logger?: Logger;
+  hasher?: PasswordHasher;
+  now?: () => Date;
+  /** Apply pending migrations first (the server and every CLI command do). Default true. */
+  migrate?: boolean;
+}
+
+export type Topic = 'mail' | 'jobs' | 'audit';
+
+export interface Runtime extends Ctx {
+  close(): Promise<void>;
+  /** Subscribe to commit notifications (mail queued, job queued, audit written). */
+  onNotify(fn: (topic: Topic) => void): void;
+}
+
+/** Open the database, apply migrations and start the hashing pool: the services' context. */
+export async function createRuntime(config: Config, opts: RuntimeOptions = {}): Promise<Runtime> {
+  const logger = opts.logger ?? new Logger(config.LOG_LEVEL);
+  const db = openDatabase(config.DATABASE_URL, logger);
+  try {
+    if (opts.migrate !== false) await migrateUp(db, logger);
+  } catch (e) {
+    await db.close();
+    throw e;
+  }
+  const hasher = opts.hasher ?? new WorkerPoolHasher(config.BCRYPT_COST);
+  const listeners: Array<(topic: Topic) => void> = [];
+  const ctx: Runtime = {
+    config,
+    db,
+    hasher,
+    logger,
+    now: opts.now ?? (() => new Date()),
+    notify: (topic) => {
+      for (const l of listeners) l(topic);
+    },
+    onNotify: (fn) => {
+      listeners.push(fn);
+    },
+    close: async () => {
+      await hasher.close();
+      await db.close();
+    },
+  };
+  return ctx;
+}

@@ -1,0 +1,124 @@
+#!/usr/bin/env node
+import { readFile } from 'node:fs/promises';
+import { ConfigError, loadConfig } from '../lib/config';
+import { loadDotEnv } from '../lib/dotenv';
+import { createRuntime } from '../app/runtime';
+import { SYSTEM_ACTOR } from '../services/context';
+import { changeRole } from '../services/memberships';
+import { importUsers } from '../services/import-users';
+import { migrateDown, migrationStatus, runMigrate } from './migrate';
+import { progressBar } from './progress';
+
+const USAGE = `userops COMMAND
+
+  migrate [--status | --down]     apply pending migrations (or show them, or undo the last)
+  import FILE.csv                 create or update users from CSV
+  grant EMAIL ROLE ORG            give a role in an organization
+  revoke EMAIL ROLE ORG           take a role away
+  help                            this text`;
+
+export interface CliIO {
+  out(line: string): void;
+  err(line: string): void;
+  isTTY: boolean;
+}
+
+const stdio: CliIO = {
+  out: (l) => process.stdout.write(`${l}\n`),
+  err: (l) => process.stderr.write(`${l}\n`),
+  isTTY: Boolean(process.stderr.isTTY),
+};
+
+/** Run one CLI command; returns the exit code. Exported for tests, which call it in-process. */
+export async function runCli(argv: string[], env: Record<string, string | undefined> = process.env, io: CliIO = stdio): Promise<number> {
+  const [command, ...args] = argv;
+  if (!command || command === 'help' || command === '--help' || command === '-h') {
+    io.out(USAGE);
+    return command ? 0 : 2;
+  }
+  let config;
+  try {
+    config = loadConfig(env);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      io.err(e.message);
+      return 1;
+    }
+    throw e;
+  }
+  if (command === 'migrate') {
+    if (args.includes('--status')) return migrationStatus(config, io);
+    if (args.includes('--down')) return migrateDown(config, io);
+    if (args.length > 0) {
+      io.err(`migrate: unknown option ${args[0]} (use --status or --down)`);
+      return 2;
+    }
+    return runMigrate(config, io);
+  }
+  const known = ['import', 'grant', 'revoke'];
+  if (!known.includes(command)) {
+    io.err(`Unknown command “${command}”.\n\n${USAGE}`);
+    return 2;
+  }
+  const rt = await createRuntime(config);
+  try {
+    switch (command) {
+      case 'import': {
+        if (args.length !== 1) {
+          io.err('usage: userops import FILE.csv');
+          return 2;
+        }
+        let text: string;
+        try {
+          text = await readFile(args[0], 'utf8');
+        } catch (e) {
+          io.err(`Cannot read ${args[0]}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+          return 1;
+        }
+        const bar = io.isTTY ? progressBar((s) => process.stderr.write(s)) : null;
+        const result = await importUsers(rt, SYSTEM_ACTOR, text, bar ?? undefined);
+        bar?.(1, 1, true);
+        if (!result.ok) {
+          io.err(result.message);
+          return 1;
+        }
+        for (const e of result.errors) io.err(`line ${e.line}: ${e.message}`);
+        io.out(
+          `${result.rows} row${result.rows === 1 ? '' : 's'}: ${result.created} created, ${result.updated} updated, ${result.errors.length} rejected.`,
+        );
+        return result.errors.length > 0 ? 1 : 0;
+      }
+      case 'grant':
+      case 'revoke': {
+        if (args.length !== 3) {
+          io.err(`usage: userops ${command} EMAIL ROLE ORG`);
+          return 2;
+        }
+        const [email, role, org] = args;
+        const result = await changeRole(rt, SYSTEM_ACTOR, { email, role, org, grant: command === 'grant' });
+        if (!result.ok) {
+          io.err(result.message);
+          return 1;
+        }
+        io.out(result.message);
+        return 0;
+      }
+    }
+    return 2;
+  } finally {
+    await rt.close();
+  }
+}
+
+if (require.main === module) {
+  loadDotEnv();
+  runCli(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(`userops: ${(err as Error).message}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

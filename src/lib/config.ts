@@ -1,0 +1,179 @@
+import { z } from 'zod';
+
+/**
+ * Every environment variable userops reads, in one schema. The README's configuration table is
+ * checked against `CONFIG_DOCS` by a test, so a variable cannot be added here without being
+ * documented there.
+ */
+
+const bool = (name: string) =>
+  z
+    .string()
+    .trim()
+    .toLowerCase()
+    .refine((v) => ['true', 'false', '1', '0', 'yes', 'no', ''].includes(v), {
+      message: `${name} must be true or false`,
+    })
+    .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const int = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, { message: `must be a whole number between ${min} and ${max}` })
+    .transform((v) => Number(v))
+    .refine((v) => v >= min && v <= max, { message: `must be between ${min} and ${max}` });
+
+const url = (protocols: string[]) =>
+  z
+    .string()
+    .trim()
+    .refine(
+      (v) => {
+        try {
+          const u = new URL(v);
+          return protocols.includes(u.protocol);
+        } catch {
+          return false;
+        }
+      },
+      { message: `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}` },
+    );
+
+const databaseUrl = z
+  .string()
+  .trim()
+  .refine((v) => /^sqlite:/.test(v) || /^postgres(ql)?:\/\//.test(v), {
+    message: 'must be sqlite:PATH or postgres://user:pass@host/db',
+  });
+
+const cronExpr = z
+  .string()
+  .trim()
+  .refine((v) => /^(\S+\s+){4,5}\S+$/.test(v), { message: 'must be a cron expression with 5 or 6 fields' });
+
+const timeZone = z
+  .string()
+  .trim()
+  .refine(
+    (v) => {
+      try {
+        new Intl.DateTimeFormat('en-US', { timeZone: v });
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    { message: 'must be an IANA time zone such as UTC or Europe/Berlin' },
+  );
+
+const slackCommand = z
+  .string()
+  .trim()
+  .regex(/^\/[a-z0-9_-]{1,31}$/, { message: 'must look like /users (a slash and up to 32 lower-case letters)' });
+
+const channelId = z
+  .string()
+  .trim()
+  .regex(/^[CGD][A-Z0-9]{2,}$/, { message: 'must be a Slack channel id such as C0123ABCD' });
+
+/** Documentation for every variable: default shown as the string the environment would hold. */
+export const CONFIG_DOCS: Record<string, { default: string; doc: string }> = {
+  PORT: { default: '3000', doc: 'HTTP port for Slack requests, the REST API, the reset page and /healthz.' },
+  DATABASE_URL: {
+    default: 'sqlite:data/userops.sqlite',
+    doc: 'sqlite:PATH (embedded, one process) or postgres://user:pass@host/db (several instances).',
+  },
+  SLACK_BOT_TOKEN: { default: '', doc: 'Bot token (xoxb-…). Required to talk to Slack.' },
+  SLACK_SIGNING_SECRET: { default: '', doc: 'Signing secret; every request to /slack/events is verified with it.' },
+  SLACK_APP_TOKEN: { default: '', doc: 'App-level token (xapp-…). When set, Slack traffic uses Socket Mode instead of HTTP.' },
+  SLACK_API_URL: { default: 'https://slack.com/api/', doc: 'Slack Web API base URL (tests and the demo point it at the local stand-in).' },
+  SLACK_COMMAND: { default: '/users', doc: 'The slash command name registered in the manifest.' },
+  PUBLIC_URL: { default: 'http://localhost:3000', doc: 'Base URL users reach; reset links are PUBLIC_URL/password/reset/TOKEN.' },
+  SMTP_URL: { default: '', doc: 'smtp://user:pass@host:port or smtps://…. Unset: mail is written as .eml files to OUTBOX_DIR.' },
+  MAIL_FROM: { default: 'userops <userops@localhost>', doc: 'From address of every mail.' },
+  OUTBOX_DIR: { default: 'data/outbox', doc: 'Where .eml files go when SMTP_URL is unset.' },
+  LOCKOUT_THRESHOLD: { default: '10', doc: 'Failed logins in a row that lock an account (1–100).' },
+  RESET_TOKEN_TTL_HOURS: { default: '24', doc: 'Hours a password-reset link stays valid (1–720).' },
+  BCRYPT_COST: { default: '12', doc: 'bcrypt cost factor (4–15; values below 10 are for tests only).' },
+  PASSWORD_MIN_LENGTH: { default: '12', doc: 'Minimum password length in characters (8–64).' },
+  LOGIN_MAX_PER_ACCOUNT: { default: '20', doc: 'Login attempts per account per LOGIN_WINDOW_SECONDS before 429.' },
+  LOGIN_MAX_PER_IP: { default: '100', doc: 'Login attempts per client address per LOGIN_WINDOW_SECONDS before 429.' },
+  LOGIN_WINDOW_SECONDS: { default: '60', doc: 'Window of the login throttles.' },
+  API_RATE_LIMIT_PER_MINUTE: { default: '600', doc: 'REST API requests per API key per minute before 429.' },
+  TRUST_PROXY: { default: 'false', doc: 'Trust X-Forwarded-For for the client address (set behind a load balancer).' },
+  DIGEST_CHANNEL: { default: '', doc: 'Channel id (C…) for the lockout digest. Unset: no digest is scheduled.' },
+  DIGEST_CRON: { default: '0 9 * * 1-5', doc: 'When the lockout digest runs (cron, in DIGEST_TZ).' },
+  DIGEST_TZ: { default: 'UTC', doc: 'Time zone of DIGEST_CRON.' },
+  DIGEST_SPIKE_THRESHOLD: { default: '20', doc: 'More lockouts than this within one hour are flagged as a possible attack.' },
+  DIGEST_SILENT_WHEN_EMPTY: { default: 'false', doc: 'true: post nothing when there are no new lockouts.' },
+  AUDIT_CHANNEL: { default: '', doc: 'Optional channel id; every mutation is mirrored there as one line.' },
+  EXPORT_EMAIL_MAX_BYTES: { default: '5000000', doc: 'Largest CSV (after gzip if needed) attached to the export email.' },
+  LOG_LEVEL: { default: 'info', doc: 'debug, info, warn or error.' },
+};
+
+const schema = z.object({
+  PORT: int(0, 65535),
+  DATABASE_URL: databaseUrl,
+  SLACK_BOT_TOKEN: z
+    .string()
+    .trim()
+    .refine((v) => v === '' || /^xox[bp]-/.test(v), { message: 'must start with xoxb-' }),
+  SLACK_SIGNING_SECRET: z.string().trim(),
+  SLACK_APP_TOKEN: z
+    .string()
+    .trim()
+    .refine((v) => v === '' || v.startsWith('xapp-'), { message: 'must start with xapp-' }),
+  SLACK_API_URL: url(['http:', 'https:']).transform((v) => (v.endsWith('/') ? v : `${v}/`)),
+  SLACK_COMMAND: slackCommand,
+  PUBLIC_URL: url(['http:', 'https:']).transform((v) => v.replace(/\/+$/, '')),
+  SMTP_URL: z
+    .string()
+    .trim()
+    .refine((v) => v === '' || /^smtps?:\/\//.test(v), { message: 'must start with smtp:// or smtps://' }),
+  MAIL_FROM: z.string().trim().min(3, { message: 'must be an address such as userops <userops@example.com>' }),
+  OUTBOX_DIR: z.string().trim().min(1, { message: 'must be a directory path' }),
+  LOCKOUT_THRESHOLD: int(1, 100),
+  RESET_TOKEN_TTL_HOURS: int(1, 720),
+  BCRYPT_COST: int(4, 15),
+  PASSWORD_MIN_LENGTH: int(8, 64),
+  LOGIN_MAX_PER_ACCOUNT: int(1, 100000),
+  LOGIN_MAX_PER_IP: int(1, 1000000),
+  LOGIN_WINDOW_SECONDS: int(1, 86400),
+  API_RATE_LIMIT_PER_MINUTE: int(1, 1000000),
+  TRUST_PROXY: bool('TRUST_PROXY'),
+  DIGEST_CHANNEL: z.union([z.literal(''), channelId]),
+  DIGEST_CRON: cronExpr,
+  DIGEST_TZ: timeZone,
+  DIGEST_SPIKE_THRESHOLD: int(1, 1000000),
+  DIGEST_SILENT_WHEN_EMPTY: bool('DIGEST_SILENT_WHEN_EMPTY'),
+  AUDIT_CHANNEL: z.union([z.literal(''), channelId]),
+  EXPORT_EMAIL_MAX_BYTES: int(0, 100_000_000),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], { message: 'must be debug, info, warn or error' }),
+});
+
+export type Config = z.output<typeof schema>;
+
+export class ConfigError extends Error {}
+
+/** Parse an environment into a Config; throws ConfigError with one line naming the variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const input: Record<string, string> = {};
+  for (const [name, { default: def }] of Object.entries(CONFIG_DOCS)) {
+    const raw = env[name];
+    input[name] = raw === undefined || raw === '' ? def : raw;
+  }
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const name = String(issue.path[0] ?? 'configuration');
+    // The value itself is not echoed: it may be a token or a password inside a URL.
+    throw new ConfigError(`Invalid configuration: ${name} ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+/** Test and tool helper: a Config with overrides, validated the same way. */
+export function testConfig(overrides: Record<string, string> = {}): Config {
+  return loadConfig({ BCRYPT_COST: '4', LOG_LEVEL: 'error', ...overrides });
+}

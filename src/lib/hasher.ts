@@ -1,0 +1,114 @@
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+
+/**
+ * bcryptjs is pure JavaScript: a cost-12 hash takes ~250 ms of CPU. Run on the main thread it would
+ * stall every Slack ack and API call behind it, so hashing and comparing run in a small pool of
+ * worker threads. The worker is inline (eval) so the same code runs from TypeScript under jest and
+ * from compiled JavaScript.
+ */
+
+export interface PasswordHasher {
+  hash(password: string): Promise<string>;
+  compare(password: string, hash: string): Promise<boolean>;
+  /** Compare against a fixed hash of the same cost, so an unknown login costs what a known one does. */
+  dummyCompare(password: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const bcrypt = require(workerData.bcryptPath);
+parentPort.on('message', (m) => {
+  try {
+    const result = m.op === 'hash' ? bcrypt.hashSync(m.password, m.cost) : bcrypt.compareSync(m.password, m.hash);
+    parentPort.postMessage({ id: m.id, result });
+  } catch (e) {
+    parentPort.postMessage({ id: m.id, error: String(e && e.message || e) });
+  }
+});
+`;
+
+type Task = {
+  id: number;
+  msg: Record<string, unknown>;
+  resolve: (v: unknown) => void;
+  reject: (e: Error) => void;
+};
+
+export class WorkerPoolHasher implements PasswordHasher {
+  private readonly idle: Worker[] = [];
+  private readonly all: Worker[] = [];
+  private readonly queue: Task[] = [];
+  private readonly inflight = new Map<Worker, Task>();
+  private nextId = 1;
+  private dummyHash: Promise<string> | null = null;
+  private closed = false;
+
+  constructor(
+    private readonly cost: number,
+    size = Math.max(1, Math.min(4, availableParallelism())),
+  ) {
+    for (let i = 0; i < size; i++) this.spawn();
+  }
+
+  private spawn(): void {
+    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { bcryptPath: require.resolve('bcryptjs') } });
+    worker.on('message', (m: { id: number; result?: unknown; error?: string }) => {
+      const task = this.inflight.get(worker);
+      this.inflight.delete(worker);
+      if (task) {
+        if (m.error !== undefined) task.reject(new Error(`password hashing failed: ${m.error}`));
+        else task.resolve(m.result);
+      }
+      this.idle.push(worker);
+      this.pump();
+    });
+    worker.on('error', (err) => {
+      const task = this.inflight.get(worker);
+      this.inflight.delete(worker);
+      task?.reject(err instanceof Error ? err : new Error(String(err)));
+      this.all.splice(this.all.indexOf(worker), 1);
+      if (!this.closed) this.spawn();
+    });
+    this.all.push(worker);
+    this.idle.push(worker);
+    this.pump();
+  }
+
+  private pump(): void {
+    while (this.idle.length > 0 && this.queue.length > 0) {
+      const worker = this.idle.shift()!;
+      const task = this.queue.shift()!;
+      this.inflight.set(worker, task);
+      worker.postMessage({ id: task.id, ...task.msg });
+    }
+  }
+
+  private run<T>(msg: Record<string, unknown>): Promise<T> {
+    if (this.closed) return Promise.reject(new Error('password hasher is closed'));
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ id: this.nextId++, msg, resolve: resolve as (v: unknown) => void, reject });
+      this.pump();
+    });
+  }
+
+  hash(password: string): Promise<string> {
+    return this.run<string>({ op: 'hash', password, cost: this.cost });
+  }
+
+  compare(password: string, hash: string): Promise<boolean> {
+    return this.run<boolean>({ op: 'compare', password, hash });
+  }
+
+  async dummyCompare(password: string): Promise<void> {
+    this.dummyHash ??= this.hash('userops-timing-equaliser-not-a-password');
+    await this.compare(password, await this.dummyHash);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const t of this.queue.splice(0)) t.reject(new Error('password hasher is closed'));
+    await Promise.all(this.all.map((w) => w.terminate()));
+  }
+}

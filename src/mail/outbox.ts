@@ -1,0 +1,58 @@
+import { randomUUID } from 'node:crypto';
+import type { CreationAttributes, Transaction } from 'sequelize';
+import { MailMessage } from '../store/models';
+import type { Ctx } from '../services/context';
+import type { RenderedMail } from './templates';
+
+export type MailKind = 'reset_link' | 'password_changed' | 'lockout_notice' | 'export';
+
+export interface OutboxAttachment {
+  filename: string;
+  /** A file on disk (export); read at send time so the row stays small. */
+  path?: string;
+  contentType?: string;
+}
+
+export interface NewMail {
+  kind: MailKind;
+  to: string;
+  mail: RenderedMail;
+  userId?: number | null;
+  jobId?: number | null;
+  attachments?: OutboxAttachment[];
+}
+
+function messageIdDomain(ctx: Ctx): string {
+  try {
+    return new URL(ctx.config.PUBLIC_URL).hostname || 'userops.local';
+  } catch {
+    return 'userops.local';
+  }
+}
+
+export function buildOutboxRows(ctx: Ctx, mails: NewMail[]): Array<CreationAttributes<MailMessage>> {
+  const now = ctx.now();
+  const domain = messageIdDomain(ctx);
+  return mails.map((m) => ({
+    // A stable Message-ID per row: a retry after an uncertain send carries the same id, so a
+    // receiving server (and our tests) can tell a duplicate from a new mail.
+    messageId: `<${randomUUID()}@${domain}>`,
+    kind: m.kind,
+    toAddress: m.to,
+    subject: m.mail.subject,
+    textBody: m.mail.text,
+    htmlBody: m.mail.html,
+    attachments: m.attachments && m.attachments.length > 0 ? JSON.stringify(m.attachments) : null,
+    nextAttemptAt: now,
+    userId: m.userId ?? null,
+    jobId: m.jobId ?? null,
+  }));
+}
+
+/** Queue mail in the caller's transaction: it is sent only if the state change commits. */
+export async function enqueueMail(ctx: Ctx, t: Transaction, mails: NewMail[]): Promise<MailMessage[]> {
+  if (mails.length === 0) return [];
+  const rows = await MailMessage.bulkCreate(buildOutboxRows(ctx, mails), { transaction: t });
+  t.afterCommit(() => ctx.notify?.('mail'));
+  return rows;
+}

@@ -1,0 +1,88 @@
+/**
+ * Mail templates: pure functions from plain data to subject, text and HTML. Text first (many
+ * admins read mail as text); HTML is the same words, escaped.
+ */
+
+export interface RenderedMail {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+export function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+function layout(title: string, paragraphs: string[], link?: { href: string; label: string }): string {
+  const body = paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join('\n');
+  const button = link
+    ? `<p><a href="${escapeHtml(link.href)}" style="display:inline-block;padding:10px 16px;background:#1d4ed8;color:#fff;text-decoration:none;border-radius:4px">${escapeHtml(link.label)}</a></p>
+<p style="font-size:12px;color:#555">If the button does not work, copy this address into your browser:<br>${escapeHtml(link.href)}</p>`
+    : '';
+  return `<!doctype html><html><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head>
+<body style="font-family:system-ui,sans-serif;max-width:560px;margin:auto">
+<h1 style="font-size:18px">${escapeHtml(title)}</h1>
+${body}
+${button}
+</body></html>`;
+}
+
+export function resetLinkMail(d: { name: string; link: string; expiresHours: number; reason?: string | null }): RenderedMail {
+  const subject = 'Set a new password for your account';
+  const lines = [
+    `Hello ${d.name},`,
+    'An administrator asked you to choose a new password. Until you do, you cannot sign in.',
+    ...(d.reason ? [`Reason given: ${d.reason}`] : []),
+    `The link works once and expires in ${d.expiresHours} hour${d.expiresHours === 1 ? '' : 's'}.`,
+  ];
+  return {
+    subject,
+    text: `${lines.join('\n\n')}\n\n${d.link}\n\nIf you did not expect this, tell your administrator.\n`,
+    html: layout(subject, [...lines, 'If you did not expect this, tell your administrator.'], {
+      href: d.link,
+      label: 'Choose a new password',
+    }),
+  };
+}
+
+export function passwordChangedMail(d: { name: string; by: 'admin' | 'self'; at: Date }): RenderedMail {
+  const subject = 'Your password was changed';
+  const lines = [
+    `Hello ${d.name},`,
+    d.by === 'admin'
+      ? `An administrator set a new password for your account on ${d.at.toISOString().replace('T', ' ').slice(0, 16)} UTC. They will give it to you through a safe channel; this email never contains it.`
+      : `Your password was changed on ${d.at.toISOString().replace('T', ' ').slice(0, 16)} UTC using a reset link.`,
+    'If this was not expected, contact your administrator right away.',
+  ];
+  return { subject, text: `${lines.join('\n\n')}\n`, html: layout(subject, lines) };
+}
+
+export function lockoutMail(d: { name: string; attempts: number; at: Date }): RenderedMail {
+  const subject = 'Your account was locked';
+  const lines = [
+    `Hello ${d.name},`,
+    `Your account was locked on ${d.at.toISOString().replace('T', ' ').slice(0, 16)} UTC after ${d.attempts} failed sign-in attempts.`,
+    'An administrator or the helpdesk can unlock it. If these attempts were not yours, say so: someone may be guessing your password.',
+  ];
+  return { subject, text: `${lines.join('\n\n')}\n`, html: layout(subject, lines) };
+}
+
+export function exportMail(d: {
+  name: string;
+  rows: number;
+  fileName: string;
+  attached: boolean;
+  gzipped: boolean;
+  slackNote: string;
+}): RenderedMail {
+  const subject = `User export: ${d.rows} user${d.rows === 1 ? '' : 's'}`;
+  const lines = [
+    `Hello ${d.name},`,
+    `Your export of ${d.rows} user${d.rows === 1 ? '' : 's'} is ready.`,
+    d.attached
+      ? `The file ${d.fileName}${d.gzipped ? '.gz (gzip-compressed)' : ''} is attached.`
+      : 'The file is too large to attach; it is in Slack.',
+    d.slackNote,
+  ].filter((l) => l.length > 0);
+  return { subject, text: `${lines.join('\n\n')}\n`, html: layout(subject, lines) };
+}

@@ -1,0 +1,101 @@
+import { fail, ok, type Outcome } from '../domain/outcome';
+import { activate as activateState, setEnabled } from '../domain/status';
+import { isFailure, loadAccess } from './authz';
+import { writeAudit } from './audit';
+import type { Actor, Ctx } from './context';
+import { authorityOrg, loadTarget } from './target';
+
+/** One line of a per-user result summary. */
+export interface PerUserResult {
+  ref: string;
+  userId?: number;
+  username?: string;
+  status: 'done' | 'noop' | 'skipped' | 'refused' | 'not_found';
+  message: string;
+}
+
+export const MAX_REFS_PER_COMMAND = 100;
+
+export function checkRefs(refs: string[]): string | null {
+  if (refs.length === 0) return 'Name at least one user (username, email or id).';
+  if (refs.length > MAX_REFS_PER_COMMAND) return `Name at most ${MAX_REFS_PER_COMMAND} users at once; use bulk actions for more.`;
+  return null;
+}
+
+function unique(refs: string[]): string[] {
+  const seen = new Set<string>();
+  return refs.filter((r) => {
+    const k = r.trim().toLowerCase();
+    if (k.length === 0 || seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+/** Enable or disable one or many users; each user is its own transaction and gets its own result line. */
+export async function setUsersEnabled(
+  ctx: Ctx,
+  actor: Actor,
+  input: { refs: string[]; enabled: boolean },
+): Promise<Outcome<{ results: PerUserResult[] }>> {
+  const refs = unique(input.refs);
+  const problem = checkRefs(refs);
+  if (problem) return fail('invalid_input', problem);
+  const verb = input.enabled ? 'enabled' : 'disabled';
+  const results: PerUserResult[] = [];
+  for (const ref of refs) {
+    const r = await ctx.db.tx(async (t): Promise<PerUserResult> => {
+      const access = await loadAccess(ctx, actor, t);
+      if (isFailure(access)) return { ref, status: 'refused', message: access.message };
+      const target = await loadTarget(access, ref, 'enable_disable', t);
+      if (isFailure(target)) return { ref, status: target.code === 'not_found' ? 'not_found' : 'refused', message: target.message };
+      const { user } = target;
+      if (!input.enabled && access.userId === user.id) {
+        return { ref, userId: user.id, username: user.username, status: 'refused', message: 'You cannot disable your own account.' };
+      }
+      const next = setEnabled(user, input.enabled);
+      if (!next.ok) return { ref, status: 'refused', message: next.reason };
+      if (!next.changed) {
+        return { ref, userId: user.id, username: user.username, status: 'noop', message: `${user.username} was already ${verb}.` };
+      }
+      user.enabled = input.enabled;
+      await user.save({ transaction: t });
+      await writeAudit(ctx, t, actor, {
+        action: input.enabled ? 'enable' : 'disable',
+        target: user,
+        organizationId: authorityOrg(access, 'enable_disable', target.orgIds),
+      });
+      return { ref, userId: user.id, username: user.username, status: 'done', message: `${user.username} ${verb}.` };
+    });
+    results.push(r);
+  }
+  return ok({ results });
+}
+
+export async function activateUser(ctx: Ctx, actor: Actor, input: { ref: string }): Promise<Outcome<{ result: PerUserResult }>> {
+  return ctx.db.tx(async (t) => {
+    const access = await loadAccess(ctx, actor, t);
+    if (isFailure(access)) return access;
+    const target = await loadTarget(access, input.ref, 'activate', t);
+    if (isFailure(target)) return target;
+    const { user } = target;
+    const next = activateState(user);
+    if (!next.ok) {
+      return ok({
+        result: {
+          ref: input.ref,
+          userId: user.id,
+          username: user.username,
+          status: 'noop' as const,
+          message: `${user.username} ${next.reason}.`,
+        },
+      });
+    }
+    Object.assign(user, { authStatus: next.state.authStatus, failedLoginCount: 0, lockedAt: null });
+    await user.save({ transaction: t });
+    await writeAudit(ctx, t, actor, { action: 'activate', target: user, organizationId: authorityOrg(access, 'activate', target.orgIds) });
+    return ok({
+      result: { ref: input.ref, userId: user.id, username: user.username, status: 'done' as const, message: `${user.username} unlocked.` },
+    });
+  });
+}

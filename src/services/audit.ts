@@ -1,0 +1,45 @@
+import type { CreationAttributes, Transaction } from 'sequelize';
+import { AuditEvent, type User } from '../store/models';
+import type { Actor, Ctx } from './context';
+
+export type AuditOutcome = 'ok' | 'noop' | 'skipped' | 'failed';
+
+export interface AuditEntry {
+  action: string;
+  target?: Pick<User, 'id' | 'username' | 'email'> | null;
+  organizationId?: number | null;
+  outcome?: AuditOutcome;
+  reason?: string | null;
+  details?: Record<string, unknown>;
+}
+
+export function actorUserId(actor: Actor): number | null {
+  return actor.kind === 'user' ? actor.userId : null;
+}
+
+export function userLabel(u: Pick<User, 'username' | 'email'>): string {
+  return `${u.username} <${u.email}>`;
+}
+
+export function buildAuditRow(ctx: Ctx, actor: Actor, entry: AuditEntry): CreationAttributes<AuditEvent> {
+  return {
+    at: ctx.now(),
+    actorUserId: actorUserId(actor),
+    actorLabel: actor.label,
+    action: entry.action,
+    targetUserId: entry.target?.id ?? null,
+    // The label keeps the facts after the user row is deleted.
+    targetLabel: entry.target ? userLabel(entry.target) : null,
+    organizationId: entry.organizationId ?? null,
+    outcome: entry.outcome ?? 'ok',
+    reason: entry.reason ? entry.reason.slice(0, 500) : null,
+    details: entry.details ? JSON.stringify(entry.details) : null,
+  };
+}
+
+/** One audit row, written in the caller's transaction: the fact and the change commit together. */
+export async function writeAudit(ctx: Ctx, t: Transaction, actor: Actor, entry: AuditEntry): Promise<AuditEvent> {
+  const row = await AuditEvent.create(buildAuditRow(ctx, actor, entry), { transaction: t });
+  t.afterCommit(() => ctx.notify?.('audit'));
+  return row;
+}

@@ -1,0 +1,33 @@
+import type { Config } from '../lib/config';
+import type { PasswordHasher } from '../lib/hasher';
+import type { Logger } from '../lib/logger';
+import type { Database } from '../store/db';
+
+/** Everything a service needs, built once per process (see src/app/runtime.ts). */
+export interface Ctx {
+  config: Config;
+  db: Database;
+  hasher: PasswordHasher;
+  logger: Logger;
+  /** The clock, replaceable in tests (token expiry, digest windows). */
+  now(): Date;
+  /** Called after a transaction that queued mail or jobs commits, so workers wake without polling delay. */
+  notify?(topic: 'mail' | 'jobs' | 'audit'): void;
+}
+
+/**
+ * Who is acting. A directory user acting through Slack or an API key is re-checked on every call
+ * (enabled, active, roles); `system` is the operator at the CLI or a job acting for its recorded user.
+ */
+export type Actor =
+  | {
+      kind: 'user';
+      userId: number;
+      label: string;
+      via: 'slack' | 'api';
+      /** An API key acts only inside the organization it was issued for. */
+      organizationId?: number;
+    }
+  | { kind: 'system'; label: string };
+
+export const SYSTEM_ACTOR: Actor = { kind: 'system', label: 'system (cli)' };

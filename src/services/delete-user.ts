@@ -1,0 +1,108 @@
+import { Op, type Transaction } from 'sequelize';
+import { fail, ok, type Outcome } from '../domain/outcome';
+import { Membership, Organization, RecordAssignment } from '../store/models';
+import { isFailure, loadAccess, mayOn } from './authz';
+import { writeAudit } from './audit';
+import type { Actor, Ctx } from './context';
+import { authorityOrg, loadTarget } from './target';
+
+/**
+ * Delete a user. Refused for yourself, while records are assigned, and for the last administrator
+ * of an organization. Memberships, API keys and reset tokens go with the row (ON DELETE CASCADE);
+ * the audit row keeps the facts. Needs the delete permission in every organization of the user.
+ */
+export async function deleteUser(ctx: Ctx, actor: Actor, input: { ref: string }): Promise<Outcome<{ username: string; userId: number }>> {
+  return ctx.db.tx(async (t) => {
+    const access = await loadAccess(ctx, actor, t);
+    if (isFailure(access)) return access;
+    const target = await loadTarget(access, input.ref, 'delete', t, 'all');
+    if (isFailure(target)) return target;
+    const { user, orgIds } = target;
+    if (access.userId === user.id) return fail('self_action', 'You cannot delete your own account.');
+    const records = await RecordAssignment.count({ where: { userId: user.id }, transaction: t });
+    if (records > 0) {
+      return fail(
+        'has_records',
+        `${user.username} still owns ${records} record${records === 1 ? '' : 's'}. Move them first with reassign FROM TO, then delete.`,
+      );
+    }
+    const lastAdminOf = await soleAdministratorOf(user.id, t);
+    if (lastAdminOf.length > 0) {
+      return fail(
+        'last_administrator',
+        `${user.username} is the last administrator of ${lastAdminOf.join(', ')}. Grant the role to someone else first.`,
+      );
+    }
+    const facts = { id: user.id, username: user.username, email: user.email };
+    await writeAudit(ctx, t, actor, {
+      action: 'delete',
+      target: facts,
+      organizationId: authorityOrg(access, 'delete', orgIds),
+      details: { organizations: orgIds, firstName: user.firstName, lastName: user.lastName },
+    });
+    await user.destroy({ transaction: t });
+    return ok({ username: facts.username, userId: facts.id });
+  });
+}
+
+/** Slugs of organizations where `userId` is the only administrator. */
+async function soleAdministratorOf(userId: number, t: Transaction): Promise<string[]> {
+  const mine = await Membership.findAll({ where: { userId, roles: { [Op.like]: '%administrator%' } }, transaction: t });
+  const out: string[] = [];
+  for (const m of mine) {
+    const others = await Membership.count({
+      where: { organizationId: m.organizationId, userId: { [Op.ne]: userId }, roles: { [Op.like]: '%administrator%' } },
+      transaction: t,
+    });
+    if (others === 0) {
+      const org = await Organization.findByPk(m.organizationId, { transaction: t });
+      out.push(org?.slug ?? String(m.organizationId));
+    }
+  }
+  return out;
+}
+
+/**
+ * Move every record FROM owns to TO, in the organizations where the actor may reassign and TO is a
+ * member. Records in other organizations stay and are reported, so a following delete explains itself.
+ */
+export async function reassignRecords(
+  ctx: Ctx,
+  actor: Actor,
+  input: { from: string; to: string },
+): Promise<Outcome<{ moved: number; remaining: number; from: string; to: string }>> {
+  return ctx.db.tx(async (t) => {
+    const access = await loadAccess(ctx, actor, t);
+    if (isFailure(access)) return access;
+    const from = await loadTarget(access, input.from, 'reassign_records', t);
+    if (isFailure(from)) return from;
+    const to = await loadTarget(access, input.to, 'view', t);
+    if (isFailure(to)) return to;
+    if (from.user.id === to.user.id) return fail('invalid_input', 'FROM and TO are the same user.');
+    if (!to.user.enabled) return fail('precondition_failed', `${to.user.username} is disabled; records cannot move to a disabled user.`);
+    const orgs = from.orgIds.filter((o) => to.orgIds.includes(o) && mayOn(access, 'reassign_records', [o]));
+    const total = await RecordAssignment.count({ where: { userId: from.user.id }, transaction: t });
+    if (total === 0) return fail('precondition_failed', `${from.user.username} has no records to move.`);
+    let moved = 0;
+    if (orgs.length > 0) {
+      const [count] = await RecordAssignment.update(
+        { userId: to.user.id },
+        { where: { userId: from.user.id, organizationId: { [Op.in]: orgs } }, transaction: t },
+      );
+      moved = count;
+    }
+    if (moved === 0) {
+      return fail(
+        'precondition_failed',
+        `None of ${from.user.username}'s records are in an organization ${to.user.username} belongs to and you may manage.`,
+      );
+    }
+    await writeAudit(ctx, t, actor, {
+      action: 'reassign_records',
+      target: from.user,
+      organizationId: orgs[0],
+      details: { to: to.user.username, toUserId: to.user.id, moved },
+    });
+    return ok({ moved, remaining: total - moved, from: from.user.username, to: to.user.username });
+  });
+}

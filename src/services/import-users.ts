@@ -1,0 +1,228 @@
+import { Op } from 'sequelize';
+import { restoreCell } from '../domain/csv-safety';
+import { fail, ok, type Outcome } from '../domain/outcome';
+import { passwordProblem } from '../domain/password-policy';
+import { formatRoles, parseRoles, type Role } from '../domain/permissions';
+import { CsvSyntaxError, parseCsv } from '../lib/csv-parse';
+import { Membership, Organization, User } from '../store/models';
+import { writeAudit } from './audit';
+import type { Actor, Ctx } from './context';
+import { ORG_SLUG_PATTERN } from './memberships';
+import { EMAIL_PATTERN, USERNAME_PATTERN, normalizeEmail, normalizeUsername } from './user-refs';
+
+/** The import columns of DESIGN §6; an export carries the same names (and may add more, which import ignores). */
+export const IMPORT_COLUMNS = ['username', 'email', 'first_name', 'last_name', 'organization', 'roles', 'password', 'enabled'] as const;
+type Column = (typeof IMPORT_COLUMNS)[number];
+
+/** Columns an export may add; import accepts and ignores them. */
+export const IGNORED_EXPORT_COLUMNS = [
+  'id',
+  'phone',
+  'title',
+  'auth_status',
+  'failed_login_count',
+  'locked_at',
+  'last_login_at',
+  'password_changed_at',
+  'created_at',
+  'updated_at',
+];
+
+const BCRYPT_HASH = /^\$2[aby]\$(0[4-9]|1\d|2\d|3[01])\$[./A-Za-z0-9]{53}$/;
+
+export interface ImportRowError {
+  line: number;
+  message: string;
+}
+
+export interface ImportSummary {
+  rows: number;
+  created: number;
+  updated: number;
+  errors: ImportRowError[];
+}
+
+interface ParsedRow {
+  line: number;
+  username: string;
+  email: string;
+  firstName: string;
+  lastName: string;
+  org: string;
+  roles: Role[];
+  password: string;
+  enabled: boolean | null;
+}
+
+function parseRow(line: number, get: (c: Column) => string, minLength: number): ParsedRow | ImportRowError {
+  const err = (message: string) => ({ line, message });
+  const username = normalizeUsername(get('username'));
+  if (!USERNAME_PATTERN.test(username))
+    return err(`username “${get('username')}” must be 1–64 letters, digits, dots, dashes or underscores`);
+  const email = get('email').trim();
+  if (email.length > 254 || !EMAIL_PATTERN.test(email)) return err(`email “${email}” is not a valid address`);
+  const firstName = get('first_name').trim();
+  const lastName = get('last_name').trim();
+  if (firstName.length > 100 || lastName.length > 100) return err('first_name and last_name are limited to 100 characters');
+  if (/[\u0000-\u001f\u007f]/.test(firstName + lastName)) return err('names must not contain control characters');
+  const org = get('organization').trim().toLowerCase();
+  if (!ORG_SLUG_PATTERN.test(org))
+    return err(`organization “${get('organization')}” must be a slug (lower-case letters, digits and dashes)`);
+  const { roles, unknown } = parseRoles(get('roles'));
+  if (unknown.length > 0)
+    return err(
+      `unknown role${unknown.length > 1 ? 's' : ''} ${unknown.map((r) => `“${r}”`).join(', ')} (use administrator, security, helpdesk, viewer)`,
+    );
+  const password = get('password');
+  if (password.length > 0 && !BCRYPT_HASH.test(password)) {
+    const problem = passwordProblem(password, { username, email, firstName, lastName, minLength });
+    if (problem) return err(`password rejected: ${problem}`);
+  }
+  const enabledText = get('enabled').trim().toLowerCase();
+  let enabled: boolean | null;
+  if (enabledText === 'true') enabled = true;
+  else if (enabledText === 'false') enabled = false;
+  else if (enabledText === '') enabled = null;
+  else return err(`enabled must be true or false, not “${get('enabled')}”`);
+  return { line, username, email, firstName, lastName, org, roles, password, enabled };
+}
+
+/**
+ * Import users from CSV text. The header must hold every import column (any order); a bad row is
+ * reported with its 1-based line and nothing of it is written; good rows are written, each in its
+ * own transaction. An empty password keeps an existing user's password; a new user without one
+ * starts in `password_reset` and cannot log in until an admin resets it. A bcrypt hash in the
+ * password column (an export with the hash field on) is stored as it is.
+ */
+export async function importUsers(
+  ctx: Ctx,
+  actor: Actor,
+  csvText: string,
+  onProgress?: (done: number, total: number) => void,
+): Promise<Outcome<ImportSummary>> {
+  let records;
+  try {
+    records = parseCsv(csvText);
+  } catch (e) {
+    if (e instanceof CsvSyntaxError) return fail('invalid_input', `line ${e.line}: ${e.message}; nothing was imported.`);
+    throw e;
+  }
+  if (records.length === 0)
+    return fail('invalid_input', `The file is empty. The first line must be the header: ${IMPORT_COLUMNS.join(',')}`);
+  const header = records[0].fields.map((h) => h.trim().toLowerCase());
+  const missing = IMPORT_COLUMNS.filter((c) => !header.includes(c));
+  const unknown = header.filter((h) => !(IMPORT_COLUMNS as readonly string[]).includes(h) && !IGNORED_EXPORT_COLUMNS.includes(h));
+  if (missing.length > 0 || unknown.length > 0) {
+    const parts = [
+      missing.length > 0 ? `missing ${missing.join(', ')}` : '',
+      unknown.length > 0 ? `unknown ${unknown.map((u) => `“${u}”`).join(', ')}` : '',
+    ].filter(Boolean);
+    return fail('invalid_input', `Wrong header (${parts.join('; ')}). Expected: ${IMPORT_COLUMNS.join(',')}. Nothing was imported.`);
+  }
+  const dup = header.find((h, i) => header.indexOf(h) !== i);
+  if (dup) return fail('invalid_input', `The header names “${dup}” twice. Nothing was imported.`);
+  const index = new Map(header.map((h, i) => [h, i]));
+  const summary: ImportSummary = { rows: records.length - 1, created: 0, updated: 0, errors: [] };
+  const seenUsernames = new Map<string, number>();
+  const seenEmails = new Map<string, { line: number; username: string }>();
+  const rows = records.slice(1);
+  for (let n = 0; n < rows.length; n++) {
+    const rec = rows[n];
+    onProgress?.(n, rows.length);
+    if (rec.fields.length !== header.length) {
+      summary.errors.push({ line: rec.line, message: `has ${rec.fields.length} fields, the header has ${header.length}` });
+      continue;
+    }
+    const get = (c: Column) => restoreCell(rec.fields[index.get(c)!] ?? '');
+    const parsed = parseRow(rec.line, get, ctx.config.PASSWORD_MIN_LENGTH);
+    if ('message' in parsed) {
+      summary.errors.push(parsed);
+      continue;
+    }
+    // One person may appear on several lines, one per organization (that is how export writes
+    // memberships); two different people may not share a username or an email.
+    const emailKey = normalizeEmail(parsed.email);
+    const seenEmail = seenEmails.get(emailKey);
+    if (seenEmail && seenEmail.username !== parsed.username) {
+      summary.errors.push({
+        line: rec.line,
+        message: `email ${parsed.email} is already used by ${seenEmail.username} on line ${seenEmail.line}`,
+      });
+      continue;
+    }
+    const firstLine = seenUsernames.get(`${parsed.username}\u0000${parsed.org}`);
+    if (firstLine !== undefined) {
+      summary.errors.push({
+        line: rec.line,
+        message: `duplicate username ${parsed.username} for ${parsed.org} (first on line ${firstLine})`,
+      });
+      continue;
+    }
+    const result = await importRow(ctx, actor, parsed);
+    if (result === 'created') summary.created++;
+    else if (result === 'updated') summary.updated++;
+    else {
+      summary.errors.push({ line: rec.line, message: result.message });
+      continue;
+    }
+    seenUsernames.set(`${parsed.username}\u0000${parsed.org}`, rec.line);
+    seenEmails.set(emailKey, { line: rec.line, username: parsed.username });
+  }
+  onProgress?.(rows.length, rows.length);
+  return ok(summary);
+}
+
+async function importRow(ctx: Ctx, actor: Actor, row: ParsedRow): Promise<'created' | 'updated' | { message: string }> {
+  // Hash outside the transaction: bcrypt is slow and the write lock should not wait on it.
+  const hash = row.password.length === 0 ? null : BCRYPT_HASH.test(row.password) ? row.password : await ctx.hasher.hash(row.password);
+  return ctx.db.tx(async (t) => {
+    const emailOwner = await User.findOne({
+      where: { emailNormalized: normalizeEmail(row.email), username: { [Op.ne]: row.username } },
+      transaction: t,
+    });
+    if (emailOwner) return { message: `email ${row.email} already belongs to user ${emailOwner.username}` };
+    let org = await Organization.findOne({ where: { slug: row.org }, transaction: t });
+    if (!org) {
+      org = await Organization.create({ slug: row.org, name: row.org }, { transaction: t });
+      await writeAudit(ctx, t, actor, { action: 'create_organization', organizationId: org.id, details: { slug: row.org } });
+    }
+    let user = await User.findOne({ where: { username: row.username }, transaction: t, lock: t.LOCK.UPDATE });
+    const now = ctx.now();
+    const created = !user;
+    if (!user) {
+      user = await User.create(
+        {
+          username: row.username,
+          email: row.email,
+          emailNormalized: normalizeEmail(row.email),
+          firstName: row.firstName,
+          lastName: row.lastName,
+          enabled: row.enabled ?? true,
+          authStatus: hash ? 'active' : 'password_reset',
+          passwordHash: hash,
+          passwordChangedAt: hash ? now : null,
+        },
+        { transaction: t },
+      );
+    } else {
+      Object.assign(user, { email: row.email, firstName: row.firstName, lastName: row.lastName });
+      if (row.enabled !== null) user.enabled = row.enabled;
+      if (hash && hash !== user.passwordHash) Object.assign(user, { passwordHash: hash, passwordChangedAt: now });
+      await user.save({ transaction: t });
+    }
+    const m = await Membership.findOne({ where: { userId: user.id, organizationId: org.id }, transaction: t });
+    if (m) {
+      m.roles = formatRoles(row.roles);
+      await m.save({ transaction: t });
+    } else {
+      await Membership.create({ userId: user.id, organizationId: org.id, roles: formatRoles(row.roles) }, { transaction: t });
+    }
+    await writeAudit(ctx, t, actor, {
+      action: created ? 'import_create' : 'import_update',
+      target: user,
+      organizationId: org.id,
+      details: { roles: row.roles, passwordSet: hash !== null },
+    });
+    return created ? 'created' : 'updated';
+  });
+}

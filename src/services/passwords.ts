@@ -1,0 +1,243 @@
+import { Op, type Transaction } from 'sequelize';
+import { fail, ok, type Outcome } from '../domain/outcome';
+import { passwordProblem } from '../domain/password-policy';
+import { afterPasswordSet, requireReset } from '../domain/status';
+import { RESET_TOKEN_PATTERN, constantTimeEqual, randomToken, sha256Hex } from '../domain/tokens';
+import { enqueueMail, type NewMail } from '../mail/outbox';
+import { passwordChangedMail, resetLinkMail } from '../mail/templates';
+import { AuditEvent, ResetToken, User } from '../store/models';
+import { isFailure, loadAccess, mayOn, orgsOfUsers, type Access } from './authz';
+import { buildAuditRow, writeAudit } from './audit';
+import type { Actor, Ctx } from './context';
+import { checkRefs, type PerUserResult } from './account-status';
+import { authorityOrg, loadTarget, notFound } from './target';
+import { findUserByRef } from './user-refs';
+import { displayName } from './user-shapes';
+
+export function resetLink(ctx: Ctx, token: string): string {
+  return `${ctx.config.PUBLIC_URL}/password/reset/${token}`;
+}
+
+export interface ResetOptions {
+  reason?: string | null;
+  /** Bulk: the actor is skipped rather than reset ("never reset yourself by accident"). */
+  skipSelf: boolean;
+  jobId?: number | null;
+}
+
+/**
+ * Reset a batch of already-loaded users inside one transaction: checks permission and state per
+ * user, revokes earlier tokens, creates one token each, sets `password_reset`, and writes the audit
+ * rows and the reset mails in the same transaction — a user is either fully reset or untouched.
+ * Set-based writes keep a 500-user batch to a handful of statements.
+ */
+export async function resetBatch(
+  ctx: Ctx,
+  t: Transaction,
+  actor: Actor,
+  access: Access,
+  users: User[],
+  opts: ResetOptions,
+): Promise<PerUserResult[]> {
+  const orgMap = await orgsOfUsers(
+    users.map((u) => u.id),
+    t,
+  );
+  const results: PerUserResult[] = [];
+  const chosen: User[] = [];
+  for (const u of users) {
+    const orgs = orgMap.get(u.id) ?? [];
+    const base = { ref: u.username, userId: u.id, username: u.username };
+    if (!mayOn(access, 'view', orgs))
+      results.push({ ...base, status: 'not_found', message: `${u.username} is not in your organizations.` });
+    else if (!mayOn(access, 'reset_password', orgs))
+      results.push({ ...base, status: 'refused', message: `You may not reset ${u.username}'s password.` });
+    else if (opts.skipSelf && access.userId === u.id) results.push({ ...base, status: 'skipped', message: 'Skipped yourself.' });
+    else if (!requireReset(u).ok) results.push({ ...base, status: 'skipped', message: `${u.username} is disabled; skipped.` });
+    else chosen.push(u);
+  }
+  if (chosen.length === 0) return results;
+
+  const now = ctx.now();
+  const ids = chosen.map((u) => u.id);
+  await ResetToken.update({ revokedAt: now }, { where: { userId: { [Op.in]: ids }, usedAt: null, revokedAt: null }, transaction: t });
+  const expiresAt = new Date(now.getTime() + ctx.config.RESET_TOKEN_TTL_HOURS * 3600_000);
+  const tokens = chosen.map(() => randomToken());
+  await ResetToken.bulkCreate(
+    chosen.map((u, i) => ({ userId: u.id, tokenHash: sha256Hex(tokens[i]), expiresAt, createdAt: now })),
+    { transaction: t },
+  );
+  await User.update(
+    { authStatus: 'password_reset', failedLoginCount: 0, lockedAt: null, updatedAt: now },
+    { where: { id: { [Op.in]: ids } }, transaction: t },
+  );
+  await AuditEvent.bulkCreate(
+    chosen.map((u) =>
+      buildAuditRow(ctx, actor, {
+        action: 'reset_password',
+        target: u,
+        organizationId: authorityOrg(access, 'reset_password', orgMap.get(u.id) ?? []),
+        reason: opts.reason ?? null,
+        details: opts.jobId ? { jobId: opts.jobId } : undefined,
+      }),
+    ),
+    { transaction: t },
+  );
+  const mails: NewMail[] = chosen.map((u, i) => ({
+    kind: 'reset_link',
+    to: u.email,
+    userId: u.id,
+    jobId: opts.jobId ?? null,
+    mail: resetLinkMail({
+      name: displayName(u),
+      link: resetLink(ctx, tokens[i]),
+      expiresHours: ctx.config.RESET_TOKEN_TTL_HOURS,
+      reason: opts.reason,
+    }),
+  }));
+  await enqueueMail(ctx, t, mails);
+  t.afterCommit(() => ctx.notify?.('audit'));
+  for (const u of chosen) {
+    results.push({
+      ref: u.username,
+      userId: u.id,
+      username: u.username,
+      status: 'done',
+      message: `${u.username}: reset link sent to ${u.email}.`,
+    });
+  }
+  return results;
+}
+
+/** Reset one or many named users (the command, a card button, a list row). */
+export async function resetPasswords(
+  ctx: Ctx,
+  actor: Actor,
+  input: { refs: string[]; reason?: string | null },
+): Promise<Outcome<{ results: PerUserResult[] }>> {
+  const refs = [...new Set(input.refs.map((r) => r.trim()).filter((r) => r.length > 0))];
+  const problem = checkRefs(refs);
+  if (problem) return fail('invalid_input', problem);
+  const reason = input.reason?.trim() || null;
+  if (reason && reason.length > 500) return fail('invalid_input', 'Keep the reason under 500 characters.');
+  return ctx.db.tx(async (t) => {
+    const access = await loadAccess(ctx, actor, t);
+    if (isFailure(access)) return access;
+    const missing: PerUserResult[] = [];
+    const users: User[] = [];
+    for (const ref of refs) {
+      const u = await findUserByRef(ref, t, true);
+      if (!u) missing.push({ ref, status: 'not_found', message: notFound(ref).message });
+      else if (!users.some((x) => x.id === u.id)) users.push(u);
+    }
+    const results = await resetBatch(ctx, t, actor, access, users, { reason, skipSelf: refs.length > 1 });
+    return ok({ results: [...results, ...missing] });
+  });
+}
+
+/** Admin sets a password. The user is told by mail that it changed, never what it is. */
+export async function changePassword(
+  ctx: Ctx,
+  actor: Actor,
+  input: { ref: string; password: string },
+): Promise<Outcome<{ username: string }>> {
+  // Check permission and policy before the slow hash, then again inside the transaction.
+  const pre = await loadAccess(ctx, actor);
+  if (isFailure(pre)) return pre;
+  const preTarget = await loadTarget(pre, input.ref, 'change_password');
+  if (isFailure(preTarget)) return preTarget;
+  const problem = passwordProblem(input.password, { ...preTarget.user.get(), minLength: ctx.config.PASSWORD_MIN_LENGTH });
+  if (problem) return fail('password_policy', problem, { password: problem });
+  const hash = await ctx.hasher.hash(input.password);
+  return ctx.db.tx(async (t) => {
+    const access = await loadAccess(ctx, actor, t);
+    if (isFailure(access)) return access;
+    const target = await loadTarget(access, input.ref, 'change_password', t);
+    if (isFailure(target)) return target;
+    const { user } = target;
+    const now = ctx.now();
+    const next = afterPasswordSet(user, 'admin');
+    Object.assign(user, { passwordHash: hash, passwordChangedAt: now, authStatus: next.authStatus });
+    await user.save({ transaction: t });
+    await ResetToken.update({ revokedAt: now }, { where: { userId: user.id, usedAt: null, revokedAt: null }, transaction: t });
+    await writeAudit(ctx, t, actor, {
+      action: 'change_password',
+      target: user,
+      organizationId: authorityOrg(access, 'change_password', target.orgIds),
+    });
+    await enqueueMail(ctx, t, [
+      {
+        kind: 'password_changed',
+        to: user.email,
+        userId: user.id,
+        mail: passwordChangedMail({ name: displayName(user), by: 'admin', at: now }),
+      },
+    ]);
+    return ok({ username: user.username });
+  });
+}
+
+export type TokenState =
+  { ok: true; userId: number; username: string; tokenId: number } | { ok: false; code: 'token_invalid' | 'token_expired'; message: string };
+
+/** Look up a reset token: unknown (404), used/revoked/expired (410), or good. */
+export async function checkResetToken(ctx: Ctx, token: string, t?: Transaction): Promise<TokenState> {
+  const unknown = {
+    ok: false as const,
+    code: 'token_invalid' as const,
+    message: 'This reset link is not valid. Ask your administrator for a new one.',
+  };
+  if (!RESET_TOKEN_PATTERN.test(token)) return unknown;
+  const hash = sha256Hex(token);
+  const row = await ResetToken.findOne({ where: { tokenHash: hash }, transaction: t, lock: t ? t.LOCK.UPDATE : undefined });
+  if (!row || !constantTimeEqual(row.tokenHash, hash)) return unknown;
+  const gone = (message: string) => ({ ok: false as const, code: 'token_expired' as const, message });
+  if (row.usedAt) return gone('This reset link has already been used. If you did not use it, ask your administrator for a new one.');
+  if (row.revokedAt) return gone('This reset link was replaced by a newer one. Use the latest email, or ask for a new link.');
+  if (row.expiresAt.getTime() <= ctx.now().getTime()) return gone('This reset link has expired. Ask your administrator for a new one.');
+  const user = await User.findByPk(row.userId, { transaction: t });
+  if (!user) return unknown;
+  if (!user.enabled) return gone('This account is disabled, so its password cannot be reset. Contact your administrator.');
+  return { ok: true, userId: user.id, username: user.username, tokenId: row.id };
+}
+
+/** The end of a reset: the token's owner sets a new password on the reset page. */
+export async function completeReset(ctx: Ctx, input: { token: string; password: string }): Promise<Outcome<{ username: string }>> {
+  const pre = await checkResetToken(ctx, input.token);
+  if (!pre.ok) return fail(pre.code, pre.message);
+  const user0 = await User.findByPk(pre.userId);
+  if (!user0) return fail('token_invalid', 'This reset link is not valid.');
+  const problem = passwordProblem(input.password, { ...user0.get(), minLength: ctx.config.PASSWORD_MIN_LENGTH });
+  if (problem) return fail('password_policy', problem, { password: problem });
+  const hash = await ctx.hasher.hash(input.password);
+  return ctx.db.tx(async (t) => {
+    // Re-check inside the transaction: two tabs submitting at once must not both succeed.
+    const state = await checkResetToken(ctx, input.token, t);
+    if (!state.ok) return fail(state.code, state.message);
+    const user = await User.findByPk(state.userId, { transaction: t, lock: t.LOCK.UPDATE });
+    if (!user) return fail('token_invalid', 'This reset link is not valid.');
+    const now = ctx.now();
+    const next = afterPasswordSet(user, 'reset_link');
+    Object.assign(user, {
+      passwordHash: hash,
+      passwordChangedAt: now,
+      authStatus: next.authStatus,
+      failedLoginCount: 0,
+      lockedAt: null,
+    });
+    await user.save({ transaction: t });
+    await ResetToken.update({ usedAt: now }, { where: { id: state.tokenId }, transaction: t });
+    await ResetToken.update({ revokedAt: now }, { where: { userId: user.id, usedAt: null, revokedAt: null }, transaction: t });
+    const self: Actor = { kind: 'system', label: `${user.username} (reset link)` };
+    await writeAudit(ctx, t, self, { action: 'complete_reset', target: user });
+    await enqueueMail(ctx, t, [
+      {
+        kind: 'password_changed',
+        to: user.email,
+        userId: user.id,
+        mail: passwordChangedMail({ name: displayName(user), by: 'self', at: now }),
+      },
+    ]);
+    return ok({ username: user.username });
+  });
+}

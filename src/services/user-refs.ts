@@ -1,0 +1,38 @@
+import type { Transaction } from 'sequelize';
+import { User } from '../store/models';
+
+/** How a person names a user: an id, an email address, or a username. Slack mentions are resolved to emails by the adapter. */
+export type UserRef = string;
+
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+export function normalizeUsername(username: string): string {
+  return username.trim().toLowerCase();
+}
+
+export const USERNAME_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+export const EMAIL_PATTERN = /^[^\s@<>()",;:]+@[^\s@<>()",;:]+\.[^\s@<>()",;:]+$/;
+
+export function isValidEmail(email: string): boolean {
+  return email.length <= 254 && EMAIL_PATTERN.test(email);
+}
+
+/** Find one user by reference; null if none. Never throws on odd input. */
+export async function findUserByRef(ref: UserRef, t?: Transaction, lock = false): Promise<User | null> {
+  const r = ref.trim();
+  if (r.length === 0 || r.length > 254) return null;
+  const opts = { transaction: t, lock: lock && t ? t.LOCK.UPDATE : undefined };
+  if (/^\d{1,15}$/.test(r)) {
+    const byId = await User.findByPk(Number(r), opts);
+    if (byId) return byId;
+  }
+  if (r.includes('@')) return User.findOne({ where: { emailNormalized: normalizeEmail(r) }, ...opts });
+  return User.findOne({ where: { username: normalizeUsername(r) }, ...opts });
+}
+
+export function describeRef(ref: UserRef): string {
+  const r = ref.trim();
+  return r.length > 60 ? `${r.slice(0, 57)}…` : r;
+}

@@ -1,0 +1,77 @@
+import { availableActions, type UserAction } from '../domain/actions';
+import { PERMISSIONS, parseRoles, rolesGrant, type Permission, type Role } from '../domain/permissions';
+import type { AuthStatus } from '../domain/status';
+import type { User } from '../store/models';
+import type { Access } from './authz';
+
+/** Plain data about users, as services hand them to views and APIs. Never carries a hash, token or key. */
+export interface UserSummary {
+  id: number;
+  username: string;
+  email: string;
+  firstName: string;
+  lastName: string;
+  enabled: boolean;
+  authStatus: AuthStatus;
+  failedLoginCount: number;
+  lockedAt: Date | null;
+  lastLoginAt: Date | null;
+  /** What the asking actor may do to this user right now. */
+  actions: UserAction[];
+}
+
+export interface OrganizationRoles {
+  id: number;
+  slug: string;
+  name: string;
+  roles: Role[];
+}
+
+export interface UserDetail extends UserSummary {
+  phone: string | null;
+  title: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+  passwordChangedAt: Date | null;
+  hasPassword: boolean;
+  organizations: OrganizationRoles[];
+  recordsAssigned: number;
+  apiKeys: Array<{ organizationSlug: string; displayPrefix: string; createdAt: Date; lastUsedAt: Date | null }>;
+}
+
+export function displayName(u: Pick<User, 'firstName' | 'lastName' | 'username'>): string {
+  const full = `${u.firstName ?? ''} ${u.lastName ?? ''}`.trim();
+  return full.length > 0 ? full : u.username;
+}
+
+/** Permissions the actor holds for a user in `orgIds` (delete only when held in all of them). */
+export function permissionsFor(access: Access, orgIds: number[]): Set<Permission> {
+  if (access.system) return new Set(PERMISSIONS);
+  const out = new Set<Permission>();
+  for (const p of PERMISSIONS) {
+    const holds = orgIds.map((o) => rolesGrant(access.roles.get(o) ?? [], p));
+    const granted = p === 'delete' ? holds.length > 0 && holds.every(Boolean) : holds.some(Boolean);
+    if (granted) out.add(p);
+  }
+  return out;
+}
+
+export function toSummary(u: User, access: Access, orgIds: number[]): UserSummary {
+  return {
+    id: u.id,
+    username: u.username,
+    email: u.email,
+    firstName: u.firstName,
+    lastName: u.lastName,
+    enabled: u.enabled,
+    authStatus: u.authStatus,
+    failedLoginCount: u.failedLoginCount,
+    lockedAt: u.lockedAt,
+    lastLoginAt: u.lastLoginAt,
+    actions: availableActions(u, permissionsFor(access, orgIds), access.userId === u.id),
+  };
+}
+
+export function rolesOf(text: string): Role[] {
+  return parseRoles(text).roles;
+}

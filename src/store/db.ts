@@ -1,0 +1,167 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { Sequelize, Transaction } from 'sequelize';
+import { Umzug, type MigrationMeta } from 'umzug';
+import { MIGRATIONS } from '../../migrations';
+import type { Logger } from '../lib/logger';
+import { initModels } from './models';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface Database {
+  sequelize: Sequelize;
+  dialect: Dialect;
+  /** Run `fn` in one write transaction; see `transaction()` below for the guarantees. */
+  tx<T>(fn: (t: Transaction) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** A FIFO async mutex: SQLite has one writer, so one process queues its own writers instead of spinning on SQLITE_BUSY. */
+class Mutex {
+  private tail: Promise<void> = Promise.resolve();
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    let release!: () => void;
+    const next = new Promise<void>((r) => (release = r));
+    const prev = this.tail;
+    this.tail = prev.then(() => next);
+    await prev;
+    try {
+      return await fn();
+    } finally {
+      release();
+    }
+  }
+}
+
+const RETRYABLE = /SQLITE_BUSY|SQLITE_LOCKED|deadlock detected|could not serialize access/;
+
+function isRetryable(err: unknown): boolean {
+  const e = err as { message?: string; original?: { code?: string; message?: string }; parent?: { code?: string } };
+  const code = e?.original?.code ?? e?.parent?.code;
+  return (
+    code === '40P01' || code === '40001' || RETRYABLE.test(String(e?.message ?? '')) || RETRYABLE.test(String(e?.original?.message ?? ''))
+  );
+}
+
+export function openDatabase(url: string, logger?: Logger): Database {
+  let sequelize: Sequelize;
+  let dialect: Dialect;
+  if (url.startsWith('sqlite:')) {
+    dialect = 'sqlite';
+    const storage = url.slice('sqlite:'.length).replace(/^\/\//, '') || 'data/userops.sqlite';
+    if (storage !== ':memory:') mkdirSync(dirname(storage), { recursive: true });
+    sequelize = new Sequelize({
+      dialect: 'sqlite',
+      storage,
+      logging: false,
+      retry: { match: [/SQLITE_BUSY/], max: 8 },
+    });
+    tuneSqlite(sequelize);
+  } else {
+    dialect = 'postgres';
+    sequelize = new Sequelize(url, {
+      dialect: 'postgres',
+      logging: false,
+      pool: { max: 10, min: 0, idle: 10_000, acquire: 30_000 },
+    });
+  }
+  initModels(sequelize);
+  const writeLock = new Mutex();
+
+  /**
+   * Write transactions. On SQLite, `BEGIN IMMEDIATE` takes the write lock up front (a deferred
+   * transaction that upgrades later can deadlock against another writer), behind an in-process
+   * queue; other processes on the same file wait on busy_timeout. On PostgreSQL, READ COMMITTED
+   * with row locks (`lock: t.LOCK.UPDATE`) in the services. Both retry the whole unit a few times on
+   * busy/deadlock/serialization errors, so no such error reaches a person.
+   */
+  async function tx<T>(fn: (t: Transaction) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        if (dialect === 'sqlite') {
+          return await writeLock.run(() => sequelize.transaction({ type: Transaction.TYPES.IMMEDIATE }, fn));
+        }
+        return await sequelize.transaction(fn);
+      } catch (err) {
+        if (attempt >= 5 || !isRetryable(err)) throw err;
+        logger?.warn('transaction retried', { attempt, error: String((err as Error).message) });
+        await new Promise((r) => setTimeout(r, 20 * attempt + Math.floor(Math.random() * 20)));
+      }
+    }
+  }
+
+  return { sequelize, dialect, tx, close: () => sequelize.close() };
+}
+
+/** WAL (readers never block the writer), a busy timeout, and synchronous=NORMAL (safe with WAL). */
+function tuneSqlite(sequelize: Sequelize): void {
+  type Conn = { configure(option: 'busyTimeout', ms: number): void; run(sql: string): void; __tuned?: boolean };
+  const cm = sequelize.connectionManager as unknown as { getConnection(o?: unknown): Promise<Conn> };
+  const original = cm.getConnection.bind(cm);
+  let walSet = false;
+  cm.getConnection = async (options?: unknown) => {
+    const conn = await original(options);
+    if (!conn.__tuned) {
+      conn.configure('busyTimeout', 15_000);
+      if (!walSet) {
+        conn.run('PRAGMA journal_mode=WAL');
+        walSet = true;
+      }
+      conn.run('PRAGMA synchronous=NORMAL');
+      conn.__tuned = true;
+    }
+    return conn;
+  };
+}
+
+export function migrator(db: Database, logger?: Logger): Umzug<ReturnType<Sequelize['getQueryInterface']>> {
+  return new Umzug({
+    migrations: MIGRATIONS.map((m) => ({ name: m.name, up: m.up, down: m.down })),
+    context: db.sequelize.getQueryInterface(),
+    storage: new SequelizeMetaStorage(db.sequelize),
+    logger: logger
+      ? {
+          info: (m) => logger.info('migration', m as Record<string, unknown>),
+          warn: (m) => logger.warn('migration', m as Record<string, unknown>),
+          error: (m) => logger.error('migration', m as Record<string, unknown>),
+          debug: () => undefined,
+        }
+      : undefined,
+  });
+}
+
+/** Umzug's storage, in a `schema_migrations` table, written through the same Sequelize instance. */
+class SequelizeMetaStorage {
+  constructor(private readonly sequelize: Sequelize) {}
+  private async ensure(): Promise<void> {
+    await this.sequelize.query('CREATE TABLE IF NOT EXISTS schema_migrations (name VARCHAR(255) PRIMARY KEY)');
+  }
+  async logMigration({ name }: { name: string }): Promise<void> {
+    await this.ensure();
+    await this.sequelize.query('INSERT INTO schema_migrations (name) VALUES (?)', { replacements: [name] });
+  }
+  async unlogMigration({ name }: { name: string }): Promise<void> {
+    await this.ensure();
+    await this.sequelize.query('DELETE FROM schema_migrations WHERE name = ?', { replacements: [name] });
+  }
+  async executed(): Promise<string[]> {
+    await this.ensure();
+    const [rows] = await this.sequelize.query('SELECT name FROM schema_migrations ORDER BY name');
+    return (rows as Array<{ name: string }>).map((r) => r.name);
+  }
+}
+
+/**
+ * Apply pending migrations. Several instances may start at once against one PostgreSQL: an
+ * advisory lock makes the others wait instead of racing on CREATE TABLE.
+ */
+export async function migrateUp(db: Database, logger?: Logger): Promise<MigrationMeta[]> {
+  const umzug = migrator(db, logger);
+  if (db.dialect !== 'postgres') return umzug.up();
+  const LOCK_KEY = 4_242_001;
+  const qi = db.sequelize;
+  return qi.transaction(async (t) => {
+    await qi.query('SELECT pg_advisory_xact_lock(?)', { replacements: [LOCK_KEY], transaction: t });
+    return umzug.up();
+  });
+}

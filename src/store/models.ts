@@ -1,0 +1,374 @@
+import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
+import type { AuthStatus } from '../domain/status';
+
+/** Sequelize models over the tables of migrations/. Migrations own the schema; `sync()` is never called. */
+
+export class Organization extends Model<InferAttributes<Organization>, InferCreationAttributes<Organization>> {
+  declare id: CreationOptional<number>;
+  declare slug: string;
+  declare name: string;
+  declare createdAt: CreationOptional<Date>;
+  declare updatedAt: CreationOptional<Date>;
+}
+
+export class User extends Model<InferAttributes<User>, InferCreationAttributes<User>> {
+  declare id: CreationOptional<number>;
+  declare username: string;
+  declare email: string;
+  declare emailNormalized: string;
+  declare firstName: CreationOptional<string>;
+  declare lastName: CreationOptional<string>;
+  declare phone: CreationOptional<string | null>;
+  declare title: CreationOptional<string | null>;
+  declare searchText: CreationOptional<string>;
+  declare enabled: CreationOptional<boolean>;
+  declare authStatus: CreationOptional<AuthStatus>;
+  declare failedLoginCount: CreationOptional<number>;
+  declare lockedAt: CreationOptional<Date | null>;
+  declare lastLoginAt: CreationOptional<Date | null>;
+  declare passwordHash: CreationOptional<string | null>;
+  declare passwordChangedAt: CreationOptional<Date | null>;
+  declare createdAt: CreationOptional<Date>;
+  declare updatedAt: CreationOptional<Date>;
+}
+
+export class Membership extends Model<InferAttributes<Membership>, InferCreationAttributes<Membership>> {
+  declare id: CreationOptional<number>;
+  declare userId: number;
+  declare organizationId: number;
+  /** Sorted, `;`-separated role names (the import format). */
+  declare roles: string;
+  declare createdAt: CreationOptional<Date>;
+  declare updatedAt: CreationOptional<Date>;
+}
+
+export class ApiKey extends Model<InferAttributes<ApiKey>, InferCreationAttributes<ApiKey>> {
+  declare id: CreationOptional<number>;
+  declare userId: number;
+  declare organizationId: number;
+  declare keyHash: string;
+  declare displayPrefix: string;
+  declare lastUsedAt: CreationOptional<Date | null>;
+  declare createdAt: CreationOptional<Date>;
+}
+
+export class ResetToken extends Model<InferAttributes<ResetToken>, InferCreationAttributes<ResetToken>> {
+  declare id: CreationOptional<number>;
+  declare userId: number;
+  declare tokenHash: string;
+  declare expiresAt: Date;
+  declare usedAt: CreationOptional<Date | null>;
+  declare revokedAt: CreationOptional<Date | null>;
+  declare createdAt: CreationOptional<Date>;
+}
+
+export class RecordAssignment extends Model<InferAttributes<RecordAssignment>, InferCreationAttributes<RecordAssignment>> {
+  declare id: CreationOptional<number>;
+  declare organizationId: number;
+  declare entity: string;
+  declare entityId: string;
+  declare userId: number;
+  declare createdAt: CreationOptional<Date>;
+  declare updatedAt: CreationOptional<Date>;
+}
+
+export class AuditEvent extends Model<InferAttributes<AuditEvent>, InferCreationAttributes<AuditEvent>> {
+  declare id: CreationOptional<number>;
+  declare at: Date;
+  declare actorUserId: number | null;
+  declare actorLabel: string;
+  declare action: string;
+  declare targetUserId: number | null;
+  declare targetLabel: string | null;
+  declare organizationId: number | null;
+  declare outcome: string;
+  declare reason: string | null;
+  declare details: string | null;
+  declare mirroredAt: CreationOptional<Date | null>;
+}
+
+export type JobStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
+
+export class Job extends Model<InferAttributes<Job>, InferCreationAttributes<Job>> {
+  declare id: CreationOptional<number>;
+  declare kind: string;
+  declare status: JobStatus;
+  declare actorUserId: number | null;
+  declare actorLabel: string;
+  declare payload: string;
+  declare progress: CreationOptional<string | null>;
+  declare result: CreationOptional<string | null>;
+  declare error: CreationOptional<string | null>;
+  declare leaseOwner: CreationOptional<string | null>;
+  declare leaseUntil: CreationOptional<Date | null>;
+  declare attempts: CreationOptional<number>;
+  declare createdAt: CreationOptional<Date>;
+  declare updatedAt: CreationOptional<Date>;
+  declare finishedAt: CreationOptional<Date | null>;
+}
+
+export class JobItem extends Model<InferAttributes<JobItem>, InferCreationAttributes<JobItem>> {
+  declare id: CreationOptional<number>;
+  declare jobId: number;
+  declare userId: number;
+  declare status: CreationOptional<'pending' | 'done' | 'skipped' | 'failed'>;
+  declare detail: CreationOptional<string | null>;
+}
+
+export type MailStatus = 'pending' | 'sending' | 'sent' | 'failed';
+
+export class MailMessage extends Model<InferAttributes<MailMessage>, InferCreationAttributes<MailMessage>> {
+  declare id: CreationOptional<number>;
+  declare messageId: string;
+  declare kind: string;
+  declare toAddress: string;
+  declare subject: string;
+  declare textBody: string;
+  declare htmlBody: string | null;
+  declare attachments: CreationOptional<string | null>;
+  declare status: CreationOptional<MailStatus>;
+  declare attempts: CreationOptional<number>;
+  declare nextAttemptAt: Date;
+  declare leaseUntil: CreationOptional<Date | null>;
+  declare lastError: CreationOptional<string | null>;
+  declare jobId: CreationOptional<number | null>;
+  declare userId: CreationOptional<number | null>;
+  declare createdAt: CreationOptional<Date>;
+  declare sentAt: CreationOptional<Date | null>;
+}
+
+export class LockoutEvent extends Model<InferAttributes<LockoutEvent>, InferCreationAttributes<LockoutEvent>> {
+  declare id: CreationOptional<number>;
+  declare userId: number;
+  declare lockedAt: Date;
+  declare failedCount: number;
+  declare sourceIp: string | null;
+}
+
+export class ExportField extends Model<InferAttributes<ExportField>, InferCreationAttributes<ExportField>> {
+  declare field: string;
+  declare enabled: boolean;
+  declare updatedAt: CreationOptional<Date>;
+}
+
+export class JobSlot extends Model<InferAttributes<JobSlot>, InferCreationAttributes<JobSlot>> {
+  declare id: CreationOptional<number>;
+  declare name: string;
+  declare slot: string;
+  declare claimedBy: string;
+  declare claimedAt: Date;
+  declare finishedAt: CreationOptional<Date | null>;
+}
+
+export class SlackDelivery extends Model<InferAttributes<SlackDelivery>, InferCreationAttributes<SlackDelivery>> {
+  declare key: string;
+  declare createdAt: Date;
+}
+
+const base = { underscored: true } as const;
+
+/** What `find` matches against: username, email and names, lower-cased. */
+export function userSearchText(u: { username: string; email: string; firstName?: string | null; lastName?: string | null }): string {
+  return [u.username, u.email, u.firstName ?? '', u.lastName ?? ''].join(' ').toLowerCase().slice(0, 700);
+}
+
+export function initModels(sequelize: Sequelize): void {
+  const int = { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true };
+  const date = DataTypes.DATE;
+  Organization.init(
+    {
+      id: int,
+      slug: { type: DataTypes.STRING, allowNull: false },
+      name: { type: DataTypes.STRING, allowNull: false },
+      createdAt: date,
+      updatedAt: date,
+    },
+    { sequelize, tableName: 'organizations', ...base },
+  );
+  User.init(
+    {
+      id: int,
+      username: { type: DataTypes.STRING, allowNull: false },
+      email: { type: DataTypes.STRING, allowNull: false },
+      emailNormalized: { type: DataTypes.STRING, allowNull: false },
+      firstName: { type: DataTypes.STRING, allowNull: false, defaultValue: '' },
+      lastName: { type: DataTypes.STRING, allowNull: false, defaultValue: '' },
+      phone: { type: DataTypes.STRING, allowNull: true },
+      title: { type: DataTypes.STRING, allowNull: true },
+      searchText: { type: DataTypes.STRING, allowNull: false, defaultValue: '' },
+      enabled: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: true },
+      authStatus: { type: DataTypes.STRING, allowNull: false, defaultValue: 'active' },
+      failedLoginCount: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
+      lockedAt: { type: date, allowNull: true },
+      lastLoginAt: { type: date, allowNull: true },
+      passwordHash: { type: DataTypes.STRING, allowNull: true },
+      passwordChangedAt: { type: date, allowNull: true },
+      createdAt: date,
+      updatedAt: date,
+    },
+    {
+      sequelize,
+      tableName: 'users',
+      ...base,
+      hooks: {
+        // Derived columns kept in step with what they derive from, whoever saves the row.
+        beforeSave: (u: User) => {
+          u.emailNormalized = u.email.trim().toLowerCase();
+          u.searchText = userSearchText(u);
+        },
+      },
+    },
+  );
+  Membership.init(
+    {
+      id: int,
+      userId: { type: DataTypes.INTEGER, allowNull: false },
+      organizationId: { type: DataTypes.INTEGER, allowNull: false },
+      roles: { type: DataTypes.STRING, allowNull: false, defaultValue: '' },
+      createdAt: date,
+      updatedAt: date,
+    },
+    { sequelize, tableName: 'memberships', ...base },
+  );
+  ApiKey.init(
+    {
+      id: int,
+      userId: { type: DataTypes.INTEGER, allowNull: false },
+      organizationId: { type: DataTypes.INTEGER, allowNull: false },
+      keyHash: { type: DataTypes.STRING, allowNull: false },
+      displayPrefix: { type: DataTypes.STRING, allowNull: false },
+      lastUsedAt: { type: date, allowNull: true },
+      createdAt: date,
+    },
+    { sequelize, tableName: 'api_keys', ...base, updatedAt: false },
+  );
+  ResetToken.init(
+    {
+      id: int,
+      userId: { type: DataTypes.INTEGER, allowNull: false },
+      tokenHash: { type: DataTypes.STRING, allowNull: false },
+      expiresAt: { type: date, allowNull: false },
+      usedAt: { type: date, allowNull: true },
+      revokedAt: { type: date, allowNull: true },
+      createdAt: date,
+    },
+    { sequelize, tableName: 'reset_tokens', ...base, updatedAt: false },
+  );
+  RecordAssignment.init(
+    {
+      id: int,
+      organizationId: { type: DataTypes.INTEGER, allowNull: false },
+      entity: { type: DataTypes.STRING, allowNull: false },
+      entityId: { type: DataTypes.STRING, allowNull: false },
+      userId: { type: DataTypes.INTEGER, allowNull: false },
+      createdAt: date,
+      updatedAt: date,
+    },
+    { sequelize, tableName: 'record_assignments', ...base },
+  );
+  AuditEvent.init(
+    {
+      id: int,
+      at: { type: date, allowNull: false },
+      actorUserId: { type: DataTypes.INTEGER, allowNull: true },
+      actorLabel: { type: DataTypes.STRING, allowNull: false },
+      action: { type: DataTypes.STRING, allowNull: false },
+      targetUserId: { type: DataTypes.INTEGER, allowNull: true },
+      targetLabel: { type: DataTypes.STRING, allowNull: true },
+      organizationId: { type: DataTypes.INTEGER, allowNull: true },
+      outcome: { type: DataTypes.STRING, allowNull: false },
+      reason: { type: DataTypes.STRING, allowNull: true },
+      details: { type: DataTypes.TEXT, allowNull: true },
+      mirroredAt: { type: date, allowNull: true },
+    },
+    { sequelize, tableName: 'audit_events', ...base, timestamps: false },
+  );
+  Job.init(
+    {
+      id: int,
+      kind: { type: DataTypes.STRING, allowNull: false },
+      status: { type: DataTypes.STRING, allowNull: false },
+      actorUserId: { type: DataTypes.INTEGER, allowNull: true },
+      actorLabel: { type: DataTypes.STRING, allowNull: false },
+      payload: { type: DataTypes.TEXT, allowNull: false },
+      progress: { type: DataTypes.TEXT, allowNull: true },
+      result: { type: DataTypes.TEXT, allowNull: true },
+      error: { type: DataTypes.STRING, allowNull: true },
+      leaseOwner: { type: DataTypes.STRING, allowNull: true },
+      leaseUntil: { type: date, allowNull: true },
+      attempts: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
+      createdAt: date,
+      updatedAt: date,
+      finishedAt: { type: date, allowNull: true },
+    },
+    { sequelize, tableName: 'jobs', ...base },
+  );
+  JobItem.init(
+    {
+      id: int,
+      jobId: { type: DataTypes.INTEGER, allowNull: false },
+      userId: { type: DataTypes.INTEGER, allowNull: false },
+      status: { type: DataTypes.STRING, allowNull: false, defaultValue: 'pending' },
+      detail: { type: DataTypes.STRING, allowNull: true },
+    },
+    { sequelize, tableName: 'job_items', ...base, timestamps: false },
+  );
+  MailMessage.init(
+    {
+      id: int,
+      messageId: { type: DataTypes.STRING, allowNull: false },
+      kind: { type: DataTypes.STRING, allowNull: false },
+      toAddress: { type: DataTypes.STRING, allowNull: false },
+      subject: { type: DataTypes.STRING, allowNull: false },
+      textBody: { type: DataTypes.TEXT, allowNull: false },
+      htmlBody: { type: DataTypes.TEXT, allowNull: true },
+      attachments: { type: DataTypes.TEXT, allowNull: true },
+      status: { type: DataTypes.STRING, allowNull: false, defaultValue: 'pending' },
+      attempts: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
+      nextAttemptAt: { type: date, allowNull: false },
+      leaseUntil: { type: date, allowNull: true },
+      lastError: { type: DataTypes.STRING, allowNull: true },
+      jobId: { type: DataTypes.INTEGER, allowNull: true },
+      userId: { type: DataTypes.INTEGER, allowNull: true },
+      createdAt: date,
+      sentAt: { type: date, allowNull: true },
+    },
+    { sequelize, tableName: 'mail_outbox', ...base, updatedAt: false },
+  );
+  LockoutEvent.init(
+    {
+      id: int,
+      userId: { type: DataTypes.INTEGER, allowNull: false },
+      lockedAt: { type: date, allowNull: false },
+      failedCount: { type: DataTypes.INTEGER, allowNull: false },
+      sourceIp: { type: DataTypes.STRING, allowNull: true },
+    },
+    { sequelize, tableName: 'lockout_events', ...base, timestamps: false },
+  );
+  ExportField.init(
+    {
+      field: { type: DataTypes.STRING, primaryKey: true },
+      enabled: { type: DataTypes.BOOLEAN, allowNull: false },
+      updatedAt: date,
+    },
+    { sequelize, tableName: 'export_fields', ...base, createdAt: false },
+  );
+  JobSlot.init(
+    {
+      id: int,
+      name: { type: DataTypes.STRING, allowNull: false },
+      slot: { type: DataTypes.STRING, allowNull: false },
+      claimedBy: { type: DataTypes.STRING, allowNull: false },
+      claimedAt: { type: date, allowNull: false },
+      finishedAt: { type: date, allowNull: true },
+    },
+    { sequelize, tableName: 'job_slots', ...base, timestamps: false },
+  );
+  SlackDelivery.init(
+    {
+      key: { type: DataTypes.STRING, primaryKey: true },
+      createdAt: { type: date, allowNull: false },
+    },
+    { sequelize, tableName: 'slack_deliveries', ...base, timestamps: false },
+  );
+}

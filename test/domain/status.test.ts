@@ -1,0 +1,110 @@
+import { availableActions } from '../../src/domain/actions';
+import {
+  activate,
+  afterFailedLogin,
+  afterPasswordSet,
+  afterSuccessfulLogin,
+  canLogIn,
+  inView,
+  loginRefusal,
+  requireReset,
+  setEnabled,
+  type AccountState,
+} from '../../src/domain/status';
+
+const base: AccountState = { enabled: true, authStatus: 'active', failedLoginCount: 0, lockedAt: null };
+const now = new Date('2026-11-02T10:00:00Z');
+
+describe('status model', () => {
+  test('can log in only when enabled and active', () => {
+    expect(canLogIn(base)).toBe(true);
+    expect(canLogIn({ ...base, enabled: false })).toBe(false);
+    expect(canLogIn({ ...base, authStatus: 'locked' })).toBe(false);
+    expect(canLogIn({ ...base, authStatus: 'password_reset' })).toBe(false);
+    expect(loginRefusal({ ...base, enabled: false, authStatus: 'locked' })).toBe('disabled');
+    expect(loginRefusal({ ...base, authStatus: 'password_reset' })).toBe('password_reset');
+  });
+
+  test('failed logins count up and lock at the threshold', () => {
+    let s = base;
+    for (let i = 1; i < 3; i++) {
+      const r = afterFailedLogin(s, 3, now);
+      expect(r.lockedNow).toBe(false);
+      s = r.state;
+      expect(s.failedLoginCount).toBe(i);
+    }
+    const r = afterFailedLogin(s, 3, now);
+    expect(r).toEqual({ state: { ...s, failedLoginCount: 3, authStatus: 'locked', lockedAt: now }, lockedNow: true, counted: true });
+    const again = afterFailedLogin(r.state, 3, now);
+    expect(again.counted).toBe(false);
+    expect(again.state.failedLoginCount).toBe(3);
+  });
+
+  test('a user waiting for a reset does not count failures (and never turns into locked)', () => {
+    const r = afterFailedLogin({ ...base, authStatus: 'password_reset' }, 1, now);
+    expect(r.counted).toBe(false);
+    expect(r.state.authStatus).toBe('password_reset');
+  });
+
+  test('successful login resets the counter', () => {
+    expect(afterSuccessfulLogin({ ...base, failedLoginCount: 4 }).failedLoginCount).toBe(0);
+  });
+
+  test('enable/disable flips, already-in-state is a no-op', () => {
+    expect(setEnabled(base, false)).toEqual({ ok: true, state: { ...base, enabled: false }, changed: true });
+    expect(setEnabled(base, true)).toEqual({ ok: true, state: base, changed: false });
+  });
+
+  test('activate needs locked; resets the counter', () => {
+    const locked = { ...base, authStatus: 'locked' as const, failedLoginCount: 10, lockedAt: now };
+    expect(activate(locked)).toEqual({ ok: true, state: base, changed: true });
+    expect(activate(base).ok).toBe(false);
+    expect(activate({ ...base, authStatus: 'password_reset' }).ok).toBe(false);
+  });
+
+  test('reset needs enabled and clears a lock', () => {
+    expect(requireReset({ ...base, enabled: false }).ok).toBe(false);
+    const r = requireReset({ ...base, authStatus: 'locked', failedLoginCount: 9, lockedAt: now });
+    expect(r).toEqual({ ok: true, state: { ...base, authStatus: 'password_reset' }, changed: true });
+  });
+
+  test('password set: by reset link → active; by admin → active only from password_reset', () => {
+    expect(afterPasswordSet({ ...base, authStatus: 'password_reset' }, 'reset_link').authStatus).toBe('active');
+    expect(afterPasswordSet({ ...base, authStatus: 'password_reset' }, 'admin').authStatus).toBe('active');
+    expect(afterPasswordSet({ ...base, authStatus: 'locked' }, 'admin').authStatus).toBe('locked');
+  });
+
+  test('saved views', () => {
+    const states: AccountState[] = [
+      base,
+      { ...base, enabled: false },
+      { ...base, authStatus: 'locked' },
+      { ...base, authStatus: 'password_reset' },
+      { ...base, enabled: false, authStatus: 'locked' },
+    ];
+    const names = (v: Parameters<typeof inView>[1]) => states.map((s) => inView(s, v));
+    expect(names('all')).toEqual([true, true, true, true, true]);
+    expect(names('active')).toEqual([true, false, true, true, false]);
+    expect(names('disabled')).toEqual([false, true, false, false, true]);
+    expect(names('locked')).toEqual([false, false, true, false, true]);
+    expect(names('password-reset')).toEqual([false, false, false, true, false]);
+    expect(names('cannot-login')).toEqual([false, true, true, true, true]);
+  });
+
+  test('available actions follow state, permission and self', () => {
+    const all = new Set(['enable_disable', 'activate', 'reset_password', 'change_password', 'api_keys', 'delete'] as const);
+    expect(availableActions(base, all, false)).toEqual(['disable', 'reset_password', 'change_password', 'api_key', 'delete']);
+    expect(availableActions(base, all, true)).toEqual(['reset_password', 'change_password', 'api_key']);
+    expect(availableActions({ enabled: false, authStatus: 'locked' }, all, false)).toEqual([
+      'enable',
+      'activate',
+      'change_password',
+      'api_key',
+      'delete',
+    ]);
+    expect(availableActions({ enabled: true, authStatus: 'locked' }, new Set(['activate', 'reset_password'] as const), false)).toEqual([
+      'activate',
+      'reset_password',
+    ]);
+  });
+});
