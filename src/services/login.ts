@@ -74,7 +74,9 @@ async function recordFailure(ctx: Ctx, userId: number, ip: string | null): Promi
     const user = await User.findByPk(userId, { transaction: t, lock: t.LOCK.UPDATE });
     if (!user) return;
     const now = ctx.now();
-    const next = afterFailedLogin(user, ctx.config.LOCKOUT_THRESHOLD, now);
+    // A plain state, not the model: spreading a Sequelize instance drops its attributes.
+    const state = { enabled: user.enabled, authStatus: user.authStatus, failedLoginCount: user.failedLoginCount, lockedAt: user.lockedAt };
+    const next = afterFailedLogin(state, ctx.config.LOCKOUT_THRESHOLD, now);
     if (!next.counted) return;
     Object.assign(user, {
       failedLoginCount: next.state.failedLoginCount,

@@ -229,7 +229,9 @@ export async function completeReset(ctx: Ctx, input: { token: string; password: 
     await ResetToken.update({ usedAt: now }, { where: { id: state.tokenId }, transaction: t });
     await ResetToken.update({ revokedAt: now }, { where: { userId: user.id, usedAt: null, revokedAt: null }, transaction: t });
     const self: Actor = { kind: 'system', label: `${user.username} (reset link)` };
-    await writeAudit(ctx, t, self, { action: 'complete_reset', target: user });
+    // Recorded under the user's organization, so its administrators see it in the audit log.
+    const orgId = (await orgsOfUsers([user.id], t)).get(user.id)?.[0] ?? null;
+    await writeAudit(ctx, t, self, { action: 'complete_reset', target: user, organizationId: orgId });
     await enqueueMail(ctx, t, [
       {
         kind: 'password_changed',
