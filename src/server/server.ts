@@ -1,0 +1,111 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { App, ExpressReceiver } from '@slack/bolt';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Runtime } from '../app/runtime';
+import { httpRoutes } from '../http';
+import { boltLogger } from '../slack/bolt-logger';
+import { SlackIdentity } from '../slack/identity';
+import { correlationId, type SlackDeps } from '../slack/kit';
+import { registerListeners } from '../slack/register';
+
+export interface ServerHandle {
+  url: string;
+  port: number;
+  slack: App | null;
+  deps: SlackDeps | null;
+  /** Stop taking requests and wait for open ones; the runtime is closed by the caller. */
+  stop(): Promise<void>;
+}
+
+export interface ServerOptions {
+  port?: number;
+  host?: string;
+}
+
+/**
+ * One HTTP server: the product's routes plus Bolt's receiver at POST /slack/events (HTTP mode), or
+ * the routes alone with Slack over Socket Mode when SLACK_APP_TOKEN is set.
+ */
+export async function startServer(rt: Runtime, opts: ServerOptions = {}): Promise<ServerHandle> {
+  const { config, logger } = rt;
+  const web = express();
+  web.disable('x-powered-by');
+  web.set('trust proxy', config.TRUST_PROXY);
+  web.use(httpRoutes(rt));
+
+  let slack: App | null = null;
+  let deps: SlackDeps | null = null;
+  const slackConfigured = config.SLACK_BOT_TOKEN !== '' && (config.SLACK_SIGNING_SECRET !== '' || config.SLACK_APP_TOKEN !== '');
+  if (slackConfigured) {
+    const clientOptions = {
+      slackApiUrl: config.SLACK_API_URL,
+      // Tell the person within seconds rather than retrying for half an hour (the WebClient default).
+      retryConfig: { retries: 3, factor: 2, minTimeout: 250, maxTimeout: 4000 },
+    };
+    if (config.SLACK_APP_TOKEN) {
+      slack = new App({
+        token: config.SLACK_BOT_TOKEN,
+        appToken: config.SLACK_APP_TOKEN,
+        socketMode: true,
+        clientOptions,
+        logger: boltLogger(logger),
+      });
+    } else {
+      const receiver = new ExpressReceiver({
+        signingSecret: config.SLACK_SIGNING_SECRET,
+        app: web,
+        endpoints: '/slack/events',
+        logger: boltLogger(logger),
+        processBeforeResponse: false,
+      });
+      slack = new App({ token: config.SLACK_BOT_TOKEN, receiver, clientOptions, logger: boltLogger(logger) });
+    }
+    deps = { rt, identity: new SlackIdentity(rt), commandName: config.SLACK_COMMAND, hooks: {} };
+    registerListeners(slack, deps);
+    slack.error(async (err) => {
+      logger.error('unhandled Slack error', { correlationId: correlationId(), error: err instanceof Error ? err : String(err) });
+    });
+  } else {
+    logger.warn('SLACK_BOT_TOKEN or SLACK_SIGNING_SECRET is not set: serving the HTTP API only, no Slack');
+  }
+
+  web.use((_req: Request, res: Response) => {
+    res.status(404).json({ error: { code: 'not_found', message: 'No such route.' } });
+  });
+  // Last resort: never a stack trace in a response.
+  web.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const id = correlationId();
+    const status = (err as { status?: number; statusCode?: number }).status ?? (err as { statusCode?: number }).statusCode ?? 500;
+    if (status >= 500) logger.error('request failed', { correlationId: id, error: err instanceof Error ? err : String(err) });
+    if (res.headersSent) return;
+    res.status(status >= 400 && status < 600 ? status : 500).json({
+      error: {
+        code: status >= 500 ? 'internal' : 'bad_request',
+        message: status >= 500 ? `Internal error (reference ${id}).` : 'The request could not be read.',
+      },
+    });
+  });
+
+  const server: Server = createServer(web);
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? config.PORT, opts.host ?? '0.0.0.0', () => resolve());
+  });
+  if (slack && config.SLACK_APP_TOKEN) await slack.start();
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    slack,
+    deps,
+    stop: async () => {
+      if (slack && config.SLACK_APP_TOKEN) await slack.stop();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+    },
+  };
+}

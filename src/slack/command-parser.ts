@@ -1,0 +1,218 @@
+/**
+ * Parses the text of `/users …` into a sub-command and arguments. Pure: no Slack, no database.
+ * Understands Slack's encoding of what people type: `<@U123|ana>` mentions, `<mailto:a@b|a@b>`
+ * links, HTML-escaped `& < >`, and "quoted arguments". Typos get a "did you mean".
+ */
+
+export type Arg =
+  { kind: 'text'; value: string } | { kind: 'mention'; slackUserId: string; label?: string } | { kind: 'email'; value: string };
+
+export interface SubCommandSpec {
+  name: string;
+  usage: string;
+  summary: string;
+  aliases?: string[];
+  minArgs: number;
+  maxArgs: number;
+}
+
+export const SUB_COMMANDS: SubCommandSpec[] = [
+  { name: 'help', usage: 'help', summary: 'what you can do', minArgs: 0, maxArgs: 1 },
+  { name: 'find', usage: 'find TEXT', summary: 'search username, email and names', aliases: ['search'], minArgs: 1, maxArgs: 20 },
+  {
+    name: 'list',
+    usage: 'list [VIEW]',
+    summary: 'saved views: all, active, disabled, locked, password-reset, cannot-login',
+    minArgs: 0,
+    maxArgs: 1,
+  },
+  { name: 'show', usage: 'show USER', summary: 'a user card with actions', aliases: ['card', 'info'], minArgs: 1, maxArgs: 1 },
+  { name: 'enable', usage: 'enable USER…', summary: 'let users log in again', minArgs: 1, maxArgs: 100 },
+  { name: 'disable', usage: 'disable USER…', summary: 'stop users from logging in', minArgs: 1, maxArgs: 100 },
+  { name: 'activate', usage: 'activate USER', summary: 'unlock a locked user', aliases: ['unlock'], minArgs: 1, maxArgs: 1 },
+  { name: 'delete', usage: 'delete USER', summary: 'delete a user (asks first)', aliases: ['remove'], minArgs: 1, maxArgs: 1 },
+  {
+    name: 'reset-password',
+    usage: 'reset-password USER…',
+    summary: 'email single-use reset links',
+    aliases: ['reset'],
+    minArgs: 1,
+    maxArgs: 100,
+  },
+  {
+    name: 'change-password',
+    usage: 'change-password USER',
+    summary: 'set a password (modal)',
+    aliases: ['set-password'],
+    minArgs: 1,
+    maxArgs: 1,
+  },
+  { name: 'bulk-reset', usage: 'bulk-reset', summary: 'reset many passwords with a reason and a preview', minArgs: 0, maxArgs: 0 },
+  {
+    name: 'api-key',
+    usage: 'api-key USER [ORG] | api-key revoke USER [ORG]',
+    summary: 'create (or revoke) an API key',
+    aliases: ['apikey'],
+    minArgs: 1,
+    maxArgs: 3,
+  },
+  { name: 'export', usage: 'export [fields]', summary: 'CSV of your users as a Slack file, copy by email', minArgs: 0, maxArgs: 1 },
+  { name: 'reassign', usage: 'reassign FROM TO', summary: "move a user's records to another user", minArgs: 2, maxArgs: 2 },
+  { name: 'audit', usage: 'audit [USER]', summary: 'latest audit events', aliases: ['log'], minArgs: 0, maxArgs: 1 },
+];
+
+export interface ParsedCommand {
+  name: string;
+  args: Arg[];
+  /** `--share` and friends; flags are removed from args. */
+  flags: Set<string>;
+}
+
+export type ParseResult = { ok: true; command: ParsedCommand } | { ok: false; message: string };
+
+const KNOWN_FLAGS = new Set(['share']);
+const MAX_TEXT = 4000;
+
+export function unescapeSlack(text: string): string {
+  return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}
+
+/** Split into tokens, keeping Slack's <…> entities and quoted strings whole. */
+export function tokenize(input: string): Arg[] | { error: string } {
+  const out: Arg[] = [];
+  let i = 0;
+  const s = input;
+  while (i < s.length) {
+    const c = s[i];
+    if (/\s/.test(c)) {
+      i++;
+      continue;
+    }
+    if (c === '<') {
+      const end = s.indexOf('>', i);
+      if (end === -1) return { error: 'A “<” is never closed.' };
+      const inner = s.slice(i + 1, end);
+      i = end + 1;
+      const m = /^@([UW][A-Z0-9]{2,})(?:\|(.*))?$/.exec(inner);
+      if (m) {
+        out.push({ kind: 'mention', slackUserId: m[1], label: m[2] });
+        continue;
+      }
+      const mail = /^mailto:([^|]+)(?:\|.*)?$/.exec(inner);
+      if (mail) {
+        out.push({ kind: 'email', value: mail[1].trim() });
+        continue;
+      }
+      // Channels, links, user groups: keep the visible part as text.
+      const bar = inner.indexOf('|');
+      out.push({ kind: 'text', value: bar >= 0 ? inner.slice(bar + 1) : inner });
+      continue;
+    }
+    if (c === '"' || c === '“' || c === '”' || c === "'" || c === '‘' || c === '’') {
+      const closers = c === '"' ? ['"'] : c === "'" ? ["'"] : c === '‘' || c === '’' ? ['’', '‘'] : ['”', '“'];
+      let j = i + 1;
+      while (j < s.length && !closers.includes(s[j])) j++;
+      if (j >= s.length) {
+        // An apostrophe inside a word (O'Brien) is not a quote.
+        if (c === "'" || c === '’') {
+          let k = i;
+          while (k < s.length && !/\s/.test(s[k])) k++;
+          out.push({ kind: 'text', value: s.slice(i, k) });
+          i = k;
+          continue;
+        }
+        return { error: 'A quote is never closed.' };
+      }
+      out.push({ kind: 'text', value: s.slice(i + 1, j) });
+      i = j + 1;
+      continue;
+    }
+    let j = i;
+    while (j < s.length && !/\s/.test(s[j]) && s[j] !== '<') j++;
+    out.push({ kind: 'text', value: s.slice(i, j) });
+    i = j;
+  }
+  return out;
+}
+
+export function levenshtein(a: string, b: string): number {
+  const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = dp[0];
+    dp[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = dp[j];
+      dp[j] = Math.min(dp[j] + 1, dp[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return dp[b.length];
+}
+
+export function findSpec(name: string): SubCommandSpec | undefined {
+  const n = name.toLowerCase();
+  return SUB_COMMANDS.find((c) => c.name === n || c.aliases?.includes(n));
+}
+
+export function suggest(name: string): string | null {
+  const n = name.toLowerCase();
+  let best: { name: string; d: number } | null = null;
+  for (const c of SUB_COMMANDS) {
+    for (const candidate of [c.name, ...(c.aliases ?? [])]) {
+      const d = levenshtein(n, candidate);
+      if (!best || d < best.d) best = { name: c.name, d };
+    }
+    if (c.name.startsWith(n) && n.length >= 3) return c.name;
+  }
+  return best && best.d <= Math.max(2, Math.floor(n.length / 3)) ? best.name : null;
+}
+
+export function parseCommand(rawText: string, commandName = '/users'): ParseResult {
+  if (rawText.length > MAX_TEXT)
+    return { ok: false, message: `That is too long (${rawText.length} characters); keep commands under ${MAX_TEXT}.` };
+  const text = unescapeSlack(rawText)
+    .replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, ' ')
+    .trim();
+  if (text.length === 0) return { ok: true, command: { name: 'help', args: [], flags: new Set() } };
+  const tokens = tokenize(text);
+  if ('error' in tokens) return { ok: false, message: `${tokens.error} Try \`${commandName} help\`.` };
+  const [first, ...rest] = tokens;
+  if (first.kind !== 'text') {
+    return {
+      ok: false,
+      message: `Start with a sub-command, e.g. \`${commandName} show ${first.kind === 'email' ? first.value : 'USER'}\`.`,
+    };
+  }
+  const spec = findSpec(first.value);
+  if (!spec) {
+    const guess = suggest(first.value);
+    const shown = first.value.length > 40 ? `${first.value.slice(0, 40)}…` : first.value;
+    return {
+      ok: false,
+      message: guess
+        ? `Unknown sub-command “${shown}”. Did you mean \`${commandName} ${guess}\`?`
+        : `Unknown sub-command “${shown}”. Try \`${commandName} help\` for the list.`,
+    };
+  }
+  const flags = new Set<string>();
+  const args: Arg[] = [];
+  for (const t of rest) {
+    if (t.kind === 'text' && /^--?[a-z]+$/i.test(t.value)) {
+      const f = t.value.replace(/^--?/, '').toLowerCase();
+      if (!KNOWN_FLAGS.has(f)) return { ok: false, message: `Unknown option “${t.value}”. The only option is --share.` };
+      flags.add(f);
+      continue;
+    }
+    if (t.kind === 'text' && t.value.length === 0) continue;
+    args.push(t);
+  }
+  if (args.length < spec.minArgs || args.length > spec.maxArgs) {
+    return { ok: false, message: `Usage: \`${commandName} ${spec.usage}\` — ${spec.summary}.` };
+  }
+  return { ok: true, command: { name: spec.name, args, flags } };
+}
+
+export function argText(a: Arg): string {
+  if (a.kind === 'mention') return a.label ? `@${a.label}` : `<@${a.slackUserId}>`;
+  return a.value;
+}

@@ -1,0 +1,62 @@
+import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
+import { parseCommand } from '../command-parser';
+import { actorOrRefuse, replyEphemeral, safely, type SlackDeps } from '../kit';
+import { errorMessage } from '../views/messages';
+import type { SubCommandHandler } from './types';
+
+export interface CommandTable {
+  handlers: Record<string, SubCommandHandler>;
+  /** Sub-commands that open a modal: the modal is opened right after the ack, before any slow I/O. */
+  opensModal: ReadonlySet<string>;
+}
+
+/**
+ * `/users …`: ack first (Slack's 3 s), then parse, resolve the acting directory user and hand over
+ * to one sub-command handler. Everything after the ack reports through `respond`.
+ */
+export function usersCommand(deps: SlackDeps, table: CommandTable) {
+  return async ({ ack, body, client, respond }: SlackCommandMiddlewareArgs & AllMiddlewareArgs): Promise<void> => {
+    await ack();
+    await safely(deps, respond, 'command', async () => {
+      const parsed = parseCommand(body.text ?? '', deps.commandName);
+      if (!parsed.ok) return replyEphemeral(respond, errorMessage(parsed.message));
+      const { command } = parsed;
+      const handler = table.handlers[command.name];
+      if (!handler) {
+        return replyEphemeral(
+          respond,
+          errorMessage(`\`${deps.commandName} ${command.name}\` is not available in this version of userops yet.`),
+        );
+      }
+      let modalViewId: string | undefined;
+      if (table.opensModal.has(command.name)) {
+        const opened = await client.views.open({
+          trigger_id: body.trigger_id,
+          view: {
+            type: 'modal',
+            title: { type: 'plain_text', text: 'userops' },
+            close: { type: 'plain_text', text: 'Close' },
+            blocks: [{ type: 'section', text: { type: 'mrkdwn', text: ':hourglass_flowing_sand: Loading…' } }],
+          },
+        });
+        modalViewId = opened.view?.id;
+      }
+      const actor = await actorOrRefuse(deps, client, body.user_id, body.user_name, respond);
+      if (!actor) {
+        if (modalViewId)
+          await client.views.update({ view_id: modalViewId, view: closedNotice('You cannot use userops: see the message in Slack.') });
+        return;
+      }
+      await handler({ deps, actor, command, body, client, respond, modalViewId });
+    });
+  };
+}
+
+export function closedNotice(text: string) {
+  return {
+    type: 'modal' as const,
+    title: { type: 'plain_text' as const, text: 'userops' },
+    close: { type: 'plain_text' as const, text: 'Close' },
+    blocks: [{ type: 'section' as const, text: { type: 'mrkdwn' as const, text } }],
+  };
+}

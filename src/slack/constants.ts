@@ -1,0 +1,63 @@
+/**
+ * Every action_id, block_id prefix and callback_id the Slack surface uses. Handlers and views both
+ * import from here, so a button and its handler can never disagree on a string.
+ */
+export const ACTION = {
+  /** Buttons on a user card: `user_action:<action>`; value is the user id. */
+  userActionPrefix: 'user_action:',
+  /** Overflow menu on a list row; option value `<action>:<userId>`. */
+  rowMenu: 'row_menu',
+  /** Previous / Next page; value is the encoded list state. */
+  pagePrev: 'page_prev',
+  pageNext: 'page_next',
+  /** Saved-view picker above a list. */
+  viewPicker: 'view_picker',
+  /** Confirmation messages. */
+  confirmDelete: 'confirm_delete',
+  confirmResetMany: 'confirm_reset_many',
+  cancel: 'cancel',
+  /** Undo a disable/enable from the result line. */
+  undo: 'undo',
+  /** Audit log pagination. */
+  auditMore: 'audit_more',
+  /** Change-password modal. */
+  suggestPassword: 'suggest_password',
+  /** Bulk reset modal. */
+  bulkUserPicker: 'bulk_user_picker',
+  bulkPreview: 'bulk_preview',
+  /** App Home. */
+  homeActivate: 'home_activate',
+  homeOpenBulk: 'home_open_bulk',
+  homeExport: 'home_export',
+  homeFind: 'home_find',
+  /** Lockout digest. */
+  digestActivate: 'digest_activate',
+  digestReset: 'digest_reset',
+  digestSpikeBulk: 'digest_spike_bulk',
+  /** API key organization picker. */
+  apiKeyOrg: 'api_key_org',
+} as const;
+
+export const BLOCK = {
+  rowPrefix: 'row:',
+  listState: 'list_state',
+  password: 'password',
+  reason: 'reason',
+  pasted: 'pasted',
+  picked: 'picked',
+  scopeView: 'scope_view',
+  scopeOrg: 'scope_org',
+  exportFields: 'export_fields',
+  findQuery: 'find_query',
+} as const;
+
+export const CALLBACK = {
+  changePassword: 'change_password',
+  bulkReset: 'bulk_reset',
+  bulkResetConfirm: 'bulk_reset_confirm',
+  exportFields: 'export_fields',
+  findModal: 'find_modal',
+} as const;
+
+/** Overflow menus take at most 5 options; list rows show these, in this order of priority. */
+export const ROW_MENU_ACTIONS = ['show', 'enable', 'disable', 'activate', 'reset_password', 'delete'] as const;

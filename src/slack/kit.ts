@@ -1,0 +1,82 @@
+import { randomBytes } from 'node:crypto';
+import type { RespondFn } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import type { Runtime } from '../app/runtime';
+import type { Failure } from '../domain/outcome';
+import { isFailure } from '../services/authz';
+import type { Actor } from '../services/context';
+import type { SlackIdentity } from './identity';
+import { errorMessage, unexpectedErrorMessage, type SlackMessage } from './views/messages';
+
+/** What every Slack handler gets: the services' runtime and the adapters around Slack. */
+export interface SlackDeps {
+  rt: Runtime;
+  identity: SlackIdentity;
+  commandName: string;
+  /** Hooks filled in by later parts (jobs, home refresh) so handlers stay thin. */
+  hooks: SlackHooks;
+}
+
+export interface SlackHooks {
+  /** Something changed that App Home shows; refresh it for this Slack user. */
+  refreshHome?: (client: WebClient, slackUserId: string) => Promise<void>;
+  /** Mirror audit events to AUDIT_CHANNEL. */
+  mirrorAudit?: () => void;
+}
+
+export function correlationId(): string {
+  return randomBytes(5).toString('hex');
+}
+
+/**
+ * Run handler work after the ack. Errors a person can cause are outcome values and never reach
+ * here; anything thrown is a bug or an outage: logged with a correlation id, and the person gets
+ * that id instead of a stack trace.
+ */
+export async function safely(deps: SlackDeps, respond: RespondFn | undefined, where: string, fn: () => Promise<void>): Promise<void> {
+  try {
+    await fn();
+  } catch (err) {
+    const id = correlationId();
+    deps.rt.logger.error('slack handler failed', { where, correlationId: id, error: err instanceof Error ? err : String(err) });
+    if (respond) {
+      await respond({ response_type: 'ephemeral', replace_original: false, ...unexpectedErrorMessage(id) }).catch((e: unknown) =>
+        deps.rt.logger.warn('could not report an error to Slack', { correlationId: id, error: String(e) }),
+      );
+    }
+  }
+}
+
+export async function replyEphemeral(respond: RespondFn, message: SlackMessage): Promise<void> {
+  await respond({ response_type: 'ephemeral', replace_original: false, text: message.text, blocks: message.blocks });
+}
+
+export async function replaceOriginal(respond: RespondFn, message: SlackMessage): Promise<void> {
+  await respond({ replace_original: true, text: message.text, blocks: message.blocks });
+}
+
+export async function replyFailure(respond: RespondFn, failure: Failure): Promise<void> {
+  await replyEphemeral(respond, errorMessage(failure.message));
+}
+
+/** Resolve the acting directory user, or tell the person why they cannot act. */
+export async function actorOrRefuse(
+  deps: SlackDeps,
+  client: WebClient,
+  slackUserId: string,
+  slackName: string | undefined,
+  respond: RespondFn | undefined,
+): Promise<Actor | null> {
+  const actor = await deps.identity.actorFor(client, slackUserId, slackName);
+  if (isFailure(actor)) {
+    if (respond) await replyFailure(respond, actor);
+    return null;
+  }
+  return actor;
+}
+
+/** "by @ana at 10:42" — the final state a message is rewritten to. */
+export function byLine(slackUserId: string, at: Date): string {
+  const unix = Math.floor(at.getTime() / 1000);
+  return `by <@${slackUserId}> at <!date^${unix}^{time}|${at.toISOString().slice(11, 16)} UTC>`;
+}

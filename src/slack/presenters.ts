@@ -1,0 +1,61 @@
+import type { WebClient } from '@slack/web-api';
+import type { Failure } from '../domain/outcome';
+import type { Actor } from '../services/context';
+import { searchUsers, showUser } from '../services/directory';
+import type { Arg } from './command-parser';
+import type { SlackDeps } from './kit';
+import type { ListState } from './views/list-state';
+import type { SlackMessage } from './views/messages';
+import { userCardBlocks, userCardText } from './views/user-card';
+import { userListBlocks, userListText } from './views/user-list';
+
+export const PAGE_SIZE = 10;
+
+/** Run a find/list query and render it as a message. Shared by the commands and the list's buttons. */
+export async function presentList(
+  deps: SlackDeps,
+  actor: Actor,
+  state: ListState,
+  opts: { notice?: string; shared?: boolean } = {},
+): Promise<SlackMessage | Failure> {
+  const result = await searchUsers(deps.rt, actor, { text: state.text, view: state.view, offset: state.offset, limit: PAGE_SIZE });
+  if (!result.ok) return result;
+  // A page past the end (users were deleted meanwhile): go back to the last page that has rows.
+  if (result.users.length === 0 && result.total > 0 && state.offset > 0) {
+    const last = Math.floor((result.total - 1) / PAGE_SIZE) * PAGE_SIZE;
+    return presentList(deps, actor, { ...state, offset: last }, opts);
+  }
+  const data = { state, users: result.users, total: result.total, limit: PAGE_SIZE, ...opts };
+  return { text: userListText(data), blocks: userListBlocks(data) };
+}
+
+export async function presentCard(
+  deps: SlackDeps,
+  actor: Actor,
+  ref: string,
+  opts: { notice?: string; shared?: boolean } = {},
+): Promise<SlackMessage | Failure> {
+  const result = await showUser(deps.rt, actor, { ref });
+  if (!result.ok) return result;
+  return { text: userCardText(result.user), blocks: userCardBlocks({ user: result.user, ...opts }) };
+}
+
+/** Turn command arguments into directory references: a Slack mention becomes that person's email. */
+export async function userRefs(deps: SlackDeps, client: WebClient, args: Arg[]): Promise<{ refs: string[]; problems: string[] }> {
+  const refs: string[] = [];
+  const problems: string[] = [];
+  for (const a of args) {
+    if (a.kind === 'mention') {
+      const email = await deps.identity.emailOf(client, a.slackUserId);
+      if (email) refs.push(email);
+      else problems.push(`<@${a.slackUserId}> has no email visible to userops, so they cannot be matched to a directory user.`);
+    } else {
+      refs.push(a.value);
+    }
+  }
+  return { refs, problems };
+}
+
+export function isMessage(v: SlackMessage | Failure): v is SlackMessage {
+  return 'blocks' in v;
+}

@@ -1,0 +1,38 @@
+import type { AuthStatus } from '../../domain/status';
+
+/** Slack mrkdwn treats & < > as control characters; user-supplied text must not become a mention or link. */
+export function esc(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+export function statusEmoji(u: { enabled: boolean; authStatus: AuthStatus }): string {
+  if (!u.enabled) return '⛔';
+  if (u.authStatus === 'locked') return '🔒';
+  if (u.authStatus === 'password_reset') return '🔑';
+  return '🟢';
+}
+
+export function statusText(u: { enabled: boolean; authStatus: AuthStatus }): string {
+  const auth = u.authStatus === 'active' ? 'active' : u.authStatus === 'locked' ? 'locked' : 'password reset required';
+  return `${u.enabled ? 'enabled' : 'disabled'}, ${auth}`;
+}
+
+/** A date Slack renders in the reader's time zone, with a UTC fallback for clients that cannot. */
+export function slackDate(d: Date | null | undefined, format = '{date_short_pretty} {time}'): string {
+  if (!d) return 'never';
+  const unix = Math.floor(d.getTime() / 1000);
+  const fallback = `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  return `<!date^${unix}^${format}|${fallback}>`;
+}
+
+export function mention(slackUserId: string): string {
+  return `<@${slackUserId}>`;
+}
+
+export function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}

@@ -1,0 +1,163 @@
+import type { UserDetail, UserSummary } from '../../../src/services/user-shapes';
+import { ACTION } from '../../../src/slack/constants';
+import { decodeListState, encodeListState } from '../../../src/slack/views/list-state';
+import { resultsMessage } from '../../../src/slack/views/messages';
+import { userCardBlocks } from '../../../src/slack/views/user-card';
+import { parseRowMenuValue, rowMenuOptions, userListBlocks } from '../../../src/slack/views/user-list';
+
+function summary(over: Partial<UserSummary> = {}): UserSummary {
+  return {
+    id: 7,
+    username: 'bob',
+    email: 'bob@example.com',
+    firstName: 'Bob',
+    lastName: 'Builder',
+    enabled: true,
+    authStatus: 'active',
+    failedLoginCount: 0,
+    lockedAt: null,
+    lastLoginAt: null,
+    actions: ['disable', 'reset_password', 'change_password', 'api_key', 'delete'],
+    ...over,
+  };
+}
+
+function detail(over: Partial<UserDetail> = {}): UserDetail {
+  return {
+    ...summary(),
+    phone: null,
+    title: null,
+    createdAt: new Date('2026-01-01T00:00:00Z'),
+    updatedAt: new Date('2026-01-01T00:00:00Z'),
+    passwordChangedAt: null,
+    hasPassword: true,
+    organizations: [{ id: 1, slug: 'acme', name: 'ACME', roles: ['viewer'] }],
+    recordsAssigned: 0,
+    apiKeys: [],
+    ...over,
+  };
+}
+
+type AnyBlock = {
+  type: string;
+  block_id?: string;
+  elements?: Array<Record<string, unknown>>;
+  accessory?: Record<string, unknown>;
+  text?: { text: string };
+};
+
+describe('user list view', () => {
+  test('one row per user with an overflow of permitted actions, at most 5 options', () => {
+    const users = Array.from({ length: 10 }, (_, i) => summary({ id: i + 1, username: `u${i}` }));
+    const blocks = userListBlocks({ state: { text: 'u', view: 'all', offset: 0 }, users, total: 25, limit: 10 }) as AnyBlock[];
+    const rows = blocks.filter((b) => b.block_id?.startsWith('row:'));
+    expect(rows).toHaveLength(10);
+    for (const r of rows) {
+      const opts = (r.accessory as { options: Array<{ value: string }> }).options;
+      expect(opts.length).toBeLessThanOrEqual(5);
+      expect(opts[0].value).toMatch(/^show:\d+$/);
+      expect(r.block_id!.length).toBeLessThanOrEqual(255);
+    }
+    expect(blocks.length).toBeLessThanOrEqual(50);
+    const nav = blocks.find((b) => b.block_id === 'list_nav')!;
+    expect(nav.elements!.map((e) => e.action_id)).toEqual([ACTION.pageNext]);
+    expect(blocks[0].text!.text).toContain('25 users');
+  });
+
+  test('middle page has both Previous and Next; last page only Previous', () => {
+    const users = [summary()];
+    const mid = userListBlocks({ state: { text: '', view: 'locked', offset: 10 }, users, total: 30, limit: 10 }) as AnyBlock[];
+    expect(mid.find((b) => b.block_id === 'list_nav')!.elements!.map((e) => e.action_id)).toEqual([ACTION.pagePrev, ACTION.pageNext]);
+    const last = userListBlocks({ state: { text: '', view: 'locked', offset: 20 }, users, total: 21, limit: 10 }) as AnyBlock[];
+    expect(last.find((b) => b.block_id === 'list_nav')!.elements!.map((e) => e.action_id)).toEqual([ACTION.pagePrev]);
+  });
+
+  test('a viewer gets only "Show card"; a shared list has no controls', () => {
+    expect(rowMenuOptions(summary({ actions: [] })).map((o) => o.value)).toEqual(['show:7']);
+    const shared = userListBlocks({
+      state: { text: '', view: 'all', offset: 0 },
+      users: [summary()],
+      total: 1,
+      limit: 10,
+      shared: true,
+    }) as AnyBlock[];
+    expect(shared.some((b) => b.accessory)).toBe(false);
+  });
+
+  test('names cannot inject mentions or links', () => {
+    const blocks = userListBlocks({
+      state: { text: '', view: 'all', offset: 0 },
+      users: [summary({ firstName: '<!channel>', lastName: '<http://evil|x>' })],
+      total: 1,
+      limit: 10,
+    }) as AnyBlock[];
+    const text = blocks.find((b) => b.block_id?.startsWith('row:'))!.text!.text;
+    expect(text).not.toContain('<!channel>');
+    expect(text).toContain('&lt;!channel&gt;');
+  });
+
+  test('row menu values parse back; junk is rejected', () => {
+    expect(parseRowMenuValue('disable:12')).toEqual({ action: 'disable', userId: 12 });
+    expect(parseRowMenuValue('drop_table:1')).toBeNull();
+    expect(parseRowMenuValue('disable:abc')).toBeNull();
+  });
+
+  test('list state survives encoding, long text is shortened to fit a block id', () => {
+    const s = { text: 'ünïcode "quotes" & more', view: 'cannot-login' as const, offset: 40 };
+    expect(decodeListState(encodeListState(s))).toEqual(s);
+    const long = encodeListState({ text: 'x'.repeat(500), view: 'all', offset: 0 });
+    expect(long.length).toBeLessThanOrEqual(200);
+    expect(decodeListState('nonsense')).toBeNull();
+    expect(decodeListState('evil.1.AAA')).toBeNull();
+  });
+});
+
+describe('user card view', () => {
+  test('buttons for permitted actions only; destructive ones carry a confirm', () => {
+    const blocks = userCardBlocks({ user: detail() }) as AnyBlock[];
+    const actions = blocks.find((b) => b.type === 'actions')!;
+    const ids = actions.elements!.map((e) => e.action_id);
+    expect(ids).toEqual(['disable', 'reset_password', 'change_password', 'api_key', 'delete'].map((a) => `${ACTION.userActionPrefix}${a}`));
+    const byId = Object.fromEntries(actions.elements!.map((e) => [e.action_id, e]));
+    for (const a of ['disable', 'reset_password', 'delete']) expect(byId[`${ACTION.userActionPrefix}${a}`].confirm).toBeDefined();
+    expect(byId[`${ACTION.userActionPrefix}change_password`].confirm).toBeUndefined();
+  });
+
+  test('no actions → no actions block; notice shown as context', () => {
+    const blocks = userCardBlocks({ user: detail({ actions: [] }), notice: 'Disabled by <@U1> at 10:42' }) as AnyBlock[];
+    expect(blocks.some((b) => b.type === 'actions')).toBe(false);
+    expect(JSON.stringify(blocks)).toContain('Disabled by <@U1> at 10:42');
+  });
+
+  test('card shows organizations with roles, records, status', () => {
+    const text = JSON.stringify(
+      userCardBlocks({
+        user: detail({
+          enabled: false,
+          authStatus: 'locked',
+          failedLoginCount: 5,
+          recordsAssigned: 3,
+          organizations: [{ id: 1, slug: 'acme', name: 'A', roles: ['administrator', 'security'] }],
+        }),
+      }),
+    );
+    expect(text).toContain('acme (administrator, security)');
+    expect(text).toContain('*Records assigned*\\n3');
+    expect(text).toContain('disabled, locked');
+  });
+});
+
+describe('results message', () => {
+  test('long summaries are split across sections under 3,000 characters', () => {
+    const results = Array.from({ length: 100 }, (_, i) => ({
+      ref: `u${i}`,
+      status: 'done' as const,
+      message: `user-with-a-long-name-${i} disabled. `.repeat(3),
+    }));
+    const m = resultsMessage('Disable', results);
+    const sections = m.blocks.filter((b) => b.type === 'section') as Array<{ text: { text: string } }>;
+    expect(sections.length).toBeGreaterThan(2);
+    for (const s of sections) expect(s.text.text.length).toBeLessThanOrEqual(3000);
+    expect(m.text).toContain('100 done');
+  });
+});
