@@ -41,6 +41,9 @@ export async function setUsersEnabled(
   const refs = unique(input.refs);
   const problem = checkRefs(refs);
   if (problem) return fail('invalid_input', problem);
+  // An actor who may not act at all gets one answer, not the same refusal once per user.
+  const pre = await loadAccess(ctx, actor);
+  if (isFailure(pre)) return pre;
   const verb = input.enabled ? 'enabled' : 'disabled';
   const results: PerUserResult[] = [];
   for (const ref of refs) {

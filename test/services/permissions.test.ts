@@ -1,0 +1,421 @@
+import type { Role } from '../../src/domain/permissions';
+import type { Failure } from '../../src/domain/outcome';
+import { activateUser, setUsersEnabled } from '../../src/services/account-status';
+import { queryAudit } from '../../src/services/audit-query';
+import { SYSTEM_ACTOR, type Actor } from '../../src/services/context';
+import { deleteUser, reassignRecords } from '../../src/services/delete-user';
+import { countByView, searchUsers, showUser } from '../../src/services/directory';
+import { changeRole } from '../../src/services/memberships';
+import { changePassword, resetPasswords } from '../../src/services/passwords';
+import { AuditEvent, Membership, RecordAssignment, User } from '../../src/store/models';
+import { DIALECTS } from '../support/db';
+import { actorFor, makeUser, org, testEnv, type UserSpec } from '../support/fixtures';
+import { auditActions, expectUnchanged, uniq } from '../support/state';
+
+type Env = Awaited<ReturnType<typeof testEnv>>;
+
+/** The permissions that exist as services today (bulk_reset, api_keys and export are not built yet). */
+const SERVICE_PERMISSIONS = [
+  'view',
+  'enable_disable',
+  'activate',
+  'reset_password',
+  'change_password',
+  'delete',
+  'reassign_records',
+  'audit_log',
+] as const;
+type ServicePermission = (typeof SERVICE_PERMISSIONS)[number];
+
+/** DESIGN §2, written out again here on purpose: the domain's matrix is what is under test. */
+const GRANTED: Record<Role, ServicePermission[]> = {
+  administrator: ['view', 'enable_disable', 'activate', 'reset_password', 'change_password', 'delete', 'reassign_records', 'audit_log'],
+  security: ['view', 'enable_disable', 'activate', 'reset_password', 'audit_log'],
+  helpdesk: ['view', 'activate', 'reset_password'],
+  viewer: ['view'],
+};
+const ROLES = Object.keys(GRANTED) as Role[];
+
+const NEW_PASSWORD = 'Plum-Orchard-Lantern-77';
+
+interface Setup {
+  org: string;
+  target: User;
+  other: User;
+}
+
+interface Cell {
+  /** The target's starting state, so the action has something to change. */
+  spec?: Partial<UserSpec>;
+  prepare?(s: Setup): Promise<void>;
+  act(actor: Actor, s: Setup): Promise<unknown>;
+  /** The effect of an allowed action. */
+  allowed(r: unknown, s: Setup, actor: User): Promise<void>;
+}
+
+const reload = async (u: User) => User.findByPk(u.id);
+
+const CELLS: Record<ServicePermission, Cell> = {
+  view: {
+    act: async (actor, s) => ({
+      search: await searchUsers(ENV.rt, actor, { text: s.target.username }),
+      show: await showUser(ENV.rt, actor, { ref: s.target.username }),
+    }),
+    allowed: async (r, s) => {
+      const { search, show } = r as { search: Awaited<ReturnType<typeof searchUsers>>; show: Awaited<ReturnType<typeof showUser>> };
+      expect(search.ok && search.users.map((u) => u.id)).toEqual([s.target.id]);
+      expect(show.ok && [show.user.id, show.user.organizations.map((o) => o.slug)]).toEqual([s.target.id, [s.org]]);
+    },
+  },
+  enable_disable: {
+    act: (actor, s) => setUsersEnabled(ENV.rt, actor, { refs: [s.target.username], enabled: false }),
+    allowed: async (r, s) => {
+      expect((r as { results: Array<{ status: string }> }).results.map((x) => x.status)).toEqual(['done']);
+      expect((await reload(s.target))?.enabled).toBe(false);
+      expect(await auditActions(s.target.id)).toEqual(['disable']);
+    },
+  },
+  activate: {
+    spec: { authStatus: 'locked', failedLoginCount: 5 },
+    act: (actor, s) => activateUser(ENV.rt, actor, { ref: s.target.username }),
+    allowed: async (r, s) => {
+      expect(r).toMatchObject({ ok: true, result: { status: 'done' } });
+      expect((await reload(s.target))?.authStatus).toBe('active');
+      expect(await auditActions(s.target.id)).toEqual(['activate']);
+    },
+  },
+  reset_password: {
+    act: (actor, s) => resetPasswords(ENV.rt, actor, { refs: [s.target.username] }),
+    allowed: async (r, s) => {
+      expect((r as { results: Array<{ status: string }> }).results.map((x) => x.status)).toEqual(['done']);
+      expect((await reload(s.target))?.authStatus).toBe('password_reset');
+      expect(await auditActions(s.target.id)).toEqual(['reset_password']);
+    },
+  },
+  change_password: {
+    act: (actor, s) => changePassword(ENV.rt, actor, { ref: s.target.username, password: NEW_PASSWORD }),
+    allowed: async (r, s) => {
+      expect(r).toEqual({ ok: true, username: s.target.username });
+      expect((await reload(s.target))?.passwordHash).not.toBe(s.target.passwordHash);
+      expect(await auditActions(s.target.id)).toEqual(['change_password']);
+    },
+  },
+  delete: {
+    act: (actor, s) => deleteUser(ENV.rt, actor, { ref: s.target.username }),
+    allowed: async (r, s) => {
+      expect(r).toEqual({ ok: true, username: s.target.username, userId: s.target.id });
+      expect(await reload(s.target)).toBeNull();
+      expect(await auditActions(s.target.id)).toEqual(['delete']);
+    },
+  },
+  reassign_records: {
+    prepare: async (s) => {
+      const o = await org(s.org);
+      await RecordAssignment.create({ organizationId: o.id, entity: 'invoice', entityId: uniq('inv'), userId: s.target.id });
+    },
+    act: (actor, s) => reassignRecords(ENV.rt, actor, { from: s.target.username, to: s.other.username }),
+    allowed: async (r, s) => {
+      expect(r).toEqual({ ok: true, moved: 1, remaining: 0, from: s.target.username, to: s.other.username });
+      expect(await RecordAssignment.count({ where: { userId: s.other.id } })).toBe(1);
+      expect(await auditActions(s.target.id)).toEqual(['reassign_records']);
+    },
+  },
+  audit_log: {
+    prepare: async (s) => {
+      const o = await org(s.org);
+      await AuditEvent.create({
+        at: new Date(),
+        actorUserId: null,
+        actorLabel: 'seed',
+        action: 'seeded',
+        targetUserId: s.target.id,
+        targetLabel: `${s.target.username} <${s.target.email}>`,
+        organizationId: o.id,
+        outcome: 'ok',
+        reason: null,
+        details: null,
+      });
+    },
+    act: (actor) => queryAudit(ENV.rt, actor, {}),
+    allowed: async (r, s) => {
+      expect(r).toMatchObject({ ok: true });
+      const events = (r as { events: Array<{ action: string; target: string }> }).events;
+      expect(events.filter((e) => e.action === 'seeded').map((e) => e.target)).toEqual([`${s.target.username} <${s.target.email}>`]);
+    },
+  },
+};
+
+// The cells reach the runtime through this; describe.each rebinds it per dialect.
+let ENV: Env;
+
+describe.each(DIALECTS)('permissions (DESIGN §2 matrix) on %s', (dialect) => {
+  beforeAll(async () => {
+    ENV = await testEnv(dialect);
+  });
+  afterAll(async () => ENV.close());
+
+  const env = () => ENV;
+
+  /** A fresh organization with an actor holding `roles`, a target and a second member. */
+  async function setup(roles: Role[], cell?: Cell): Promise<{ actor: User; s: Setup }> {
+    const o = uniq('org');
+    const actor = await makeUser({ username: uniq('actor'), orgs: { [o]: roles } });
+    const target = await makeUser({ username: uniq('target'), orgs: { [o]: [] }, ...(cell?.spec ?? {}) });
+    const other = await makeUser({ username: uniq('other'), orgs: { [o]: [] } });
+    const s = { org: o, target, other };
+    await cell?.prepare?.(s);
+    return { actor, s };
+  }
+
+  const matrix = ROLES.flatMap((role) => SERVICE_PERMISSIONS.map((p) => [role, p, GRANTED[role].includes(p)] as const));
+
+  test.each(matrix)('%s × %s → allowed: %s', async (role, permission, allowed) => {
+    const cell = CELLS[permission];
+    const { actor, s } = await setup([role], cell);
+    if (allowed) {
+      const r = await cell.act(actorFor(actor), s);
+      await cell.allowed(r, s, actor);
+      return;
+    }
+    const r = await expectUnchanged([s.target.id, s.other.id, actor.id], () => cell.act(actorFor(actor), s));
+    if (permission === 'enable_disable' || permission === 'reset_password') {
+      // Commands over many users answer per user; one refused user is a refused line.
+      expect((r as { ok: boolean; results: Array<{ status: string; message: string }> }).results).toEqual([
+        expect.objectContaining({ status: 'refused', message: expect.stringMatching(/permission|may not/) }),
+      ]);
+    } else {
+      expect(r).toEqual({ ok: false, code: 'forbidden', message: expect.any(String) });
+    }
+  });
+
+  test('a member without any role sees nobody and can do nothing', async () => {
+    const { actor, s } = await setup([], CELLS.reassign_records);
+    const a = actorFor(actor);
+    const results = await expectUnchanged([s.target.id], async () => ({
+      search: await searchUsers(env().rt, a, {}),
+      counts: await countByView(env().rt, a),
+      show: await showUser(env().rt, a, { ref: s.target.username }),
+      activate: await activateUser(env().rt, a, { ref: s.target.username }),
+      change: await changePassword(env().rt, a, { ref: s.target.username, password: NEW_PASSWORD }),
+      del: await deleteUser(env().rt, a, { ref: s.target.username }),
+      reassign: await reassignRecords(env().rt, a, { from: s.target.username, to: s.other.username }),
+      audit: await queryAudit(env().rt, a, {}),
+    }));
+    expect(results.search).toMatchObject({ ok: false, code: 'forbidden' });
+    expect(results.counts).toMatchObject({ ok: false, code: 'forbidden' });
+    expect(results.audit).toMatchObject({ ok: false, code: 'forbidden' });
+    for (const r of [results.show, results.activate, results.change, results.del, results.reassign]) {
+      expect(r).toMatchObject({ ok: false, code: 'not_found' });
+    }
+  });
+
+  describe('the acting user must be a directory user who can log in', () => {
+    const cases: Array<[string, Partial<UserSpec> | 'missing']> = [
+      ['missing', 'missing'],
+      ['disabled', { enabled: false }],
+      ['locked', { authStatus: 'locked' }],
+      ['waiting for a password reset', { authStatus: 'password_reset' }],
+    ];
+    test.each(cases)('%s actor (holding administrator) is refused everywhere and nothing changes', async (_label, spec) => {
+      const { actor, s } = await setup(['administrator'], CELLS.reassign_records);
+      await User.update({ authStatus: 'locked' }, { where: { id: s.other.id } });
+      let a = actorFor(actor);
+      if (spec === 'missing') a = { ...a, userId: 999_999 } as Actor;
+      else await User.update(spec, { where: { id: actor.id } });
+      const r = await expectUnchanged([s.target.id, s.other.id, actor.id], async () => [
+        await searchUsers(env().rt, a, {}),
+        await countByView(env().rt, a),
+        await showUser(env().rt, a, { ref: s.target.username }),
+        await setUsersEnabled(env().rt, a, { refs: [s.target.username], enabled: false }),
+        await activateUser(env().rt, a, { ref: s.other.username }),
+        await resetPasswords(env().rt, a, { refs: [s.target.username] }),
+        await changePassword(env().rt, a, { ref: s.target.username, password: NEW_PASSWORD }),
+        await deleteUser(env().rt, a, { ref: s.target.username }),
+        await reassignRecords(env().rt, a, { from: s.target.username, to: s.other.username }),
+        await queryAudit(env().rt, a, {}),
+        await changeRole(env().rt, a, { email: s.target.email, role: 'viewer', org: s.org, grant: true }),
+      ]);
+      for (const x of r) expect(x).toEqual({ ok: false, code: 'not_authenticated', message: expect.any(String) });
+    });
+  });
+
+  describe('organizations', () => {
+    async function twoOrgs() {
+      const here = uniq('here');
+      const there = uniq('there');
+      const admin = await makeUser({ username: uniq('admin'), orgs: { [here]: ['administrator'] } });
+      const local = await makeUser({ username: uniq('local'), orgs: { [here]: [] } });
+      const foreign = await makeUser({ username: uniq('foreign'), orgs: { [there]: ['viewer'] }, authStatus: 'locked' });
+      const thereAdmin = await makeUser({ username: uniq('thereadmin'), orgs: { [there]: ['administrator'] } });
+      const o = await org(there);
+      await RecordAssignment.create({ organizationId: o.id, entity: 'ticket', entityId: uniq('t'), userId: foreign.id });
+      await AuditEvent.create({
+        at: new Date(),
+        actorUserId: thereAdmin.id,
+        actorLabel: 'there admin',
+        action: 'seeded-there',
+        targetUserId: foreign.id,
+        targetLabel: `${foreign.username} <${foreign.email}>`,
+        organizationId: o.id,
+        outcome: 'ok',
+        reason: null,
+        details: null,
+      });
+      return { here, there, admin, local, foreign, thereAdmin };
+    }
+
+    test('a target only in another organization is not found by every action, and nothing changes', async () => {
+      const { admin, local, foreign, there } = await twoOrgs();
+      const a = actorFor(admin);
+      const ref = foreign.username;
+      const r = await expectUnchanged([foreign.id, local.id], async () => ({
+        enable: await setUsersEnabled(env().rt, a, { refs: [ref], enabled: false }),
+        reset: await resetPasswords(env().rt, a, { refs: [ref] }),
+        activate: await activateUser(env().rt, a, { ref }),
+        change: await changePassword(env().rt, a, { ref, password: NEW_PASSWORD }),
+        del: await deleteUser(env().rt, a, { ref }),
+        reassignFrom: await reassignRecords(env().rt, a, { from: ref, to: local.username }),
+        reassignTo: await reassignRecords(env().rt, a, { from: local.username, to: ref }),
+        show: await showUser(env().rt, a, { ref }),
+        showById: await showUser(env().rt, a, { ref: String(foreign.id) }),
+        showByEmail: await showUser(env().rt, a, { ref: foreign.email.toUpperCase() }),
+        grant: await changeRole(env().rt, a, { email: foreign.email, role: 'viewer', org: there, grant: true }),
+      }));
+      expect(r.enable.ok && r.enable.results.map((x) => x.status)).toEqual(['not_found']);
+      expect(r.reset.ok && r.reset.results.map((x) => x.status)).toEqual(['not_found']);
+      for (const x of [r.activate, r.change, r.del, r.reassignFrom, r.show, r.showById, r.showByEmail]) {
+        expect(x).toMatchObject({ ok: false, code: 'not_found' });
+      }
+      // Same wording as for somebody who does not exist at all: a refusal never confirms existence.
+      const ghost = await activateUser(env().rt, a, { ref: 'ghost-user' });
+      expect((r.activate as Failure).message.replace(ref, 'X')).toBe((ghost as Failure).message.replace('ghost-user', 'X'));
+      expect(r.reassignTo).toMatchObject({ ok: false, code: 'not_found' });
+      expect(r.grant).toMatchObject({ ok: false, code: 'forbidden' });
+    });
+
+    test('reads show only users of the actor’s organizations', async () => {
+      const { admin, local, foreign } = await twoOrgs();
+      const a = actorFor(admin);
+      const all = await searchUsers(env().rt, a, { limit: 100 });
+      expect(all.ok && all.users.map((u) => u.id).sort()).toEqual([admin.id, local.id].sort());
+      expect(all.ok && all.total).toBe(2);
+      const byText = await searchUsers(env().rt, a, { text: foreign.username });
+      expect(byText.ok && byText.total).toBe(0);
+      const locked = await searchUsers(env().rt, a, { view: 'locked' });
+      expect(locked.ok && locked.total).toBe(0);
+      const counts = await countByView(env().rt, a);
+      expect(counts.ok && counts.counts).toEqual({
+        all: 2,
+        active: 2,
+        disabled: 0,
+        locked: 0,
+        'password-reset': 0,
+        'cannot-login': 0,
+      });
+      const audit = await queryAudit(env().rt, a, { limit: 100 });
+      expect(audit.ok && audit.events.filter((e) => e.action === 'seeded-there')).toEqual([]);
+      const auditByRef = await queryAudit(env().rt, a, { ref: foreign.username });
+      expect(auditByRef.ok && auditByRef.events).toEqual([]);
+    });
+
+    test('a user in two organizations: “any” actions need the permission in one, delete needs it in every one', async () => {
+      const { here, there, admin } = await twoOrgs();
+      const both = await makeUser({ username: uniq('both'), orgs: { [here]: [], [there]: [] } });
+      const a = actorFor(admin);
+      const show = await showUser(env().rt, a, { ref: both.username });
+      expect(show.ok && show.user.organizations.map((o) => o.slug).sort()).toEqual([here, there].sort());
+      expect(show.ok && show.user.actions).not.toContain('delete');
+      const del = await expectUnchanged([both.id], () => deleteUser(env().rt, a, { ref: both.username }));
+      expect(del).toMatchObject({ ok: false, code: 'forbidden' });
+      const dis = await setUsersEnabled(env().rt, a, { refs: [both.username], enabled: false });
+      expect(dis.ok && dis.results.map((x) => x.status)).toEqual(['done']);
+
+      await Membership.update({ roles: 'administrator' }, { where: { userId: admin.id } });
+      const thereOrg = await org(there);
+      await Membership.create({ userId: admin.id, organizationId: thereOrg.id, roles: 'administrator' });
+      expect(await deleteUser(env().rt, a, { ref: both.username })).toMatchObject({ ok: true });
+    });
+
+    test('an API-key actor acts only inside the organization of its key', async () => {
+      const { here, there, admin } = await twoOrgs();
+      const thereOrg = await org(there);
+      const hereOrg = await org(here);
+      await Membership.create({ userId: admin.id, organizationId: thereOrg.id, roles: 'administrator' });
+      const inThere = await makeUser({ username: uniq('inthere'), orgs: { [there]: [] } });
+      const scoped: Actor = { kind: 'user', userId: admin.id, label: 'api key', via: 'api', organizationId: hereOrg.id };
+      const r = await expectUnchanged([inThere.id], () => setUsersEnabled(env().rt, scoped, { refs: [inThere.username], enabled: false }));
+      expect(r.ok && r.results.map((x) => x.status)).toEqual(['not_found']);
+      const unscoped = await setUsersEnabled(env().rt, actorFor(admin, 'api'), { refs: [inThere.username], enabled: false });
+      expect(unscoped.ok && unscoped.results.map((x) => x.status)).toEqual(['done']);
+    });
+
+    test('roles are read fresh on every call: a revoked role stops working at once', async () => {
+      const { here, admin, local } = await twoOrgs();
+      const helper = await makeUser({ username: uniq('helper'), orgs: { [here]: ['helpdesk'] } });
+      await User.update({ authStatus: 'locked' }, { where: { id: local.id } });
+      const revoke = await changeRole(env().rt, actorFor(admin), { email: helper.email, role: 'helpdesk', org: here, grant: false });
+      expect(revoke).toMatchObject({ ok: true, roles: [] });
+      const r = await expectUnchanged([local.id], () => activateUser(env().rt, actorFor(helper), { ref: local.username }));
+      expect(r).toMatchObject({ ok: false, code: 'not_found' });
+    });
+  });
+
+  describe('delete rules', () => {
+    test('an administrator cannot delete their own account', async () => {
+      const { actor } = await setup(['administrator']);
+      const r = await expectUnchanged([actor.id], () => deleteUser(env().rt, actorFor(actor), { ref: actor.username }));
+      expect(r).toMatchObject({ ok: false, code: 'self_action' });
+    });
+
+    test('refused while records are assigned; reassign moves them and the delete proceeds', async () => {
+      const { actor, s } = await setup(['administrator'], CELLS.reassign_records);
+      const a = actorFor(actor);
+      const refused = await expectUnchanged([s.target.id, s.other.id], () => deleteUser(env().rt, a, { ref: s.target.username }));
+      expect(refused).toMatchObject({ ok: false, code: 'has_records', message: expect.stringContaining('1 record') });
+      const moved = await reassignRecords(env().rt, a, { from: s.target.username, to: s.other.username });
+      expect(moved).toMatchObject({ ok: true, moved: 1, remaining: 0 });
+      expect(await deleteUser(env().rt, a, { ref: s.target.username })).toMatchObject({ ok: true });
+      expect(await RecordAssignment.count({ where: { userId: s.other.id } })).toBe(1);
+    });
+
+    test('reassign moves only records of organizations TO belongs to; the rest keep blocking the delete', async () => {
+      const { actor, s } = await setup(['administrator'], CELLS.reassign_records);
+      const second = uniq('second');
+      const o2 = await org(second);
+      await Membership.create({ userId: actor.id, organizationId: o2.id, roles: 'administrator' });
+      await Membership.create({ userId: s.target.id, organizationId: o2.id, roles: '' });
+      await RecordAssignment.create({ organizationId: o2.id, entity: 'invoice', entityId: uniq('inv'), userId: s.target.id });
+      const a = actorFor(actor);
+      const moved = await reassignRecords(env().rt, a, { from: s.target.username, to: s.other.username });
+      expect(moved).toMatchObject({ ok: true, moved: 1, remaining: 1 });
+      const refused = await expectUnchanged([s.target.id], () => deleteUser(env().rt, a, { ref: s.target.username }));
+      expect(refused).toMatchObject({ ok: false, code: 'has_records' });
+    });
+
+    test('reassign refuses the same user, a disabled TO, and a FROM without records, changing nothing', async () => {
+      const { actor, s } = await setup(['administrator'], CELLS.reassign_records);
+      const a = actorFor(actor);
+      const empty = await makeUser({ username: uniq('empty'), orgs: { [s.org]: [] } });
+      await User.update({ enabled: false }, { where: { id: s.other.id } });
+      const r = await expectUnchanged([s.target.id, s.other.id], async () => [
+        await reassignRecords(env().rt, a, { from: s.target.username, to: s.target.username }),
+        await reassignRecords(env().rt, a, { from: s.target.username, to: s.other.username }),
+        await reassignRecords(env().rt, a, { from: empty.username, to: s.target.username }),
+      ]);
+      expect(r.map((x) => (x as Failure).code)).toEqual(['invalid_input', 'precondition_failed', 'precondition_failed']);
+    });
+
+    test('the last administrator of an organization cannot be deleted, even by the operator', async () => {
+      const o = uniq('solo');
+      const solo = await makeUser({ username: uniq('solo'), orgs: { [o]: ['administrator', 'security'] } });
+      const r = await expectUnchanged([solo.id], () => deleteUser(env().rt, SYSTEM_ACTOR, { ref: solo.username }));
+      expect(r).toMatchObject({ ok: false, code: 'last_administrator', message: expect.stringContaining(o) });
+
+      const second = await makeUser({ username: uniq('second'), orgs: { [o]: ['administrator'] } });
+      expect(await deleteUser(env().rt, actorFor(second), { ref: solo.username })).toMatchObject({ ok: true });
+      // Now `second` is the last one.
+      const again = await expectUnchanged([second.id], () => deleteUser(env().rt, SYSTEM_ACTOR, { ref: second.username }));
+      expect(again).toMatchObject({ ok: false, code: 'last_administrator' });
+    });
+  });
+});
