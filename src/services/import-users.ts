@@ -125,6 +125,7 @@ export async function importUsers(
   const summary: ImportSummary = { rows: records.length - 1, created: 0, updated: 0, errors: [] };
   const seenUsernames = new Map<string, number>();
   const seenEmails = new Map<string, { line: number; username: string }>();
+  const seenPeople = new Map<string, { line: number; email: string }>();
   const rows = records.slice(1);
   for (let n = 0; n < rows.length; n++) {
     const rec = rows[n];
@@ -150,6 +151,14 @@ export async function importUsers(
       });
       continue;
     }
+    const seenPerson = seenPeople.get(parsed.username);
+    if (seenPerson && seenPerson.email !== emailKey) {
+      summary.errors.push({
+        line: rec.line,
+        message: `duplicate username ${parsed.username} with a different email (first on line ${seenPerson.line})`,
+      });
+      continue;
+    }
     const firstLine = seenUsernames.get(`${parsed.username}\u0000${parsed.org}`);
     if (firstLine !== undefined) {
       summary.errors.push({
@@ -167,6 +176,7 @@ export async function importUsers(
     }
     seenUsernames.set(`${parsed.username}\u0000${parsed.org}`, rec.line);
     seenEmails.set(emailKey, { line: rec.line, username: parsed.username });
+    if (!seenPerson) seenPeople.set(parsed.username, { line: rec.line, email: emailKey });
   }
   onProgress?.(rows.length, rows.length);
   return ok(summary);

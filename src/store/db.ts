@@ -132,9 +132,21 @@ export function migrator(db: Database, logger?: Logger): Umzug<ReturnType<Sequel
 
 /** Umzug's storage, in a `schema_migrations` table, written through the same Sequelize instance. */
 class SequelizeMetaStorage {
+  private ready: Promise<void> | null = null;
   constructor(private readonly sequelize: Sequelize) {}
-  private async ensure(): Promise<void> {
-    await this.sequelize.query('CREATE TABLE IF NOT EXISTS schema_migrations (name VARCHAR(255) PRIMARY KEY)');
+  /**
+   * Once per instance: two concurrent CREATE TABLE IF NOT EXISTS on PostgreSQL race on the catalog
+   * ("typname must be unique"), and umzug asks for executed() and pending() at the same time.
+   */
+  private ensure(): Promise<void> {
+    this.ready ??= this.sequelize.query('CREATE TABLE IF NOT EXISTS schema_migrations (name VARCHAR(255) PRIMARY KEY)').then(
+      () => undefined,
+      (e: unknown) => {
+        this.ready = null;
+        throw e;
+      },
+    );
+    return this.ready;
   }
   async logMigration({ name }: { name: string }): Promise<void> {
     await this.ensure();
