@@ -6,13 +6,14 @@ import { z } from 'zod';
  * documented there.
  */
 
-const bool = (name: string) =>
+const bool = () =>
   z
     .string()
     .trim()
     .toLowerCase()
     .refine((v) => ['true', 'false', '1', '0', 'yes', 'no', ''].includes(v), {
-      message: `${name} must be true or false`,
+      // loadConfig puts the variable's name in front; naming it here too read "X X must be…".
+      message: 'must be true or false',
     })
     .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
@@ -141,12 +142,12 @@ const schema = z.object({
   LOGIN_MAX_PER_IP: int(1, 1000000),
   LOGIN_WINDOW_SECONDS: int(1, 86400),
   API_RATE_LIMIT_PER_MINUTE: int(1, 1000000),
-  TRUST_PROXY: bool('TRUST_PROXY'),
+  TRUST_PROXY: bool(),
   DIGEST_CHANNEL: z.union([z.literal(''), channelId]),
   DIGEST_CRON: cronExpr,
   DIGEST_TZ: timeZone,
   DIGEST_SPIKE_THRESHOLD: int(1, 1000000),
-  DIGEST_SILENT_WHEN_EMPTY: bool('DIGEST_SILENT_WHEN_EMPTY'),
+  DIGEST_SILENT_WHEN_EMPTY: bool(),
   AUDIT_CHANNEL: z.union([z.literal(''), channelId]),
   EXPORT_EMAIL_MAX_BYTES: int(0, 100_000_000),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], { message: 'must be debug, info, warn or error' }),

@@ -1,0 +1,206 @@
+import { CONFIG_DOCS, ConfigError, loadConfig, type Config } from '../../src/lib/config';
+
+interface VariableCase {
+  default: unknown;
+  /** Raw value → parsed value. */
+  good: Array<[string, unknown]>;
+  bad: string[];
+}
+
+/** Every variable of CONFIG_DOCS: what it defaults to, what it accepts, what it refuses. */
+const CASES: Record<keyof Config, VariableCase> = {
+  PORT: {
+    default: 3000,
+    good: [
+      ['8080', 8080],
+      [' 0 ', 0],
+      ['65535', 65535],
+    ],
+    bad: ['65536', '-1', 'http', '80.5', '1e3'],
+  },
+  DATABASE_URL: {
+    default: 'sqlite:data/userops.sqlite',
+    good: [
+      ['sqlite::memory:', 'sqlite::memory:'],
+      ['postgres://u:p@db:5432/userops', 'postgres://u:p@db:5432/userops'],
+      ['postgresql://db/userops', 'postgresql://db/userops'],
+    ],
+    bad: ['mysql://root:pw@db/x', 'data/userops.sqlite', 'postgres:db'],
+  },
+  SLACK_BOT_TOKEN: { default: '', good: [['xoxb-1-2-abc', 'xoxb-1-2-abc']], bad: ['xapp-1-abc', 'token'] },
+  SLACK_SIGNING_SECRET: { default: '', good: [['8f742231b10e8888abcd99yyyzzz85a5', '8f742231b10e8888abcd99yyyzzz85a5']], bad: [] },
+  SLACK_APP_TOKEN: { default: '', good: [['xapp-1-A0-abc', 'xapp-1-A0-abc']], bad: ['xoxb-1-2-abc'] },
+  SLACK_API_URL: {
+    default: 'https://slack.com/api/',
+    good: [
+      ['http://127.0.0.1:4000/api', 'http://127.0.0.1:4000/api/'],
+      ['https://slack.example/api/', 'https://slack.example/api/'],
+    ],
+    bad: ['slack.com/api', 'ftp://slack.com/api/'],
+  },
+  SLACK_COMMAND: {
+    default: '/users',
+    good: [['/directory', '/directory']],
+    bad: ['directory', '/Users', '/has space', `/${'a'.repeat(32)}`],
+  },
+  PUBLIC_URL: {
+    default: 'http://localhost:3000',
+    good: [['https://users.example.com/', 'https://users.example.com']],
+    bad: ['users.example.com', 'javascript:alert(1)'],
+  },
+  SMTP_URL: { default: '', good: [['smtps://u:p@mail:465', 'smtps://u:p@mail:465']], bad: ['mail.example.com:25', 'http://mail'] },
+  MAIL_FROM: { default: 'userops <userops@localhost>', good: [['Ops <ops@example.com>', 'Ops <ops@example.com>']], bad: ['  a '] },
+  OUTBOX_DIR: { default: 'data/outbox', good: [['/var/mail/userops', '/var/mail/userops']], bad: ['   '] },
+  LOCKOUT_THRESHOLD: {
+    default: 10,
+    good: [
+      ['1', 1],
+      ['100', 100],
+    ],
+    bad: ['0', '101', 'ten'],
+  },
+  RESET_TOKEN_TTL_HOURS: {
+    default: 24,
+    good: [
+      ['1', 1],
+      ['720', 720],
+    ],
+    bad: ['0', '721'],
+  },
+  BCRYPT_COST: {
+    default: 12,
+    good: [
+      ['4', 4],
+      ['15', 15],
+    ],
+    bad: ['3', '16', '99', '12.5'],
+  },
+  PASSWORD_MIN_LENGTH: {
+    default: 12,
+    good: [
+      ['8', 8],
+      ['64', 64],
+    ],
+    bad: ['7', '65'],
+  },
+  LOGIN_MAX_PER_ACCOUNT: { default: 20, good: [['5', 5]], bad: ['0', '100001'] },
+  LOGIN_MAX_PER_IP: { default: 100, good: [['1000', 1000]], bad: ['0'] },
+  LOGIN_WINDOW_SECONDS: { default: 60, good: [['86400', 86400]], bad: ['0', '86401'] },
+  API_RATE_LIMIT_PER_MINUTE: { default: 600, good: [['1', 1]], bad: ['0', 'lots'] },
+  TRUST_PROXY: {
+    default: false,
+    good: [
+      ['true', true],
+      ['TRUE', true],
+      ['1', true],
+      ['yes', true],
+      ['false', false],
+      ['0', false],
+      ['no', false],
+    ],
+    bad: ['maybe', 'on'],
+  },
+  DIGEST_CHANNEL: {
+    default: '',
+    good: [
+      ['C0123ABCD', 'C0123ABCD'],
+      ['G0123ABCD', 'G0123ABCD'],
+    ],
+    bad: ['#general', 'general', 'c0123abcd'],
+  },
+  DIGEST_CRON: {
+    default: '0 9 * * 1-5',
+    good: [
+      ['*/5 * * * *', '*/5 * * * *'],
+      ['0 0 9 * * 1-5', '0 0 9 * * 1-5'],
+    ],
+    bad: ['every day', '0 9 * *'],
+  },
+  DIGEST_TZ: { default: 'UTC', good: [['Europe/Berlin', 'Europe/Berlin']], bad: ['Mars/Olympus', 'not a zone'] },
+  DIGEST_SPIKE_THRESHOLD: { default: 20, good: [['1', 1]], bad: ['0'] },
+  DIGEST_SILENT_WHEN_EMPTY: { default: false, good: [['true', true]], bad: ['sometimes'] },
+  AUDIT_CHANNEL: { default: '', good: [['C999AAA', 'C999AAA']], bad: ['audit'] },
+  EXPORT_EMAIL_MAX_BYTES: {
+    default: 5_000_000,
+    good: [
+      ['0', 0],
+      ['100000000', 100_000_000],
+    ],
+    bad: ['100000001', '5MB'],
+  },
+  LOG_LEVEL: {
+    default: 'info',
+    good: [
+      ['debug', 'debug'],
+      ['error', 'error'],
+    ],
+    bad: ['verbose', 'INFO '],
+  },
+};
+
+function configError(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (e) {
+    if (e instanceof ConfigError) return e;
+    throw e;
+  }
+  throw new Error(`loadConfig accepted ${JSON.stringify(env)}`);
+}
+
+describe('configuration (DESIGN §7)', () => {
+  test('every documented variable is covered here, and every variable of DESIGN §7 is documented', () => {
+    expect(Object.keys(CASES).sort()).toEqual(Object.keys(CONFIG_DOCS).sort());
+    const design = [
+      'PORT',
+      'DATABASE_URL',
+      'SLACK_BOT_TOKEN',
+      'SLACK_SIGNING_SECRET',
+      'SLACK_APP_TOKEN',
+      'SLACK_API_URL',
+      'SLACK_COMMAND',
+      'PUBLIC_URL',
+      'SMTP_URL',
+      'MAIL_FROM',
+      'LOCKOUT_THRESHOLD',
+      'RESET_TOKEN_TTL_HOURS',
+      'BCRYPT_COST',
+      'DIGEST_CHANNEL',
+      'DIGEST_CRON',
+      'EXPORT_EMAIL_MAX_BYTES',
+    ];
+    expect(Object.keys(CONFIG_DOCS)).toEqual(expect.arrayContaining(design));
+  });
+
+  test('an empty environment gives every default', () => {
+    const config = loadConfig({});
+    expect(config).toEqual(Object.fromEntries(Object.entries(CASES).map(([k, c]) => [k, c.default])));
+  });
+
+  test('an empty string counts as unset', () => {
+    const config = loadConfig(Object.fromEntries(Object.keys(CONFIG_DOCS).map((k) => [k, ''])));
+    expect(config).toEqual(loadConfig({}));
+  });
+
+  const good = Object.entries(CASES).flatMap(([name, c]) => c.good.map(([raw, parsed]) => [name, raw, parsed] as const));
+  test.each(good)('%s=%j is accepted as %j', (name, raw, parsed) => {
+    expect(loadConfig({ [name]: raw })[name as keyof Config]).toEqual(parsed);
+  });
+
+  const bad = Object.entries(CASES).flatMap(([name, c]) => c.bad.map((raw) => [name, raw] as const));
+  test.each(bad)('%s=%j is refused with one line naming the variable, without echoing the value', (name, raw) => {
+    const e = configError({ [name]: raw });
+    expect(e.message).toMatch(new RegExp(`^Invalid configuration: ${name} \\S`));
+    expect(e.message).not.toContain('\n');
+    // Naming the variable once is enough; the message says what is wrong, not what was typed.
+    expect(e.message.split(name)).toHaveLength(2);
+    if (raw.trim().length >= 4) expect(e.message.slice(`Invalid configuration: ${name}`.length)).not.toContain(raw.trim());
+    expect(e.message).not.toMatch(/Invalid input|expected/i);
+  });
+
+  test('secrets inside bad values never reach the message', () => {
+    const e = configError({ DATABASE_URL: 'mysql://root:Sup3rS3cret@db/x', SLACK_BOT_TOKEN: 'xoxb-1-2-real' });
+    expect(e.message).not.toContain('Sup3rS3cret');
+    expect(e.message).not.toContain('xoxb-1-2-real');
+  });
+});
