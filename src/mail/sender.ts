@@ -1,0 +1,370 @@
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { col, fn, literal, Op, type WhereOptions } from 'sequelize';
+import type { Runtime } from '../app/runtime';
+import { redact, type Logger } from '../lib/logger';
+import type { Ctx } from '../services/context';
+import { MailMessage, type MailStatus } from '../store/models';
+import type { OutboxAttachment } from './outbox';
+import { createMailTransport, MailDeliveryError, type MailTransport, type OutgoingAttachment, type OutgoingMail } from './transport';
+
+/**
+ * The outbox worker. Rows written by `enqueueMail` are claimed under a lease, sent, and settled;
+ * several instances on one PostgreSQL share the table without ever holding the same row at once.
+ *
+ * The lease end doubles as a fencing token: a row can only be re-claimed after its lease ran out,
+ * and the new lease ends later than the old one, so an instance settles a row only while
+ * `lease_until` still holds the value it wrote. A worker that lost its lease (it took too long,
+ * or another instance recovered the row) therefore cannot overwrite the newer owner's outcome.
+ */
+
+export interface MailSenderOptions {
+  /** First retry delay; doubles per attempt (default 30 s). */
+  baseDelayMs?: number;
+  /** Longest retry delay (default 1 h). */
+  maxDelayMs?: number;
+  /** Attempts before a temporarily failing mail is given up (default 8). */
+  maxAttempts?: number;
+  /** Rows claimed per round trip (default 50). */
+  batchSize?: number;
+  /** How long a claim protects a row from other instances (default 5 min); also the crash-recovery delay. */
+  leaseMs?: number;
+  /** Poll interval once started (default 1 s). */
+  pollMs?: number;
+  /** Names this worker in logs. */
+  instanceId?: string;
+  onFailed?: (row: MailMessage) => void;
+  onSent?: (row: MailMessage) => void;
+}
+
+export interface DrainResult {
+  sent: number;
+  failed: number;
+  retried: number;
+}
+
+type Outcome = keyof DrainResult | 'released';
+
+/** What a reset-link mail keeps once it left: the link inside is a live credential. */
+export const SCRUBBED_RESET_BODY = '[delivered; body removed because it held a reset link]';
+const SCRUBBED_UNSENT_RESET_BODY = '[not delivered; body removed because it held a reset link]';
+
+/** Parallel sends per batch; matches the SMTP pool's connections. */
+const CONCURRENCY = 5;
+
+/** `base · 2^(attempts-1)` with ±20 % jitter, capped; jitter keeps instances from retrying in lockstep. */
+export function retryDelayMs(attempts: number, baseMs: number, maxMs: number, random: () => number = Math.random): number {
+  const exp = baseMs * 2 ** Math.min(Math.max(attempts - 1, 0), 30);
+  return Math.max(1, Math.min(maxMs, Math.round(exp * (0.8 + 0.4 * random()))));
+}
+
+function parseAttachments(json: string | null): OutboxAttachment[] {
+  if (!json) return [];
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    throw new MailDeliveryError('permanent', 'attachment list is not valid JSON');
+  }
+  if (!Array.isArray(value) || !value.every((a) => a && typeof a === 'object' && typeof (a as OutboxAttachment).filename === 'string')) {
+    throw new MailDeliveryError('permanent', 'attachment list is malformed');
+  }
+  return value as OutboxAttachment[];
+}
+
+async function loadAttachment(a: OutboxAttachment): Promise<OutgoingAttachment> {
+  if (!a.path) throw new MailDeliveryError('permanent', `attachment ${a.filename} has no file`);
+  try {
+    const content = await readFile(a.path);
+    return { filename: a.filename, content, ...(a.contentType ? { contentType: a.contentType } : {}) };
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    // A file that is gone will not come back; anything else (EMFILE, EIO) may pass.
+    const gone = code === 'ENOENT' || code === 'EISDIR' || code === 'ENOTDIR';
+    throw new MailDeliveryError(gone ? 'permanent' : 'temporary', `attachment ${a.filename} could not be read (${code ?? 'error'})`, code);
+  }
+}
+
+async function compose(row: MailMessage): Promise<OutgoingMail> {
+  const attachments = await Promise.all(parseAttachments(row.attachments).map(loadAttachment));
+  return {
+    messageId: row.messageId,
+    to: row.toAddress,
+    subject: row.subject,
+    text: row.textBody,
+    html: row.htmlBody,
+    attachments,
+  };
+}
+
+function errorText(e: unknown): MailDeliveryError {
+  if (e instanceof MailDeliveryError) return e;
+  // Not a transport verdict (a bug or an unexpected throw): retry rather than lose the mail.
+  return new MailDeliveryError('temporary', redact(String((e as Error)?.message ?? e)).slice(0, 300));
+}
+
+function lastErrorOf(err: MailDeliveryError, prefix = ''): string {
+  // The column holds 500 characters; redact again in case a transport forgot to.
+  return redact(`${prefix}${err.failure}: ${err.message}`).slice(0, 500);
+}
+
+export class MailSender {
+  private readonly opts: Required<Omit<MailSenderOptions, 'onFailed' | 'onSent'>>;
+  private readonly log: Logger;
+  private chain: Promise<unknown> = Promise.resolve();
+  private timer: NodeJS.Timeout | null = null;
+  private polling = false;
+  private started = false;
+  private stopped = false;
+  private again = false;
+
+  constructor(
+    private readonly ctx: Ctx,
+    private readonly transport: MailTransport,
+    private readonly hooks: MailSenderOptions = {},
+  ) {
+    this.opts = {
+      baseDelayMs: Math.max(1, hooks.baseDelayMs ?? 30_000),
+      maxDelayMs: Math.max(1, hooks.maxDelayMs ?? 3_600_000),
+      maxAttempts: Math.max(1, hooks.maxAttempts ?? 8),
+      batchSize: Math.max(1, hooks.batchSize ?? 50),
+      leaseMs: Math.max(1_000, hooks.leaseMs ?? 300_000),
+      pollMs: Math.max(10, hooks.pollMs ?? 1_000),
+      instanceId: hooks.instanceId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
+    };
+    this.log = ctx.logger.child({ component: 'mail-sender', instance: this.opts.instanceId, transport: transport.kind });
+  }
+
+  start(): void {
+    if (this.started || this.stopped) return;
+    this.started = true;
+    this.wake();
+  }
+
+  kick(): void {
+    if (this.started && !this.stopped) this.wake();
+  }
+
+  /** One pass over every row due now; passes of one instance never overlap. */
+  drainOnce(): Promise<DrainResult> {
+    return this.serial(() => this.pass());
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.chain;
+    await this.transport.close();
+  }
+
+  private serial<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.chain.then(work, work);
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  private wake(): void {
+    if (this.polling) {
+      // Mail queued while a pass runs may have missed its cut-off: go round once more.
+      this.again = true;
+      return;
+    }
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.polling = true;
+    void this.serial(() => this.pass())
+      .catch((e: unknown) => this.log.error('mail pass failed', { error: redact(String((e as Error)?.message ?? e)) }))
+      .finally(() => {
+        this.polling = false;
+        if (this.stopped) return;
+        if (this.again) {
+          this.again = false;
+          this.wake();
+          return;
+        }
+        this.timer = setTimeout(() => {
+          this.timer = null;
+          this.wake();
+        }, this.opts.pollMs);
+        this.timer.unref();
+      });
+  }
+
+  /**
+   * Everything due when the pass starts. Rows this pass retries get a later `nextAttemptAt` and
+   * rows it claims a later lease, so the loop cannot pick its own work up again.
+   */
+  private async pass(): Promise<DrainResult> {
+    const result: DrainResult = { sent: 0, failed: 0, retried: 0 };
+    if (this.stopped) return result;
+    const cutoff = this.ctx.now();
+    while (!this.stopped) {
+      const claim = await this.claim(cutoff);
+      if (claim.rows.length === 0) break;
+      const outcomes = await mapLimit(claim.rows, CONCURRENCY, (row) => this.deliver(row, claim.lease));
+      for (const o of outcomes) if (o !== 'released') result[o] += 1;
+    }
+    return result;
+  }
+
+  private async claim(cutoff: Date): Promise<{ rows: MailMessage[]; lease: Date }> {
+    const lease = new Date(this.ctx.now().getTime() + this.opts.leaseMs);
+    const due: WhereOptions<MailMessage> = {
+      [Op.or]: [
+        { status: 'pending', nextAttemptAt: { [Op.lte]: cutoff } },
+        // A 'sending' row whose lease ran out belongs to a worker that crashed or hung.
+        { status: 'sending', [Op.or]: [{ leaseUntil: null }, { leaseUntil: { [Op.lt]: cutoff } }] },
+      ],
+    };
+    const rows = await this.ctx.db.tx(async (t) => {
+      const candidates = await MailMessage.findAll({
+        attributes: ['id'],
+        where: due,
+        order: [
+          ['nextAttemptAt', 'ASC'],
+          ['id', 'ASC'],
+        ],
+        limit: this.opts.batchSize,
+        transaction: t,
+        // PostgreSQL: instances claiming at once take disjoint rows instead of queueing on the same ones.
+        // SQLite: BEGIN IMMEDIATE already makes the whole claim exclusive.
+        ...(this.ctx.db.dialect === 'postgres' ? { lock: t.LOCK.UPDATE, skipLocked: true } : {}),
+      });
+      if (candidates.length === 0) return [];
+      const ids = candidates.map((c) => c.id);
+      // The attempt is counted at claim time, so a mail that crashes the process every time still runs out of attempts.
+      await MailMessage.update(
+        { status: 'sending', leaseUntil: lease, attempts: literal('attempts + 1') },
+        { where: { [Op.and]: [{ id: ids }, due] }, transaction: t },
+      );
+      return MailMessage.findAll({ where: { id: ids, status: 'sending', leaseUntil: lease }, order: [['id', 'ASC']], transaction: t });
+    });
+    return { rows, lease };
+  }
+
+  private async deliver(row: MailMessage, lease: Date): Promise<Outcome> {
+    const ctxLog = { id: row.id, messageId: row.messageId, kind: row.kind, attempt: row.attempts };
+    if (row.attempts > this.opts.maxAttempts) {
+      // Only reachable through lease expiry: the last allowed attempt was interrupted mid-send.
+      const err = new MailDeliveryError('temporary', 'the last attempt was interrupted');
+      return this.fail(row, lease, lastErrorOf(err, `gave up after ${this.opts.maxAttempts} attempts; `), ctxLog);
+    }
+    // Rows late in a slow batch must not start a send the lease no longer covers.
+    if (this.ctx.now().getTime() > lease.getTime() - this.opts.leaseMs / 2) {
+      await this.settle(row, lease, { status: 'pending', leaseUntil: null, attempts: row.attempts - 1, nextAttemptAt: this.ctx.now() });
+      return 'released';
+    }
+    try {
+      await this.transport.send(await compose(row));
+    } catch (e) {
+      const err = errorText(e);
+      if (err.failure === 'permanent') return this.fail(row, lease, lastErrorOf(err), ctxLog);
+      if (row.attempts >= this.opts.maxAttempts) {
+        return this.fail(row, lease, lastErrorOf(err, `gave up after ${row.attempts} attempts; `), ctxLog);
+      }
+      const nextAttemptAt = new Date(this.ctx.now().getTime() + retryDelayMs(row.attempts, this.opts.baseDelayMs, this.opts.maxDelayMs));
+      const lastError = lastErrorOf(err);
+      await this.settle(row, lease, { status: 'pending', leaseUntil: null, nextAttemptAt, lastError });
+      this.log.warn('mail send will be retried', { ...ctxLog, nextAttemptAt: nextAttemptAt.toISOString(), error: lastError });
+      return 'retried';
+    }
+    const sentAt = this.ctx.now();
+    const scrub = row.kind === 'reset_link' ? { textBody: SCRUBBED_RESET_BODY, htmlBody: SCRUBBED_RESET_BODY } : {};
+    // Marked sent and scrubbed in one statement: there is no moment where a sent row still holds the link.
+    const owned = await this.settle(row, lease, { status: 'sent', sentAt, leaseUntil: null, lastError: null, ...scrub });
+    this.log.debug('mail sent', ctxLog);
+    if (owned) this.notify(this.hooks.onSent, row);
+    return 'sent';
+  }
+
+  private async fail(row: MailMessage, lease: Date, lastError: string, ctxLog: Record<string, unknown>): Promise<Outcome> {
+    // A reset link that will never be sent is still a live credential at rest: it goes too.
+    const scrub = row.kind === 'reset_link' ? { textBody: SCRUBBED_UNSENT_RESET_BODY, htmlBody: SCRUBBED_UNSENT_RESET_BODY } : {};
+    const owned = await this.settle(row, lease, { status: 'failed', leaseUntil: null, lastError, ...scrub });
+    this.log.error('mail failed', { ...ctxLog, to: row.toAddress, error: lastError });
+    if (owned) this.notify(this.hooks.onFailed, row);
+    return 'failed';
+  }
+
+  /** Write the outcome only while the row still carries our lease; the row object mirrors it for the hooks. */
+  private async settle(
+    row: MailMessage,
+    lease: Date,
+    values: Partial<
+      Pick<MailMessage, 'status' | 'sentAt' | 'leaseUntil' | 'lastError' | 'nextAttemptAt' | 'attempts' | 'textBody' | 'htmlBody'>
+    >,
+  ): Promise<boolean> {
+    let count: number;
+    try {
+      [count] = await this.ctx.db.tx((t) =>
+        MailMessage.update(values, { where: { id: row.id, status: 'sending', leaseUntil: lease }, transaction: t }),
+      );
+    } catch (e) {
+      // The lease runs out and another pass settles the row; a sent mail may then go twice, with the same Message-ID.
+      this.log.error('mail outcome not recorded', { id: row.id, error: redact(String((e as Error)?.message ?? e)) });
+      return false;
+    }
+    if (count === 0) {
+      this.log.warn('mail lease lost before the outcome was recorded', { id: row.id, messageId: row.messageId });
+      return false;
+    }
+    row.set(values as Partial<MailMessage>, { raw: true });
+    return true;
+  }
+
+  private notify(hook: ((row: MailMessage) => void) | undefined, row: MailMessage): void {
+    if (!hook) return;
+    try {
+      hook(row);
+    } catch (e) {
+      this.log.error('mail hook failed', { id: row.id, error: redact(String((e as Error)?.message ?? e)) });
+    }
+  }
+}
+
+async function mapLimit<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await work(items[i]);
+    }
+  });
+  await Promise.all(lanes);
+  return out;
+}
+
+/**
+ * Mail a job queued, by outcome, for its summary. `queued` counts every mail the job queued,
+ * whatever became of it; `queued - sent - failed` are still on their way.
+ */
+export async function mailStats(jobId: number): Promise<{ queued: number; sent: number; failed: number }> {
+  const rows = (await MailMessage.findAll({
+    attributes: ['status', [fn('COUNT', col('id')), 'n']],
+    where: { jobId },
+    group: ['status'],
+    raw: true,
+  })) as unknown as Array<{ status: MailStatus; n: number | string }>;
+  const stats = { queued: 0, sent: 0, failed: 0 };
+  for (const r of rows) {
+    const n = Number(r.n);
+    stats.queued += n;
+    if (r.status === 'sent') stats.sent += n;
+    if (r.status === 'failed') stats.failed += n;
+  }
+  return stats;
+}
+
+/** The running app's worker: the configured transport, woken whenever a transaction that queued mail commits. */
+export function startMailSender(rt: Runtime, opts: MailSenderOptions & { transport?: MailTransport } = {}): MailSender {
+  const { transport, ...rest } = opts;
+  const sender = new MailSender(rt, transport ?? createMailTransport(rt.config, rt.logger), rest);
+  rt.onNotify((topic) => {
+    if (topic === 'mail') sender.kick();
+  });
+  sender.start();
+  return sender;
+}
