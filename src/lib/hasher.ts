@@ -47,13 +47,16 @@ export class WorkerPoolHasher implements PasswordHasher {
 
   constructor(
     private readonly cost: number,
-    size = Math.max(1, Math.min(4, availableParallelism())),
+    private readonly size = Math.max(1, Math.min(4, availableParallelism())),
   ) {
+    // bcryptjs silently clamps a cost above 31 to 31: a hash that never finishes.
+    if (!Number.isInteger(cost) || cost < 4 || cost > 31) throw new RangeError(`bcrypt cost must be an integer from 4 to 31, not ${cost}`);
     for (let i = 0; i < size; i++) this.spawn();
   }
 
   private spawn(): void {
     const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { bcryptPath: require.resolve('bcryptjs') } });
+    let failure: Error | null = null;
     worker.on('message', (m: { id: number; result?: unknown; error?: string }) => {
       const task = this.inflight.get(worker);
       this.inflight.delete(worker);
@@ -65,15 +68,29 @@ export class WorkerPoolHasher implements PasswordHasher {
       this.pump();
     });
     worker.on('error', (err) => {
+      failure = err instanceof Error ? err : new Error(String(err));
+    });
+    // Every way a worker ends (crash, uncaught error, terminate, close) arrives here: its task must
+    // settle, and the dead worker must leave the pool so no later task is posted to it.
+    worker.on('exit', (code) => {
       const task = this.inflight.get(worker);
       this.inflight.delete(worker);
-      task?.reject(err instanceof Error ? err : new Error(String(err)));
-      this.all.splice(this.all.indexOf(worker), 1);
-      if (!this.closed) this.spawn();
+      remove(this.all, worker);
+      remove(this.idle, worker);
+      if (task) {
+        if (this.closed) task.reject(new Error('password hasher is closed'));
+        else task.reject(new Error(`password hashing worker stopped (exit code ${code})${failure ? `: ${failure.message}` : ''}`));
+      }
+      this.topUp();
     });
     this.all.push(worker);
     this.idle.push(worker);
     this.pump();
+  }
+
+  /** Replace workers that died, but only when there is work for them: a worker that cannot start must not respawn in a loop. */
+  private topUp(): void {
+    while (!this.closed && this.queue.length > 0 && this.all.length < this.size) this.spawn();
   }
 
   private pump(): void {
@@ -89,6 +106,7 @@ export class WorkerPoolHasher implements PasswordHasher {
     if (this.closed) return Promise.reject(new Error('password hasher is closed'));
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ id: this.nextId++, msg, resolve: resolve as (v: unknown) => void, reject });
+      this.topUp();
       this.pump();
     });
   }
@@ -111,4 +129,9 @@ export class WorkerPoolHasher implements PasswordHasher {
     for (const t of this.queue.splice(0)) t.reject(new Error('password hasher is closed'));
     await Promise.all(this.all.map((w) => w.terminate()));
   }
+}
+
+function remove<T>(list: T[], item: T): void {
+  const i = list.indexOf(item);
+  if (i >= 0) list.splice(i, 1);
 }
