@@ -8,12 +8,15 @@ import { boltLogger } from '../slack/bolt-logger';
 import { SlackIdentity } from '../slack/identity';
 import { correlationId, type SlackDeps } from '../slack/kit';
 import { registerListeners } from '../slack/register';
+import { SlackJobNotifier } from '../slack/job-notifier';
+import { startWorkers, type WorkerOptions, type Workers } from '../app/workers';
 
 export interface ServerHandle {
   url: string;
   port: number;
   slack: App | null;
   deps: SlackDeps | null;
+  workers: Workers | null;
   /** Stop taking requests and wait for open ones; the runtime is closed by the caller. */
   stop(): Promise<void>;
 }
@@ -21,6 +24,8 @@ export interface ServerHandle {
 export interface ServerOptions {
   port?: number;
   host?: string;
+  /** Background workers (mail, jobs); `false` for an instance that only serves requests. */
+  workers?: WorkerOptions | false;
 }
 
 /**
@@ -61,7 +66,13 @@ export async function startServer(rt: Runtime, opts: ServerOptions = {}): Promis
       });
       slack = new App({ token: config.SLACK_BOT_TOKEN, receiver, clientOptions, logger: boltLogger(logger) });
     }
-    deps = { rt, identity: new SlackIdentity(rt), commandName: config.SLACK_COMMAND, hooks: {} };
+    deps = {
+      rt,
+      identity: new SlackIdentity(rt),
+      commandName: config.SLACK_COMMAND,
+      hooks: {},
+      notifier: new SlackJobNotifier(slack.client, logger),
+    };
     registerListeners(slack, deps);
     slack.error(async (err) => {
       logger.error('unhandled Slack error', { correlationId: correlationId(), error: err instanceof Error ? err : String(err) });
@@ -87,6 +98,11 @@ export async function startServer(rt: Runtime, opts: ServerOptions = {}): Promis
     });
   });
 
+  const workers =
+    opts.workers === false
+      ? null
+      : startWorkers(rt, { ...(opts.workers ?? {}), notifier: deps?.notifier ?? (opts.workers || {}).notifier });
+
   const server: Server = createServer(web);
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
@@ -100,12 +116,14 @@ export async function startServer(rt: Runtime, opts: ServerOptions = {}): Promis
     port,
     slack,
     deps,
+    workers,
     stop: async () => {
       if (slack && config.SLACK_APP_TOKEN) await slack.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
       });
+      await workers?.stop();
     },
   };
 }

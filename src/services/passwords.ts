@@ -23,6 +23,8 @@ export interface ResetOptions {
   /** Bulk: the actor is skipped rather than reset ("never reset yourself by accident"). */
   skipSelf: boolean;
   jobId?: number | null;
+  /** Bulk resets need `bulk_reset` on top of seeing the user. */
+  permission?: 'reset_password' | 'bulk_reset';
 }
 
 /**
@@ -50,7 +52,7 @@ export async function resetBatch(
     const base = { ref: u.username, userId: u.id, username: u.username };
     if (!mayOn(access, 'view', orgs))
       results.push({ ...base, status: 'not_found', message: `${u.username} is not in your organizations.` });
-    else if (!mayOn(access, 'reset_password', orgs))
+    else if (!mayOn(access, opts.permission ?? 'reset_password', orgs))
       results.push({ ...base, status: 'refused', message: `You may not reset ${u.username}'s password.` });
     else if (opts.skipSelf && access.userId === u.id) results.push({ ...base, status: 'skipped', message: 'Skipped yourself.' });
     else if (!requireReset(u).ok) results.push({ ...base, status: 'skipped', message: `${u.username} is disabled; skipped.` });
@@ -135,6 +137,31 @@ export async function resetPasswords(
   });
 }
 
+/**
+ * The checks of a password change that need no hashing: permission on the target and the policy.
+ * Modals call it before acknowledging, so a weak password is shown under the field.
+ */
+export async function precheckChangePassword(
+  ctx: Ctx,
+  actor: Actor,
+  input: { ref: string; password: string },
+): Promise<Outcome<{ userId: number; username: string; email: string }>> {
+  const access = await loadAccess(ctx, actor);
+  if (isFailure(access)) return access;
+  const target = await loadTarget(access, input.ref, 'change_password');
+  if (isFailure(target)) return target;
+  const u = target.user;
+  const problem = passwordProblem(input.password, {
+    username: u.username,
+    email: u.email,
+    firstName: u.firstName,
+    lastName: u.lastName,
+    minLength: ctx.config.PASSWORD_MIN_LENGTH,
+  });
+  if (problem) return fail('password_policy', problem, { password: problem });
+  return ok({ userId: u.id, username: u.username, email: u.email });
+}
+
 /** Admin sets a password. The user is told by mail that it changed, never what it is. */
 export async function changePassword(
   ctx: Ctx,
@@ -142,12 +169,8 @@ export async function changePassword(
   input: { ref: string; password: string },
 ): Promise<Outcome<{ username: string }>> {
   // Check permission and policy before the slow hash, then again inside the transaction.
-  const pre = await loadAccess(ctx, actor);
-  if (isFailure(pre)) return pre;
-  const preTarget = await loadTarget(pre, input.ref, 'change_password');
-  if (isFailure(preTarget)) return preTarget;
-  const problem = passwordProblem(input.password, { ...preTarget.user.get(), minLength: ctx.config.PASSWORD_MIN_LENGTH });
-  if (problem) return fail('password_policy', problem, { password: problem });
+  const pre = await precheckChangePassword(ctx, actor, input);
+  if (!pre.ok) return pre;
   const hash = await ctx.hasher.hash(input.password);
   return ctx.db.tx(async (t) => {
     const access = await loadAccess(ctx, actor, t);
@@ -156,7 +179,10 @@ export async function changePassword(
     if (isFailure(target)) return target;
     const { user } = target;
     const now = ctx.now();
-    const next = afterPasswordSet(user, 'admin');
+    const next = afterPasswordSet(
+      { enabled: user.enabled, authStatus: user.authStatus, failedLoginCount: user.failedLoginCount, lockedAt: user.lockedAt },
+      'admin',
+    );
     Object.assign(user, { passwordHash: hash, passwordChangedAt: now, authStatus: next.authStatus });
     await user.save({ transaction: t });
     await ResetToken.update({ revokedAt: now }, { where: { userId: user.id, usedAt: null, revokedAt: null }, transaction: t });

@@ -6,6 +6,7 @@ import type { Failure } from '../domain/outcome';
 import { isFailure } from '../services/authz';
 import type { Actor } from '../services/context';
 import type { SlackIdentity } from './identity';
+import type { SlackJobNotifier } from './job-notifier';
 import { errorMessage, unexpectedErrorMessage, type SlackMessage } from './views/messages';
 
 /** What every Slack handler gets: the services' runtime and the adapters around Slack. */
@@ -15,6 +16,8 @@ export interface SlackDeps {
   commandName: string;
   /** Hooks filled in by later parts (jobs, home refresh) so handlers stay thin. */
   hooks: SlackHooks;
+  /** Reports job progress in the requester's DM. */
+  notifier?: SlackJobNotifier;
 }
 
 export interface SlackHooks {

@@ -87,7 +87,7 @@ export class AuditEvent extends Model<InferAttributes<AuditEvent>, InferCreation
   declare mirroredAt: CreationOptional<Date | null>;
 }
 
-export type JobStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
+export type JobStatus = 'draft' | 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
 
 export class Job extends Model<InferAttributes<Job>, InferCreationAttributes<Job>> {
   declare id: CreationOptional<number>;

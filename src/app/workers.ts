@@ -1,0 +1,44 @@
+import { bulkResetJob, BULK_RESET_KIND } from '../jobs/bulk-reset';
+import { silentNotifier, type JobNotifier } from '../jobs/notifier';
+import { JobRunner, type JobHandler, type JobRunnerOptions } from '../jobs/runner';
+import { startMailSender, type MailSender, type MailSenderOptions } from '../mail/sender';
+import type { MailTransport } from '../mail/transport';
+import type { Runtime } from './runtime';
+
+export interface WorkerOptions {
+  mail?: MailSenderOptions & { transport?: MailTransport };
+  jobs?: JobRunnerOptions;
+  notifier?: JobNotifier;
+  /** More job kinds (export) registered by the parts that own them. */
+  handlers?: Record<string, JobHandler>;
+}
+
+export interface Workers {
+  mail: MailSender;
+  jobs: JobRunner;
+  stop(): Promise<void>;
+}
+
+/**
+ * The background side of an instance: the mail outbox sender and the job runner, woken by commits
+ * (onNotify) and by polling. Every instance runs both; leases keep them from doing a thing twice.
+ */
+export function startWorkers(rt: Runtime, opts: WorkerOptions = {}): Workers {
+  const mail = startMailSender(rt, opts.mail ?? {});
+  const notifier = opts.notifier ?? silentNotifier;
+  const jobs = new JobRunner(rt, opts.jobs ?? {}).register(BULK_RESET_KIND, bulkResetJob(notifier));
+  for (const [kind, handler] of Object.entries(opts.handlers ?? {})) jobs.register(kind, handler);
+  rt.onNotify((topic) => {
+    if (topic === 'jobs') jobs.kick();
+  });
+  jobs.start();
+  return {
+    mail,
+    jobs,
+    // Jobs first: a batch in flight may still queue mail, which the sender then gets to send.
+    stop: async () => {
+      await jobs.stop();
+      await mail.stop();
+    },
+  };
+}

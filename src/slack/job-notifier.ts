@@ -1,0 +1,65 @@
+import type { WebClient } from '@slack/web-api';
+import type { JobNotifier } from '../jobs/notifier';
+import { parseJson } from '../jobs/runner';
+import type { Logger } from '../lib/logger';
+import type { Job } from '../store/models';
+import { jobFinishedMessage, jobProgressMessage } from './views/job-progress';
+
+export interface NotifyTarget {
+  channel: string;
+  ts: string;
+}
+
+/**
+ * Job progress lives in one message in the requester's DM with the app, updated in place: unlike
+ * a response_url (5 posts, 30 minutes) it can be updated for as long as the job runs, and after a
+ * restart, because the channel and ts are stored with the job.
+ */
+export class SlackJobNotifier implements JobNotifier {
+  constructor(
+    private readonly client: WebClient,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Post the first progress message; returns where later updates go. */
+  async start(slackUserId: string, title: string, text: string): Promise<NotifyTarget | null> {
+    try {
+      const dm = await this.client.conversations.open({ users: slackUserId });
+      const channel = dm.channel?.id;
+      if (!channel) return null;
+      const m = jobProgressMessage(title, text, 0);
+      const posted = await this.client.chat.postMessage({ channel, text: m.text, blocks: m.blocks });
+      return posted.ts ? { channel, ts: posted.ts } : null;
+    } catch (e) {
+      this.logger.warn('could not post job progress message', { error: String((e as Error).message ?? e) });
+      return null;
+    }
+  }
+
+  /** Rewrite a progress message to say the job did not start. */
+  async fail(to: NotifyTarget, text: string): Promise<void> {
+    await this.client.chat
+      .update({ channel: to.channel, ts: to.ts, text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `:warning: ${text}` } }] })
+      .catch(() => undefined);
+  }
+
+  private target(job: Job): NotifyTarget | null {
+    const p = parseJson<{ notify?: NotifyTarget | null }>(job.payload, {});
+    return p.notify?.channel && p.notify.ts ? p.notify : null;
+  }
+
+  async progress(job: Job, text: string, fraction: number): Promise<void> {
+    const to = this.target(job);
+    if (!to) return;
+    const title = job.kind === 'export' ? `Export #${job.id}` : `Bulk password reset #${job.id}`;
+    const m = jobProgressMessage(title, text, fraction);
+    await this.client.chat.update({ channel: to.channel, ts: to.ts, text: m.text, blocks: m.blocks });
+  }
+
+  async finished(job: Job, summary: { title: string; lines: string[]; ok: boolean }): Promise<void> {
+    const to = this.target(job);
+    if (!to) return;
+    const m = jobFinishedMessage(summary);
+    await this.client.chat.update({ channel: to.channel, ts: to.ts, text: m.text, blocks: m.blocks });
+  }
+}

@@ -1,0 +1,183 @@
+import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
+import { SAVED_VIEWS, SAVED_VIEW_LABELS } from '../../domain/status';
+import type { BulkPreview } from '../../services/bulk-reset';
+import { ACTION, BLOCK, CALLBACK } from '../constants';
+import { esc, plural, truncate } from './common';
+
+function modal(title: string, blocks: KnownBlock[], extra: Partial<ModalView> = {}): ModalView {
+  return {
+    type: 'modal',
+    title: { type: 'plain_text', text: truncate(title, 24) },
+    close: { type: 'plain_text', text: 'Close' },
+    blocks,
+    ...extra,
+  };
+}
+
+export function noticeModal(title: string, text: string): ModalView {
+  return modal(title, [{ type: 'section', text: { type: 'mrkdwn', text } }]);
+}
+
+export function loadingModal(title = 'userops'): ModalView {
+  return noticeModal(title, ':hourglass_flowing_sand: Working…');
+}
+
+/** `password:<n>`: a new block id each time a suggestion is filled in, because Slack keeps typed values per block. */
+export function passwordBlockId(generation: number): string {
+  return `${BLOCK.password}:${generation}`;
+}
+
+export interface ChangePasswordModalData {
+  userId: number;
+  username: string;
+  email: string;
+  generation: number;
+  suggested?: string;
+  minLength: number;
+}
+
+export function changePasswordModal(d: ChangePasswordModalData): ModalView {
+  const blocks: KnownBlock[] = [
+    {
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: `Set a new password for *${esc(d.username)}* (${esc(d.email)}). They get an email saying it changed — never the password itself.`,
+      },
+    },
+    {
+      type: 'input',
+      block_id: passwordBlockId(d.generation),
+      label: { type: 'plain_text', text: 'New password' },
+      hint: { type: 'plain_text', text: `At least ${d.minLength} characters, at most 72 bytes; not a common password.` },
+      element: {
+        type: 'plain_text_input',
+        action_id: 'value',
+        min_length: 1,
+        max_length: 200,
+        ...(d.suggested ? { initial_value: d.suggested } : {}),
+      },
+    },
+    {
+      type: 'actions',
+      elements: [
+        { type: 'button', action_id: ACTION.suggestPassword, text: { type: 'plain_text', text: 'Suggest password' }, value: 'suggest' },
+      ],
+    },
+  ];
+  if (d.suggested) {
+    blocks.push({
+      type: 'context',
+      elements: [
+        {
+          type: 'mrkdwn',
+          text: 'A suggested password is in the field. Copy it now to give to the user through a safe channel; userops does not keep it.',
+        },
+      ],
+    });
+  }
+  return modal('Change password', blocks, {
+    callback_id: CALLBACK.changePassword,
+    submit: { type: 'plain_text', text: 'Set password' },
+    private_metadata: JSON.stringify({ userId: d.userId, generation: d.generation }),
+  });
+}
+
+const option = (text: string, value: string): PlainTextOption => ({ text: { type: 'plain_text', text: truncate(text, 75) }, value });
+
+export interface BulkResetModalData {
+  orgs: Array<{ slug: string; name: string }>;
+  initialUsers?: Array<{ id: number; label: string }>;
+  initialReason?: string;
+}
+
+export function bulkResetModal(d: BulkResetModalData): ModalView {
+  const initialOptions: PlainTextOption[] | undefined = d.initialUsers?.slice(0, 100).map((u) => option(u.label, String(u.id)));
+  const blocks: KnownBlock[] = [
+    {
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: 'Choose who must set a new password — any mix of the three. You will see a preview before anything changes.',
+      },
+    },
+    {
+      type: 'input',
+      block_id: BLOCK.picked,
+      optional: true,
+      label: { type: 'plain_text', text: 'Pick users' },
+      element: {
+        type: 'multi_external_select',
+        action_id: ACTION.bulkUserPicker,
+        min_query_length: 2,
+        placeholder: { type: 'plain_text', text: 'Type a name, username or email' },
+        ...(initialOptions && initialOptions.length > 0 ? { initial_options: initialOptions } : {}),
+      },
+    },
+    {
+      type: 'input',
+      block_id: BLOCK.pasted,
+      optional: true,
+      label: { type: 'plain_text', text: 'Or paste usernames / emails' },
+      hint: { type: 'plain_text', text: 'One per line. Unknown entries are listed in the preview.' },
+      element: { type: 'plain_text_input', action_id: 'value', multiline: true, max_length: 3000 },
+    },
+    {
+      type: 'input',
+      block_id: BLOCK.scopeView,
+      optional: true,
+      label: { type: 'plain_text', text: 'Or everyone in a view' },
+      element: { type: 'static_select', action_id: 'value', options: SAVED_VIEWS.map((v) => option(SAVED_VIEW_LABELS[v], v)) },
+    },
+    {
+      type: 'input',
+      block_id: BLOCK.scopeOrg,
+      optional: true,
+      label: { type: 'plain_text', text: 'Limited to organization' },
+      element: {
+        type: 'static_select',
+        action_id: 'value',
+        options: d.orgs.slice(0, 100).map((o) => option(`${o.name} (${o.slug})`, o.slug)),
+      },
+    },
+    {
+      type: 'input',
+      block_id: BLOCK.reason,
+      label: { type: 'plain_text', text: 'Reason' },
+      hint: {
+        type: 'plain_text',
+        text: 'Recorded in the audit log and included in the email, e.g. “credentials leaked in incident 4711”.',
+      },
+      element: {
+        type: 'plain_text_input',
+        action_id: 'value',
+        min_length: 3,
+        max_length: 500,
+        ...(d.initialReason ? { initial_value: d.initialReason } : {}),
+      },
+    },
+  ];
+  return modal('Bulk password reset', blocks, { callback_id: CALLBACK.bulkReset, submit: { type: 'plain_text', text: 'Preview' } });
+}
+
+export function bulkPreviewModal(p: BulkPreview, reason: string): ModalView {
+  const lines = [
+    `*${plural(p.count, 'user')}* will have to choose a new password.`,
+    p.sample.length > 0 ? `First: ${p.sample.map((s) => esc(s)).join(', ')}${p.count > p.sample.length ? ', …' : ''}` : '',
+    p.unknown.length > 0 ? `❓ Not found (${p.unknown.length}): ${esc(truncate(p.unknown.join(', '), 600))}` : '',
+    p.skippedDisabled > 0 ? `⏭️ Skipped: ${plural(p.skippedDisabled, 'disabled user')}` : '',
+    p.skippedSelf ? '⏭️ Skipped: you (never reset yourself by accident)' : '',
+    p.outOfScope > 0 ? `⛔ Outside your organizations: ${p.outOfScope}` : '',
+    `Reason: “${esc(truncate(reason, 300))}”`,
+  ].filter((l) => l.length > 0);
+  return modal('Confirm bulk reset', [{ type: 'section', text: { type: 'mrkdwn', text: lines.join('\n') } }], {
+    callback_id: CALLBACK.bulkResetConfirm,
+    private_metadata: JSON.stringify({ jobId: p.jobId }),
+    ...(p.count > 0 ? { submit: { type: 'plain_text', text: truncate(`Reset ${p.count}`, 24) } } : {}),
+  });
+}
+
+export function userOptionLabel(u: { username: string; firstName: string; lastName: string; email: string }): string {
+  const name = `${u.firstName} ${u.lastName}`.trim();
+  return truncate(`${u.username}${name ? ` — ${name}` : ''} (${u.email})`, 75);
+}
