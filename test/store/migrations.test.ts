@@ -1,0 +1,140 @@
+import { UniqueConstraintError } from 'sequelize';
+import { MIGRATIONS } from '../../migrations';
+import { migrateUp, migrator, openDatabase, type Database } from '../../src/store/db';
+import { Membership, Organization, User } from '../../src/store/models';
+import { DIALECTS, freshDatabase, type TestDatabase } from '../support/db';
+
+const TABLES = [
+  'api_keys',
+  'audit_events',
+  'export_fields',
+  'job_items',
+  'job_slots',
+  'jobs',
+  'lockout_events',
+  'mail_outbox',
+  'memberships',
+  'organizations',
+  'record_assignments',
+  'reset_tokens',
+  'slack_deliveries',
+  'users',
+];
+
+async function tableNames(db: Database): Promise<string[]> {
+  const names = (await db.sequelize.getQueryInterface().showAllTables()) as Array<string | { tableName: string }>;
+  return names.map((n) => (typeof n === 'string' ? n : n.tableName)).sort();
+}
+
+interface IndexInfo {
+  name: string;
+  unique: boolean;
+  fields: Array<{ attribute: string }>;
+}
+
+async function indexes(db: Database, table: string): Promise<Array<{ name: string; unique: boolean; columns: string[] }>> {
+  const rows = (await db.sequelize.getQueryInterface().showIndex(table)) as unknown as IndexInfo[];
+  return rows.map((r) => ({ name: r.name, unique: Boolean(r.unique), columns: r.fields.map((f) => f.attribute) }));
+}
+
+function userRow(username: string, email: string) {
+  const now = new Date();
+  return { username, email, email_normalized: email.toLowerCase(), created_at: now, updated_at: now };
+}
+
+describe.each(DIALECTS)('migrations on %s', (dialect) => {
+  let t: TestDatabase;
+  let db: Database;
+  beforeAll(async () => {
+    t = await freshDatabase(dialect);
+    db = openDatabase(t.url);
+  });
+  afterAll(async () => {
+    await db.close();
+    await t.drop();
+  });
+
+  test('up, down, up: every table appears, disappears and comes back; the migration log follows', async () => {
+    const applied = await migrateUp(db);
+    expect(applied.map((m) => m.name)).toEqual(MIGRATIONS.map((m) => m.name));
+    expect(await tableNames(db)).toEqual([...TABLES, 'schema_migrations'].sort());
+    expect((await migrator(db).executed()).map((m) => m.name)).toEqual(['0001-initial']);
+    expect(await migrateUp(db)).toEqual([]);
+
+    // Data in every table the down migration must drop despite foreign keys.
+    const org = await Organization.create({ slug: 'acme', name: 'Acme' });
+    const user = await User.create({ username: 'ana', email: 'ana@example.com', emailNormalized: 'ana@example.com' });
+    await Membership.create({ userId: user.id, organizationId: org.id, roles: 'administrator' });
+
+    const undone = await migrator(db).down();
+    expect(undone.map((m) => m.name)).toEqual(['0001-initial']);
+    expect(await tableNames(db)).toEqual(['schema_migrations']);
+    expect(await migrator(db).executed()).toEqual([]);
+    expect((await migrator(db).pending()).map((m) => m.name)).toEqual(['0001-initial']);
+
+    expect((await migrateUp(db)).map((m) => m.name)).toEqual(['0001-initial']);
+    expect(await tableNames(db)).toEqual([...TABLES, 'schema_migrations'].sort());
+    expect(await User.count()).toBe(0);
+  });
+
+  test('the lookup indexes exist: username and normalized email unique, auth status, organization', async () => {
+    const users = await indexes(db, 'users');
+    expect(users).toEqual(
+      expect.arrayContaining([
+        { name: 'users_username_unique', unique: true, columns: ['username'] },
+        { name: 'users_email_normalized_unique', unique: true, columns: ['email_normalized'] },
+        { name: 'users_auth_status', unique: false, columns: ['auth_status'] },
+        { name: 'users_enabled', unique: false, columns: ['enabled'] },
+      ]),
+    );
+    const memberships = await indexes(db, 'memberships');
+    expect(memberships).toEqual(
+      expect.arrayContaining([
+        { name: 'memberships_org_user', unique: false, columns: ['organization_id', 'user_id'] },
+        { name: 'memberships_user_org_unique', unique: true, columns: ['user_id', 'organization_id'] },
+      ]),
+    );
+    expect(await indexes(db, 'reset_tokens')).toEqual(
+      expect.arrayContaining([{ name: 'reset_tokens_user', unique: false, columns: ['user_id'] }]),
+    );
+  });
+
+  test('two users whose emails differ only in case are refused, through the model and in the database itself', async () => {
+    await User.create({ username: 'ann', email: 'Ann@Example.com', emailNormalized: 'x' });
+    // The model derives email_normalized whatever the caller passed.
+    expect((await User.findOne({ where: { username: 'ann' } }))?.emailNormalized).toBe('ann@example.com');
+    await expect(User.create({ username: 'ann2', email: 'ann@EXAMPLE.com', emailNormalized: 'ann@example.com' })).rejects.toBeInstanceOf(
+      UniqueConstraintError,
+    );
+    const qi = db.sequelize.getQueryInterface();
+    await expect(qi.bulkInsert('users', [userRow('ann3', 'ANN@example.com')])).rejects.toBeInstanceOf(UniqueConstraintError);
+    await expect(qi.bulkInsert('users', [userRow('ann', 'someone.else@example.com')])).rejects.toBeInstanceOf(UniqueConstraintError);
+    expect(await User.count({ where: { emailNormalized: 'ann@example.com' } })).toBe(1);
+  });
+
+  test('one membership per user and organization; deleting a user removes its memberships (ON DELETE CASCADE)', async () => {
+    const org = await Organization.create({ slug: 'cascade', name: 'Cascade' });
+    const user = await User.create({ username: 'cas', email: 'cas@example.com', emailNormalized: '' });
+    await Membership.create({ userId: user.id, organizationId: org.id, roles: '' });
+    await expect(Membership.create({ userId: user.id, organizationId: org.id, roles: 'viewer' })).rejects.toBeInstanceOf(
+      UniqueConstraintError,
+    );
+    await user.destroy();
+    expect(await Membership.count({ where: { organizationId: org.id } })).toBe(0);
+  });
+
+  // Scale-out is PostgreSQL (DESIGN §8): an advisory lock serialises instances. SQLite is one process.
+  const scaleOut = dialect === 'postgres' ? test : test.skip;
+  scaleOut('several instances migrating one database at once apply each migration exactly once', async () => {
+    const other = await freshDatabase(dialect);
+    const handles = [openDatabase(other.url), openDatabase(other.url), openDatabase(other.url)];
+    try {
+      const results = await Promise.all(handles.map((h) => migrateUp(h)));
+      expect(results.flat().map((m) => m.name)).toEqual(['0001-initial']);
+      expect(await tableNames(handles[0])).toEqual([...TABLES, 'schema_migrations'].sort());
+    } finally {
+      await Promise.all(handles.map((h) => h.close()));
+      await other.drop();
+    }
+  });
+});
