@@ -51,7 +51,8 @@ export function parseCsv(text: string): CsvRecord[] {
         i++;
         continue;
       }
-      if (c === '\n') line++;
+      // A line break inside quotes is still a line of the file: LF, CRLF (counted at its LF) or a lone CR.
+      if (c === '\n' || (c === '\r' && src[i + 1] !== '\n')) line++;
       field += c;
       i++;
       continue;

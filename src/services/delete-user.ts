@@ -4,6 +4,7 @@ import { Membership, Organization, RecordAssignment } from '../store/models';
 import { isFailure, loadAccess, mayOn } from './authz';
 import { writeAudit } from './audit';
 import type { Actor, Ctx } from './context';
+import { otherAdministrators } from './memberships';
 import { authorityOrg, loadTarget } from './target';
 
 /**
@@ -50,11 +51,7 @@ async function soleAdministratorOf(userId: number, t: Transaction): Promise<stri
   const mine = await Membership.findAll({ where: { userId, roles: { [Op.like]: '%administrator%' } }, transaction: t });
   const out: string[] = [];
   for (const m of mine) {
-    const others = await Membership.count({
-      where: { organizationId: m.organizationId, userId: { [Op.ne]: userId }, roles: { [Op.like]: '%administrator%' } },
-      transaction: t,
-    });
-    if (others === 0) {
+    if ((await otherAdministrators(m.organizationId, userId, t)) === 0) {
       const org = await Organization.findByPk(m.organizationId, { transaction: t });
       out.push(org?.slug ?? String(m.organizationId));
     }

@@ -7,7 +7,7 @@ import { CsvSyntaxError, parseCsv } from '../lib/csv-parse';
 import { Membership, Organization, User } from '../store/models';
 import { writeAudit } from './audit';
 import type { Actor, Ctx } from './context';
-import { ORG_SLUG_PATTERN } from './memberships';
+import { ORG_SLUG_PATTERN, otherAdministrators } from './memberships';
 import { EMAIL_PATTERN, USERNAME_PATTERN, normalizeEmail, normalizeUsername } from './user-refs';
 
 /** The import columns of DESIGN §6; an export carries the same names (and may add more, which import ignores). */
@@ -197,6 +197,13 @@ async function importRow(ctx: Ctx, actor: Actor, row: ParsedRow): Promise<'creat
       await writeAudit(ctx, t, actor, { action: 'create_organization', organizationId: org.id, details: { slug: row.org } });
     }
     let user = await User.findOne({ where: { username: row.username }, transaction: t, lock: t.LOCK.UPDATE });
+    const current = user ? await Membership.findOne({ where: { userId: user.id, organizationId: org.id }, transaction: t }) : null;
+    // As for revoke: nobody may lock an organization out of its own directory. Checked before any write of this row.
+    if (user && current && parseRoles(current.roles).roles.includes('administrator') && !row.roles.includes('administrator')) {
+      if ((await otherAdministrators(org.id, user.id, t)) === 0) {
+        return { message: `${row.username} is the last administrator of ${row.org}; make someone else administrator first` };
+      }
+    }
     const now = ctx.now();
     const created = !user;
     if (!user) {
@@ -220,10 +227,9 @@ async function importRow(ctx: Ctx, actor: Actor, row: ParsedRow): Promise<'creat
       if (hash && hash !== user.passwordHash) Object.assign(user, { passwordHash: hash, passwordChangedAt: now });
       await user.save({ transaction: t });
     }
-    const m = await Membership.findOne({ where: { userId: user.id, organizationId: org.id }, transaction: t });
-    if (m) {
-      m.roles = formatRoles(row.roles);
-      await m.save({ transaction: t });
+    if (current) {
+      current.roles = formatRoles(row.roles);
+      await current.save({ transaction: t });
     } else {
       await Membership.create({ userId: user.id, organizationId: org.id, roles: formatRoles(row.roles) }, { transaction: t });
     }

@@ -1,4 +1,4 @@
-import { Op } from 'sequelize';
+import { Op, type Transaction } from 'sequelize';
 import { fail, ok, type Outcome } from '../domain/outcome';
 import { formatRoles, isRole, parseRoles, type Role } from '../domain/permissions';
 import { Membership, Organization } from '../store/models';
@@ -8,6 +8,14 @@ import type { Actor, Ctx } from './context';
 import { findUserByRef } from './user-refs';
 
 export const ORG_SLUG_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+/** How many members of `organizationId` other than `userId` hold the administrator role. */
+export async function otherAdministrators(organizationId: number, userId: number, t: Transaction): Promise<number> {
+  return Membership.count({
+    where: { organizationId, userId: { [Op.ne]: userId }, roles: { [Op.like]: '%administrator%' } },
+    transaction: t,
+  });
+}
 
 /**
  * Give or take a role. Operators do this from the CLI (system actor); a directory actor needs the
@@ -38,11 +46,7 @@ export async function changeRole(
       return ok({ message: `${user.username} ${input.grant ? 'already has' : 'does not have'} ${role} in ${org.slug}.`, roles: current });
     }
     if (!input.grant && role === 'administrator') {
-      const others = await Membership.count({
-        where: { organizationId: org.id, userId: { [Op.ne]: user.id }, roles: { [Op.like]: '%administrator%' } },
-        transaction: t,
-      });
-      if (others === 0)
+      if ((await otherAdministrators(org.id, user.id, t)) === 0)
         return fail(
           'last_administrator',
           `${user.username} is the last administrator of ${org.slug}; grant the role to someone else first.`,

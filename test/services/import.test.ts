@@ -161,6 +161,39 @@ describe.each(DIALECTS)('userops import on %s', (dialect) => {
     });
   });
 
+  test('classic Mac line endings (CR only) with a quoted multi-line cell still report the right lines', async () => {
+    const text = [
+      /* 1 */ HEADER,
+      /* 2 */ 'uma,uma@example.com,"Uma',
+      /* 3 */ 'Two",U,acme,viewer,,true',
+      /* 4 */ 'vic,vic@example.com,Vic,V,acme,wizard,,true',
+      /* 5 */ 'wes,wes@example.com,Wes,W,acme,viewer,,true',
+    ].join('\r');
+    const r = await importText('mac.csv', text);
+    expect(r.out).toEqual(['3 rows: 1 created, 0 updated, 2 rejected.']);
+    expect(r.err.map((l) => Number(/^line (\d+): /.exec(l)?.[1]))).toEqual([2, 4]);
+  });
+
+  test('an import cannot take the administrator role from the last administrator of an organization', async () => {
+    expect((await importText('solo.csv', `${HEADER}\nsam,sam@example.com,Sam,S,soleorg,administrator,,true\n`)).code).toBe(0);
+    const before = await inspect(db, worldState);
+    const r = await importText('demote.csv', `${HEADER}\nsam,sam@example.com,Sam,Renamed,soleorg,viewer,,true\n`);
+    expect(r.code).toBe(1);
+    expect(r.err).toEqual([expect.stringMatching(/^line 2: .*last administrator of soleorg/)]);
+    expect(await inspect(db, worldState)).toEqual(before);
+
+    // With another administrator named first in the same file, the demotion goes through.
+    const handover = await importText(
+      'handover.csv',
+      [HEADER, 'tia,tia@example.com,Tia,T,soleorg,administrator,,true', 'sam,sam@example.com,Sam,S,soleorg,viewer,,true'].join('\n'),
+    );
+    expect(handover).toEqual({ code: 0, out: ['2 rows: 1 created, 1 updated, 0 rejected.'], err: [] });
+    await inspect(db, async () => {
+      expect(await membershipsOf('sam')).toEqual({ soleorg: 'viewer' });
+      expect(await membershipsOf('tia')).toEqual({ soleorg: 'administrator' });
+    });
+  });
+
   test.each([
     ['an empty file', ''],
     ['a file of blank lines', '\n\n\r\n'],
