@@ -433,6 +433,40 @@ describe.each(DIALECTS)('status rules (DESIGN §2) on %s', (dialect) => {
     });
   });
 
+  describe('concurrent requests on one user', () => {
+    test('concurrent failed logins each count, and the lockout is recorded once', async () => {
+      const bob = await person('race');
+      const fail = () => login(env.rt, { login: bob.username, password: 'wrong-password-123' });
+      await Promise.all(Array.from({ length: THRESHOLD - 1 }, fail));
+      expect((await reload(bob)).failedLoginCount).toBe(THRESHOLD - 1);
+      await Promise.all(Array.from({ length: 3 }, fail));
+      const u = await reload(bob);
+      expect([u.failedLoginCount, u.authStatus]).toEqual([THRESHOLD, 'locked']);
+      expect(await LockoutEvent.count({ where: { userId: bob.id } })).toBe(1);
+      expect(await MailMessage.count({ where: { userId: bob.id, kind: 'lockout_notice' } })).toBe(1);
+    });
+
+    test('one reset link submitted twice at once succeeds once', async () => {
+      const bob = await person('race');
+      await resetPasswords(env.rt, actorFor(admin), { refs: [bob.username] });
+      const { token } = await resetMail(bob);
+      const results = await Promise.all([
+        completeReset(env.rt, { token, password: NEW_PASSWORD }),
+        completeReset(env.rt, { token, password: 'Another-Fine-Password-8' }),
+      ]);
+      expect(results.filter((r) => r.ok)).toHaveLength(1);
+      expect(results.filter((r) => !r.ok)).toEqual([expect.objectContaining({ code: 'token_expired' })]);
+      expect(await MailMessage.count({ where: { userId: bob.id, kind: 'password_changed' } })).toBe(1);
+    });
+
+    test('concurrent resets of one user leave exactly one live token', async () => {
+      const bob = await person('race');
+      await Promise.all(Array.from({ length: 4 }, () => resetPasswords(env.rt, actorFor(admin), { refs: [bob.username] })));
+      expect(await liveTokens(bob.id)).toHaveLength(1);
+      expect(await ResetToken.count({ where: { userId: bob.id } })).toBe(4);
+    });
+  });
+
   test('a system actor (operator) can act without a role', async () => {
     const bob = await person('bob', { authStatus: 'locked' });
     const r = await activateUser(env.rt, SYSTEM_ACTOR, { ref: bob.username });
