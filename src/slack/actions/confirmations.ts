@@ -11,7 +11,7 @@ export async function deleteConfirmation(deps: SlackDeps, actor: Actor, ref: str
   const found = await showUser(deps.rt, actor, { ref });
   if (!found.ok) return replyFailure(respond, found);
   const u = found.user;
-  if (!u.actions.includes('delete')) {
+  if (!u.actions.includes('delete') || u.recordsAssigned > 0) {
     const why =
       u.recordsAssigned > 0
         ? `${u.username} still owns ${plural(u.recordsAssigned, 'record')}; move them with \`${deps.commandName} reassign ${u.username} OTHER\` first.`

@@ -1,0 +1,96 @@
+import type { Role } from '../../src/domain/permissions';
+import { startServer, type ServerHandle } from '../../src/server/server';
+import { SlackDriver, SlackStandIn, type StandInMessage } from '../../src/standin';
+import type { User } from '../../src/store/models';
+import type { TestDialect } from './db';
+import { makeUser, testEnv, type TestEnv, type UserSpec } from './fixtures';
+import { startSmtpCapture, type SmtpCapture } from './smtp';
+
+export const SIGNING_SECRET = 'test-signing-secret-0123456789';
+
+export interface SlackTestEnv extends TestEnv {
+  clock: { now: Date };
+  standIn: SlackStandIn;
+  driver: SlackDriver;
+  server: ServerHandle;
+  smtp: SmtpCapture | null;
+  /** A directory user who is also a Slack user (email matches), e.g. `person('U0ANA0001', {username:'ana', orgs:{acme:['administrator']}})`. */
+  person(slackId: string, spec: UserSpec): Promise<User>;
+  /** Run a command and wait for the first reply the app sends to its response_url. */
+  run(
+    slackId: string,
+    text: string,
+    opts?: { channelId?: string },
+  ): Promise<{ reply: StandInMessage; ackMs: number; status: number; responseUrl: string }>;
+}
+
+export interface SlackEnvOptions {
+  env?: Record<string, string>;
+  smtp?: boolean;
+  /** Test knobs for the background workers. */
+  mailBaseDelayMs?: number;
+}
+
+/** The real server with Bolt at /slack/events, the Slack stand-in, an optional SMTP capture, a fresh database. */
+export async function slackTestEnv(dialect: TestDialect, opts: SlackEnvOptions = {}): Promise<SlackTestEnv> {
+  const standIn = new SlackStandIn();
+  await standIn.start();
+  const smtp = opts.smtp ? await startSmtpCapture() : null;
+  const base = await testEnv(dialect, {
+    SLACK_BOT_TOKEN: standIn.botToken,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: standIn.apiUrl,
+    PUBLIC_URL: 'http://127.0.0.1:9',
+    ...(smtp ? { SMTP_URL: smtp.url } : {}),
+    ...(opts.env ?? {}),
+  });
+  const server = await startServer(base.rt, {
+    port: 0,
+    host: '127.0.0.1',
+    workers: { mail: { baseDelayMs: opts.mailBaseDelayMs ?? 50, pollMs: 200 }, jobs: { pollMs: 200 } },
+  });
+  const driver = new SlackDriver({
+    eventsUrl: `${server.url}/slack/events`,
+    signingSecret: SIGNING_SECRET,
+    standIn,
+    command: base.rt.config.SLACK_COMMAND,
+  });
+  const env: SlackTestEnv = {
+    ...base,
+    standIn,
+    driver,
+    server,
+    smtp,
+    person: async (slackId, spec) => {
+      const u = await makeUser(spec);
+      standIn.addUser({ id: slackId, name: spec.username, email: u.email, realName: `${u.firstName} ${u.lastName}` });
+      return u;
+    },
+    run: async (slackId, text, o = {}) => {
+      const before = standIn.messages.length;
+      const res = await driver.command(slackId, text, { channelId: o.channelId });
+      const reply = await standIn.waitFor(
+        () =>
+          standIn.messages.slice(before).find((m) => m.source === 'response_url' && m.visibleTo === slackId) ??
+          standIn.messages.slice(before).find((m) => m.source === 'response_url'),
+        5000,
+        `a reply to "${text}"`,
+      );
+      return { reply, ackMs: res.ackMs, status: res.status, responseUrl: res.responseUrl };
+    },
+    close: async () => {
+      await server.stop();
+      await base.close();
+      await standIn.stop();
+      await smtp?.stop();
+    },
+  };
+  return env;
+}
+
+export type Roles = Record<string, Role[]>;
+
+/** Plain text of a message, for assertions. */
+export function textOf(m: { text?: string; blocks?: unknown[] }): string {
+  return `${m.text ?? ''}\n${JSON.stringify(m.blocks ?? [])}`;
+}
