@@ -28,7 +28,7 @@ export async function httpTestEnv(dialect: TestDialect, overrides: Record<string
         body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
       });
       const text = await res.text();
-      let parsed: Record<string, unknown> = {};
+      let parsed: Record<string, unknown>;
       try {
         parsed = JSON.parse(text) as Record<string, unknown>;
       } catch {
