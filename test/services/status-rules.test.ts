@@ -4,6 +4,8 @@ import { sha256Hex } from '../../src/domain/tokens';
 import { activateUser, setUsersEnabled } from '../../src/services/account-status';
 import { queryAudit } from '../../src/services/audit-query';
 import { SYSTEM_ACTOR } from '../../src/services/context';
+import { countByView, searchUsers } from '../../src/services/directory';
+import { SAVED_VIEWS, inView } from '../../src/domain/status';
 import { deleteUser } from '../../src/services/delete-user';
 import { GENERIC_LOGIN_FAILURE, login } from '../../src/services/login';
 import { changePassword, completeReset, resetPasswords } from '../../src/services/passwords';
@@ -431,6 +433,33 @@ describe.each(DIALECTS)('status rules (DESIGN §2) on %s', (dialect) => {
         ['reset_password', `${bob.username} <${bob.email}>`],
       ]);
     });
+  });
+
+  test('saved views list users by status, the same way the domain defines them', async () => {
+    const o = uniq('views');
+    const viewer = await makeUser({ username: uniq('viewer'), orgs: { [o]: ['viewer'] } });
+    const states: Array<Partial<UserSpec>> = [
+      {},
+      { enabled: false },
+      { authStatus: 'locked' },
+      { authStatus: 'password_reset' },
+      { enabled: false, authStatus: 'locked' },
+    ];
+    const users = [viewer];
+    for (const st of states) users.push(await makeUser({ username: uniq('v'), orgs: { [o]: [] }, ...st }));
+    const counts = await countByView(env.rt, actorFor(viewer));
+    expect(counts.ok && counts.counts).toEqual({ all: 6, active: 4, disabled: 2, locked: 2, 'password-reset': 1, 'cannot-login': 4 });
+    for (const view of SAVED_VIEWS) {
+      const r = await searchUsers(env.rt, actorFor(viewer), { view, limit: 100 });
+      const expected = users
+        .filter((u) => inView(u, view))
+        .map((u) => u.username)
+        .sort();
+      expect(r.ok && r.users.map((u) => u.username).sort()).toEqual(expected);
+      expect(r.ok && r.total).toBe(expected.length);
+    }
+    const page = await searchUsers(env.rt, actorFor(viewer), { view: 'all', limit: 2, offset: 2 });
+    expect(page.ok && [page.total, page.users.length, page.offset, page.limit]).toEqual([6, 2, 2, 2]);
   });
 
   describe('concurrent requests on one user', () => {
