@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo } from 'node:net';
 import type { Role } from '../../src/domain/permissions';
 import { startServer, type ServerHandle } from '../../src/server/server';
 import { SlackDriver, SlackStandIn, type StandInMessage } from '../../src/standin';
@@ -36,16 +37,18 @@ export async function slackTestEnv(dialect: TestDialect, opts: SlackEnvOptions =
   const standIn = new SlackStandIn();
   await standIn.start();
   const smtp = opts.smtp ? await startSmtpCapture() : null;
+  // The port is chosen first so PUBLIC_URL (and so the links in reset mails) point at this server.
+  const port = await freePort();
   const base = await testEnv(dialect, {
     SLACK_BOT_TOKEN: standIn.botToken,
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
     SLACK_API_URL: standIn.apiUrl,
-    PUBLIC_URL: 'http://127.0.0.1:9',
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
     ...(smtp ? { SMTP_URL: smtp.url } : {}),
     ...(opts.env ?? {}),
   });
   const server = await startServer(base.rt, {
-    port: 0,
+    port,
     host: '127.0.0.1',
     workers: { mail: { baseDelayMs: opts.mailBaseDelayMs ?? 50, pollMs: 200 }, jobs: { pollMs: 200 } },
   });
@@ -86,6 +89,17 @@ export async function slackTestEnv(dialect: TestDialect, opts: SlackEnvOptions =
     },
   };
   return env;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
 }
 
 export type Roles = Record<string, Role[]>;
