@@ -110,6 +110,10 @@ export const CONFIG_DOCS: Record<string, { default: string; doc: string }> = {
   DIGEST_SILENT_WHEN_EMPTY: { default: 'false', doc: 'true: post nothing when there are no new lockouts.' },
   AUDIT_CHANNEL: { default: '', doc: 'Optional channel id; every mutation is mirrored there as one line.' },
   EXPORT_EMAIL_MAX_BYTES: { default: '5000000', doc: 'Largest CSV (after gzip if needed) attached to the export email.' },
+  EXPORT_DIR: {
+    default: 'data/exports',
+    doc: 'Where export CSVs wait until their email is sent (deleted then, or after 3 days). Several instances: a volume they share.',
+  },
   LOG_LEVEL: { default: 'info', doc: 'debug, info, warn or error.' },
 };
 
@@ -150,6 +154,7 @@ const schema = z.object({
   DIGEST_SILENT_WHEN_EMPTY: bool(),
   AUDIT_CHANNEL: z.union([z.literal(''), channelId]),
   EXPORT_EMAIL_MAX_BYTES: int(0, 100_000_000),
+  EXPORT_DIR: z.string().trim().min(1, { message: 'must be a directory path' }),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], { message: 'must be debug, info, warn or error' }),
 });
 

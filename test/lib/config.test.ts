@@ -128,6 +128,7 @@ const CASES: Record<keyof Config, VariableCase> = {
     ],
     bad: ['100000001', '5MB'],
   },
+  EXPORT_DIR: { default: 'data/exports', good: [['/srv/userops/exports', '/srv/userops/exports']], bad: ['   '] },
   LOG_LEVEL: {
     default: 'info',
     good: [

@@ -23,7 +23,13 @@ export async function testEnv(dialect: TestDialect, overrides: Record<string, st
   const { logger, lines } = memoryLogger('debug');
   const clock = { now: new Date('2026-11-02T10:00:00Z') };
   const rt = await createRuntime(
-    testConfig({ DATABASE_URL: db.url, OUTBOX_DIR: `${db.dir}/outbox`, LOCKOUT_THRESHOLD: '5', ...overrides }),
+    testConfig({
+      DATABASE_URL: db.url,
+      OUTBOX_DIR: `${db.dir}/outbox`,
+      EXPORT_DIR: `${db.dir}/exports`,
+      LOCKOUT_THRESHOLD: '5',
+      ...overrides,
+    }),
     { logger, now: () => new Date(clock.now) },
   );
   return {
