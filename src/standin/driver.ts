@@ -538,7 +538,12 @@ export class SlackDriver {
       view: fields.view,
       response_urls: this.responseUrls(userId, view),
     };
-    const response = await this.postPayload(payload, opts.retryNum);
+    this.standIn.expectSubmission(view.id);
+    const response = await this.postPayload(payload, opts.retryNum).catch((e: unknown) => {
+      this.standIn.releaseSubmission(view.id);
+      throw e;
+    });
+    if (response.status !== 200) this.standIn.releaseSubmission(view.id);
     const answerProblems = response.status === 200 ? this.standIn.applySubmissionAnswer(view.id, response.body) : [];
     return { ...response, answerProblems };
   }

@@ -267,6 +267,7 @@ export class SlackStandIn {
   private readonly triggers = new Map<string, TriggerRecord>();
   private readonly responseUrls = new Map<string, ResponseUrlSlot>();
   private readonly ackGates = new Map<string, AckGate>();
+  private readonly submissionGates = new Map<string, AckGate>();
   private readonly homeViews = new Map<string, string>();
   private failures: Failure[] = [];
   private server: Server | undefined;
@@ -318,6 +319,8 @@ export class SlackStandIn {
     this.server = undefined;
     for (const gate of this.ackGates.values()) gate.release();
     this.ackGates.clear();
+    for (const gate of this.submissionGates.values()) gate.release();
+    this.submissionGates.clear();
     // fetch keeps connections alive; close them or close() waits for their idle timeout.
     server.closeAllConnections();
     await new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
@@ -517,6 +520,31 @@ export class SlackStandIn {
   }
 
   /**
+   * Hold views.update calls for a view while its submission is being answered. Slack applies the
+   * `response_action` of the ack before any later views.update from the app; without this gate
+   * the driver could apply the ack (e.g. a "working…" view) over a faster update that followed it.
+   */
+  expectSubmission(viewId: string): void {
+    if (this.submissionGates.has(viewId)) return;
+    let release = (): void => undefined;
+    const promise = new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ACK_GATE_MAX_MS);
+      timer.unref();
+      release = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    this.submissionGates.set(viewId, { promise, release });
+  }
+
+  /** The submission of `viewId` was answered (or failed): let held updates through. */
+  releaseSubmission(viewId: string): void {
+    this.submissionGates.get(viewId)?.release();
+    this.submissionGates.delete(viewId);
+  }
+
+  /**
    * Turn a slash-command ack body (text, or `{text, blocks, response_type}`) into the message
    * Slack would show: ephemeral to the user unless `in_channel`, bound to the response_url.
    */
@@ -589,6 +617,14 @@ export class SlackStandIn {
    * `errors` keeps it open with messages under the inputs. Returns problems with a returned view.
    */
   applySubmissionAnswer(viewId: string, answer: unknown): string[] {
+    try {
+      return this.applyAnswer(viewId, answer);
+    } finally {
+      this.releaseSubmission(viewId);
+    }
+  }
+
+  private applyAnswer(viewId: string, answer: unknown): string[] {
     const view = this.requireView(viewId);
     const action = isObject(answer) ? str(answer.response_action) : undefined;
     delete view.errors;
@@ -662,6 +698,10 @@ export class SlackStandIn {
     const url = new URL(req.url ?? '/', 'http://stand-in');
     const body = await readBody(req);
     let answer: HttpAnswer;
+    if (url.pathname === '/api/views.update' && this.submissionGates.size > 0) {
+      const viewId = viewIdOf(req, body);
+      if (viewId) await this.submissionGates.get(viewId)?.promise;
+    }
     if (url.pathname.startsWith('/api/')) {
       answer = this.handleApi(decodeURIComponent(url.pathname.slice(5)), req, body, url);
     } else if (url.pathname.startsWith('/upload/')) {
@@ -1361,4 +1401,18 @@ function withSlackIds(blocks: unknown[]): unknown[] {
     }
   }
   return copy;
+}
+
+/** The view_id argument of a views.update request, form-encoded or JSON. */
+function viewIdOf(req: IncomingMessage, body: Buffer): string | undefined {
+  const text = body.toString('utf8');
+  if ((req.headers['content-type'] ?? '').includes('json')) {
+    try {
+      const parsed: unknown = JSON.parse(text);
+      return isObject(parsed) && typeof parsed.view_id === 'string' ? parsed.view_id : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+  return new URLSearchParams(text).get('view_id') ?? undefined;
 }

@@ -17,16 +17,25 @@ describe('change-password modal', () => {
   afterAll(async () => env.close());
 
   const modalWith = (userId: string, text: string) =>
-    env.standIn.waitFor(() => {
-      const v = env.standIn.openModal(userId);
-      return v && JSON.stringify(v.view).includes(text) ? v : undefined;
-    }, 5000, `a modal showing "${text}"`);
+    env.standIn.waitFor(
+      () => {
+        const v = [...env.standIn.views.values()].filter((x) => x.kind === 'modal' && x.userId === userId && !x.closed).pop();
+        return v && JSON.stringify(v.view).includes(text) ? v : undefined;
+      },
+      5000,
+      `a modal showing "${text}"`,
+    );
 
   const passwordBlock = (v: StandInView) =>
-    (v.view.blocks as Array<{ block_id?: string; type: string }>).find((b) => b.type === 'input' && b.block_id?.startsWith('password:'))!.block_id!;
+    (v.view.blocks as Array<{ block_id?: string; type: string }>).find((b) => b.type === 'input' && b.block_id?.startsWith('password:'))!
+      .block_id!;
 
   const login = (password: string) =>
-    fetch(`${env.server.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: 'bob', password }) });
+    fetch(`${env.server.url}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ login: 'bob', password }),
+    });
 
   test('weak password → error under the field, nothing changes; Suggest fills a fresh compliant password under a new block; submit sets it', async () => {
     const r = await env.driver.command(ANA, 'change-password bob');
@@ -41,17 +50,25 @@ describe('change-password modal', () => {
     expect(await snapshot(bob!.id)).toEqual(before);
 
     await env.driver.clickButton(ANA, form, 'Suggest password');
-    const suggested = await env.standIn.waitFor(() => {
-      const v = env.standIn.openModal(ANA);
-      return v && passwordBlock(v) !== first ? v : undefined;
-    }, 5000, 'the suggested password');
-    const block = (suggested.view.blocks as Array<{ block_id?: string; element?: { initial_value?: string } }>).find((b) => b.block_id === passwordBlock(suggested))!;
+    const suggested = await env.standIn.waitFor(
+      () => {
+        const v = env.standIn.openModal(ANA);
+        return v && passwordBlock(v) !== first ? v : undefined;
+      },
+      5000,
+      'the suggested password',
+    );
+    const block = (suggested.view.blocks as Array<{ block_id?: string; element?: { initial_value?: string } }>).find(
+      (b) => b.block_id === passwordBlock(suggested),
+    )!;
     const password = block.element!.initial_value!;
     expect(password).toHaveLength(20);
     // The suggestion appears only in the actor's modal, never in a message.
     expect(env.standIn.messages.some((m) => JSON.stringify(m).includes(password))).toBe(false);
 
-    const ok = await env.driver.submitView(ANA, suggested, { [passwordBlock(suggested)]: { value: { type: 'plain_text_input', value: password } } });
+    const ok = await env.driver.submitView(ANA, suggested, {
+      [passwordBlock(suggested)]: { value: { type: 'plain_text_input', value: password } },
+    });
     expect(ok.status).toBe(200);
     await modalWith(ANA, 'was changed');
     const after = await User.findOne({ where: { username: 'bob' } });

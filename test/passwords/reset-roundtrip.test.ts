@@ -83,7 +83,10 @@ describe('password reset round trip: Slack → email → reset page (Chromium) �
     expect(ok.status).toBe(200);
     expect(((await ok.json()) as { user: { username: string } }).user.username).toBe('bob');
     // The notice mail arrives and never contains the password.
-    const notice = await env.smtp!.waitFor((m) => m.some((x) => x.subject === 'Your password was changed' && x.to.includes('bob@example.com')), 10_000);
+    const notice = await env.smtp!.waitFor(
+      (m) => m.some((x) => x.subject === 'Your password was changed' && x.to.includes('bob@example.com')),
+      10_000,
+    );
     expect(JSON.stringify(notice.map((m) => m.text + m.html))).not.toContain(NEW_PASSWORD);
 
     // The link is single-use.
