@@ -20,6 +20,8 @@ export interface NewMail {
   userId?: number | null;
   jobId?: number | null;
   attachments?: OutboxAttachment[];
+  /** Who to tell if the mail finally fails. */
+  notifySlackUser?: string | null;
 }
 
 function messageIdDomain(ctx: Ctx): string {
@@ -46,6 +48,7 @@ export function buildOutboxRows(ctx: Ctx, mails: NewMail[]): Array<CreationAttri
     nextAttemptAt: now,
     userId: m.userId ?? null,
     jobId: m.jobId ?? null,
+    notifySlackUser: m.notifySlackUser ?? null,
   }));
 }
 

@@ -9,6 +9,7 @@ import { SlackIdentity } from '../slack/identity';
 import { correlationId, type SlackDeps } from '../slack/kit';
 import { registerListeners } from '../slack/register';
 import { SlackJobNotifier } from '../slack/job-notifier';
+import { mailFailureReporter } from '../slack/mail-failures';
 import { startWorkers, type WorkerOptions, type Workers } from '../app/workers';
 
 export interface ServerHandle {
@@ -98,10 +99,18 @@ export async function startServer(rt: Runtime, opts: ServerOptions = {}): Promis
     });
   });
 
+  const workerOpts = opts.workers || {};
   const workers =
     opts.workers === false
       ? null
-      : startWorkers(rt, { ...(opts.workers ?? {}), notifier: deps?.notifier ?? (opts.workers || {}).notifier });
+      : startWorkers(rt, {
+          ...workerOpts,
+          notifier: deps?.notifier ?? workerOpts.notifier,
+          mail: {
+            ...(workerOpts.mail ?? {}),
+            onFailed: workerOpts.mail?.onFailed ?? (slack ? mailFailureReporter(slack.client, logger) : undefined),
+          },
+        });
 
   const server: Server = createServer(web);
   server.keepAliveTimeout = 65_000;

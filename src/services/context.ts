@@ -27,6 +27,8 @@ export type Actor =
       via: 'slack' | 'api';
       /** An API key acts only inside the organization it was issued for. */
       organizationId?: number;
+      /** Set when acting through Slack: who to tell about later failures (e.g. a mail that bounced). */
+      slackUserId?: string;
     }
   | { kind: 'system'; label: string };
 

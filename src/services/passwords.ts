@@ -90,6 +90,7 @@ export async function resetBatch(
     to: u.email,
     userId: u.id,
     jobId: opts.jobId ?? null,
+    notifySlackUser: actor.kind === 'user' ? (actor.slackUserId ?? null) : null,
     mail: resetLinkMail({
       name: displayName(u),
       link: resetLink(ctx, tokens[i]),
@@ -196,6 +197,7 @@ export async function changePassword(
         kind: 'password_changed',
         to: user.email,
         userId: user.id,
+        notifySlackUser: actor.kind === 'user' ? (actor.slackUserId ?? null) : null,
         mail: passwordChangedMail({ name: displayName(user), by: 'admin', at: now }),
       },
     ]);

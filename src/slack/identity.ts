@@ -50,6 +50,7 @@ export class SlackIdentity {
       kind: 'user',
       userId: found.userId,
       via: 'slack',
+      slackUserId,
       label: `${found.username} (slack ${slackName ? `@${slackName} ` : ''}${slackUserId})`,
     };
   }

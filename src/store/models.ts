@@ -133,6 +133,8 @@ export class MailMessage extends Model<InferAttributes<MailMessage>, InferCreati
   declare lastError: CreationOptional<string | null>;
   declare jobId: CreationOptional<number | null>;
   declare userId: CreationOptional<number | null>;
+  /** The Slack user to tell if this mail finally fails (set when a Slack action queued it). */
+  declare notifySlackUser: CreationOptional<string | null>;
   declare createdAt: CreationOptional<Date>;
   declare sentAt: CreationOptional<Date | null>;
 }
@@ -330,6 +332,7 @@ export function initModels(sequelize: Sequelize): void {
       lastError: { type: DataTypes.STRING, allowNull: true },
       jobId: { type: DataTypes.INTEGER, allowNull: true },
       userId: { type: DataTypes.INTEGER, allowNull: true },
+      notifySlackUser: { type: DataTypes.STRING, allowNull: true },
       createdAt: date,
       sentAt: { type: date, allowNull: true },
     },

@@ -1,0 +1,63 @@
+import type { WebClient } from '@slack/web-api';
+import { BULK_RESET_KIND, bulkResetSummary } from '../services/bulk-reset';
+import type { Logger } from '../lib/logger';
+import { Job, type MailMessage } from '../store/models';
+import { SlackJobNotifier } from './job-notifier';
+import { esc } from './views/common';
+
+const KIND_WORDS: Record<string, string> = {
+  reset_link: 'password reset link',
+  password_changed: 'password-changed notice',
+  lockout_notice: 'lockout notice',
+  export: 'export copy',
+};
+
+/**
+ * Tell the person behind a mail that it finally failed. A job's mails update that job's summary
+ * (at most every few seconds, so a dead SMTP server does not become hundreds of DMs); a mail queued
+ * by a Slack action goes to that person's DM once.
+ */
+export function mailFailureReporter(client: WebClient, logger: Logger, throttleMs = 5000): (row: MailMessage) => void {
+  const notifier = new SlackJobNotifier(client, logger);
+  const pendingJobs = new Map<number, NodeJS.Timeout>();
+
+  const refreshJob = async (jobId: number) => {
+    const job = await Job.findByPk(jobId);
+    if (!job || job.kind !== BULK_RESET_KIND || job.status !== 'done') return;
+    const s = await bulkResetSummary(jobId);
+    await notifier.finished(job, {
+      title: `Bulk password reset #${job.id} finished`,
+      lines: [
+        `${s.reset} reset, ${s.skipped} skipped, ${s.refused} refused (of ${s.total}).`,
+        `Mails: ${s.mailsQueued} queued, ${s.mailsSent} sent, ${s.mailsFailed} failed — failed mails will not be retried; reset those users again once mail works.`,
+      ],
+      ok: s.mailsFailed === 0 && s.refused === 0,
+    });
+  };
+
+  return (row) => {
+    if (row.jobId) {
+      const jobId = row.jobId;
+      if (pendingJobs.has(jobId)) return;
+      const timer = setTimeout(() => {
+        pendingJobs.delete(jobId);
+        refreshJob(jobId).catch((e: unknown) => logger.warn('could not report failed job mail', { jobId, error: String(e) }));
+      }, throttleMs);
+      timer.unref();
+      pendingJobs.set(jobId, timer);
+      return;
+    }
+    if (!row.notifySlackUser) return;
+    const what = KIND_WORDS[row.kind] ?? 'email';
+    const text = `⚠️ The ${what} to ${row.toAddress} could not be delivered after ${row.attempts} attempt${row.attempts === 1 ? '' : 's'}${row.lastError ? ` (${row.lastError.slice(0, 200)})` : ''}. What you did is in place; the mail is not.`;
+    (async () => {
+      const dm = await client.conversations.open({ users: row.notifySlackUser! });
+      if (dm.channel?.id)
+        await client.chat.postMessage({
+          channel: dm.channel.id,
+          text,
+          blocks: [{ type: 'section', text: { type: 'mrkdwn', text: esc(text) } }],
+        });
+    })().catch((e: unknown) => logger.warn('could not report a failed mail', { error: String((e as Error).message ?? e) }));
+  };
+}
