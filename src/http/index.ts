@@ -1,5 +1,6 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { Runtime } from '../app/runtime';
+import { apiRoutes } from './api';
 import { formBody, jsonBody } from './body';
 import { healthRoute } from './health';
 import { loginRoute } from './login';
@@ -17,6 +18,7 @@ export function httpRoutes(rt: Runtime): Router {
   const router = express.Router();
   router.get('/healthz', route(healthRoute(rt)));
   router.post('/api/v1/auth/login', ...jsonBody('8kb'), route(loginRoute(rt)));
+  router.use(apiRoutes(rt));
   router.get('/password/reset/:token', resetPageHeaders, route(resetForm(rt)));
   router.post('/password/reset/:token', resetPageHeaders, formBody('8kb'), route(resetSubmit(rt)));
   return router;
