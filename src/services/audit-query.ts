@@ -16,15 +16,39 @@ export interface AuditRecord {
   details: Record<string, unknown> | null;
 }
 
+export function auditRecord(r: AuditEvent): AuditRecord {
+  return {
+    id: r.id,
+    at: r.at,
+    actor: r.actorLabel,
+    action: r.action,
+    target: r.targetLabel,
+    outcome: r.outcome,
+    reason: r.reason,
+    details: r.details ? (JSON.parse(r.details) as Record<string, unknown>) : null,
+  };
+}
+
+export interface AuditFilter {
+  /** Events about this user (username, email or id). */
+  ref?: string;
+  /** Events done by this user. */
+  by?: string;
+  /** One action, e.g. `disable` or `reset_password`. */
+  action?: string;
+}
+
+export const AUDIT_ACTION_PATTERN = /^[a-z][a-z0-9_-]{0,49}$/;
+
 /**
  * The latest audit events in the organizations where the actor may read the audit log, newest
  * first, paginated by id. With a user reference: that user's events, including after a delete
- * (matched on the label the audit row kept).
+ * (matched on the label the audit row kept); `by` does the same for who acted.
  */
 export async function queryAudit(
   ctx: Ctx,
   actor: Actor,
-  input: { ref?: string; beforeId?: number; limit?: number; action?: string },
+  input: AuditFilter & { beforeId?: number; limit?: number },
 ): Promise<Outcome<{ events: AuditRecord[]; nextBeforeId: number | null }>> {
   const access = await loadAccess(ctx, actor);
   if (isFailure(access)) return access;
@@ -34,7 +58,12 @@ export async function queryAudit(
   const and: WhereOptions<AuditEvent>[] = [];
   if (orgs !== null) and.push({ organizationId: { [Op.in]: orgs } });
   if (input.beforeId !== undefined) and.push({ id: { [Op.lt]: input.beforeId } });
-  if (input.action) and.push({ action: input.action });
+  if (input.action) {
+    const action = input.action.trim().toLowerCase();
+    if (!AUDIT_ACTION_PATTERN.test(action)) return fail('invalid_input', 'An action is a word such as disable or reset_password.');
+    and.push({ action });
+  }
+  const like = ctx.db.dialect === 'postgres' ? Op.iLike : Op.like;
   const ref = input.ref?.trim();
   if (ref) {
     if (ref.length > 254) return fail('invalid_input', 'That user reference is too long.');
@@ -42,23 +71,24 @@ export async function queryAudit(
     if (user) and.push({ targetUserId: user.id });
     else {
       const r = ref.toLowerCase().replace(/%/g, '');
-      const like = ctx.db.dialect === 'postgres' ? Op.iLike : Op.like;
       and.push({ [Op.or]: [{ targetLabel: { [like]: `${r} <%` } }, { targetLabel: { [like]: `%<${r}>` } }] });
+    }
+  }
+  const by = input.by?.trim();
+  if (by) {
+    if (by.length > 254) return fail('invalid_input', 'That user reference is too long.');
+    const user = await findUserByRef(by);
+    if (user) and.push({ actorUserId: user.id });
+    else {
+      // A deleted actor, or a non-person one ("system (cli)", "login api"): match the label kept.
+      const r = by.toLowerCase().replace(/%/g, '');
+      and.push({ [Op.or]: [{ actorLabel: { [like]: `${r} (%` } }, { actorLabel: { [like]: r } }] });
     }
   }
   const rows = await AuditEvent.findAll({ where: { [Op.and]: and }, order: [['id', 'DESC']], limit: limit + 1 });
   const page = rows.slice(0, limit);
   return ok({
-    events: page.map((r) => ({
-      id: r.id,
-      at: r.at,
-      actor: r.actorLabel,
-      action: r.action,
-      target: r.targetLabel,
-      outcome: r.outcome,
-      reason: r.reason,
-      details: r.details ? (JSON.parse(r.details) as Record<string, unknown>) : null,
-    })),
+    events: page.map(auditRecord),
     nextBeforeId: rows.length > limit ? page[page.length - 1].id : null,
   });
 }

@@ -58,7 +58,14 @@ export const SUB_COMMANDS: SubCommandSpec[] = [
   },
   { name: 'export', usage: 'export [fields]', summary: 'CSV of your users as a Slack file, copy by email', minArgs: 0, maxArgs: 1 },
   { name: 'reassign', usage: 'reassign FROM TO', summary: "move a user's records to another user", minArgs: 2, maxArgs: 2 },
-  { name: 'audit', usage: 'audit [USER]', summary: 'latest audit events', aliases: ['log'], minArgs: 0, maxArgs: 1 },
+  {
+    name: 'audit',
+    usage: 'audit [USER] [action:ACTION] [by:USER]',
+    summary: 'latest audit events, optionally about a user, of one action, or by one actor',
+    aliases: ['log'],
+    minArgs: 0,
+    maxArgs: 4,
+  },
 ];
 
 export interface ParsedCommand {

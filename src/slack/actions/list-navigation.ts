@@ -4,7 +4,7 @@ import { AUDIT_PAGE_SIZE } from '../commands/audit';
 import { BLOCK } from '../constants';
 import { actorOrRefuse, replaceOriginal, replyFailure, safely, type SlackDeps } from '../kit';
 import { isMessage, presentList } from '../presenters';
-import { auditMessage } from '../views/audit';
+import { auditMessage, decodeAuditPage } from '../views/audit';
 import { decodeListState, type ListState } from '../views/list-state';
 import { firstAction, type BlockActionArgs } from './types';
 
@@ -39,24 +39,19 @@ export function viewPicker(deps: SlackDeps) {
   };
 }
 
-/** Older audit events. */
+/** Older audit events, with the same filter. */
 export function auditMore(deps: SlackDeps) {
   return async ({ ack, body, client, respond }: BlockActionArgs): Promise<void> => {
     await ack();
     await safely(deps, respond, 'audit_more', async () => {
-      let parsed: { ref?: unknown; before?: unknown };
-      try {
-        parsed = JSON.parse(firstAction(body).value ?? '') as typeof parsed;
-      } catch {
-        return;
-      }
-      const before = typeof parsed.before === 'number' ? parsed.before : undefined;
-      const ref = typeof parsed.ref === 'string' && parsed.ref.length > 0 ? parsed.ref : undefined;
+      const page = decodeAuditPage(firstAction(body).value);
+      if (!page) return;
+      const { before, ...filter } = page;
       const actor = await actorOrRefuse(deps, client, body.user.id, body.user.username, respond);
       if (!actor) return;
-      const result = await queryAudit(deps.rt, actor, { ref, beforeId: before, limit: AUDIT_PAGE_SIZE });
+      const result = await queryAudit(deps.rt, actor, { ...filter, beforeId: before, limit: AUDIT_PAGE_SIZE });
       if (!result.ok) return replyFailure(respond, result);
-      await replaceOriginal(respond, auditMessage({ events: result.events, ref, nextBeforeId: result.nextBeforeId }));
+      await replaceOriginal(respond, auditMessage({ events: result.events, filter, nextBeforeId: result.nextBeforeId }));
     });
   };
 }

@@ -1,3 +1,4 @@
+import type { KnownBlock } from '@slack/types';
 import type { AuthStatus } from '../../domain/status';
 
 /** Slack mrkdwn treats & < > as control characters; user-supplied text must not become a mention or link. */
@@ -35,4 +36,23 @@ export function truncate(text: string, max: number): string {
 
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
+}
+
+/** Lines packed into mrkdwn sections of at most `max` characters (Slack allows 3,000): split, never cut. */
+export function lineSections(lines: string[], max = 2900): KnownBlock[] {
+  const blocks: KnownBlock[] = [];
+  let chunk: string[] = [];
+  let size = 0;
+  for (const raw of lines) {
+    const line = truncate(raw, max);
+    if (chunk.length > 0 && size + line.length + 1 > max) {
+      blocks.push({ type: 'section', text: { type: 'mrkdwn', text: chunk.join('\n') } });
+      chunk = [];
+      size = 0;
+    }
+    chunk.push(line);
+    size += line.length + 1;
+  }
+  if (chunk.length > 0) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: chunk.join('\n') } });
+  return blocks;
 }

@@ -1,7 +1,7 @@
 import type { KnownBlock } from '@slack/types';
 import type { PerUserResult } from '../../services/account-status';
 import { ACTION } from '../constants';
-import { esc } from './common';
+import { esc, lineSections } from './common';
 
 export interface SlackMessage {
   text: string;
@@ -37,18 +37,7 @@ export function resultsMessage(title: string, results: PerUserResult[], undo?: {
   const lines = results.map((r) => `${RESULT_ICON[r.status]} ${esc(r.message)}`);
   const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: `*${esc(title)}*` } }];
   // Sections hold 3,000 characters; split long summaries rather than truncating them.
-  let chunk: string[] = [];
-  let size = 0;
-  for (const line of lines) {
-    if (size + line.length + 1 > 2900 && chunk.length > 0) {
-      blocks.push({ type: 'section', text: { type: 'mrkdwn', text: chunk.join('\n') } });
-      chunk = [];
-      size = 0;
-    }
-    chunk.push(line);
-    size += line.length + 1;
-  }
-  if (chunk.length > 0) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: chunk.join('\n') } });
+  blocks.push(...lineSections(lines));
   if (undo) {
     blocks.push({
       type: 'actions',
