@@ -49,6 +49,11 @@ export const BLOCK = {
   scopeOrg: 'scope_org',
   exportFields: 'export_fields',
   findQuery: 'find_query',
+  /** Lockout digest rows: `digest_row:<userId>` (the text) and `digest_act:<userId>` (its buttons). */
+  digestRow: 'digest_row:',
+  digestActions: 'digest_act:',
+  /** App Home lockout rows: `home_lockout:<userId>`. */
+  homeLockout: 'home_lockout:',
 } as const;
 
 export const CALLBACK = {

@@ -1,0 +1,183 @@
+import { Op, literal, type WhereOptions } from 'sequelize';
+import { findSpike, type Spike } from '../domain/lockout-spike';
+import { ok, type Outcome } from '../domain/outcome';
+import type { AuthStatus } from '../domain/status';
+import { LockoutEvent, Membership, Organization, User } from '../store/models';
+import { isFailure, loadAccess, mayOn, orgsWith } from './authz';
+import type { Actor, Ctx } from './context';
+import { displayName } from './user-shapes';
+
+/** One locked-out user as the digest and App Home show them. */
+export interface LockoutEntry {
+  userId: number;
+  username: string;
+  name: string;
+  email: string;
+  organizations: string[];
+  lockedAt: Date;
+  failedAttempts: number;
+  sourceIp: string | null;
+  /** The user's state now, which may have moved on since the lockout. */
+  enabled: boolean;
+  authStatus: AuthStatus;
+}
+
+export interface LockoutDigest {
+  since: Date;
+  until: Date;
+  /** Users locked in (since, until], oldest first, one entry per user (their latest lockout). */
+  newLockouts: LockoutEntry[];
+  /** Lockout events in the window (a user locked, unlocked and locked again counts twice). */
+  lockoutCount: number;
+  /** Users locked before the window and still locked. */
+  stillLocked: LockoutEntry[];
+  spike: Spike | null;
+  spikeThreshold: number;
+}
+
+async function orgSlugs(userIds: number[]): Promise<Map<number, string[]>> {
+  const out = new Map<number, string[]>();
+  if (userIds.length === 0) return out;
+  const memberships = await Membership.findAll({ where: { userId: { [Op.in]: userIds } }, order: [['organizationId', 'ASC']] });
+  const orgs = await Organization.findAll({ where: { id: { [Op.in]: [...new Set(memberships.map((m) => m.organizationId))] } } });
+  const slug = new Map(orgs.map((o) => [o.id, o.slug]));
+  for (const m of memberships) out.set(m.userId, [...(out.get(m.userId) ?? []), slug.get(m.organizationId) ?? '?']);
+  return out;
+}
+
+function entry(u: User, orgs: Map<number, string[]>, lock: { at: Date; failed: number; ip: string | null }): LockoutEntry {
+  return {
+    userId: u.id,
+    username: u.username,
+    name: displayName(u),
+    email: u.email,
+    organizations: orgs.get(u.id) ?? [],
+    lockedAt: lock.at,
+    failedAttempts: lock.failed,
+    sourceIp: lock.ip,
+    enabled: u.enabled,
+    authStatus: u.authStatus,
+  };
+}
+
+/**
+ * What the lockout digest reports for the window (since, until]: who got locked in it, who is still
+ * locked from before, and whether the lockouts bunch into a possible attack. The digest goes to a
+ * security channel, so it covers every organization (it runs as the system, not as a person).
+ */
+export async function lockoutDigest(ctx: Ctx, window: { since: Date; until: Date }): Promise<LockoutDigest> {
+  const events = await LockoutEvent.findAll({
+    where: { lockedAt: { [Op.gt]: window.since, [Op.lte]: window.until } },
+    order: [
+      ['lockedAt', 'ASC'],
+      ['id', 'ASC'],
+    ],
+  });
+  // Users deleted since their lockout have nothing left to act on.
+  const users = new Map(
+    (await User.findAll({ where: { id: { [Op.in]: [...new Set(events.map((e) => e.userId))] } } })).map((u) => [u.id, u]),
+  );
+  const live = events.filter((e) => users.has(e.userId));
+  const latest = new Map<number, LockoutEvent>();
+  for (const e of live) {
+    latest.delete(e.userId);
+    latest.set(e.userId, e);
+  }
+  const still = await User.findAll({
+    where: { authStatus: 'locked', id: { [Op.notIn]: [...latest.keys(), 0] } },
+    order: [
+      ['lockedAt', 'ASC'],
+      ['id', 'ASC'],
+    ],
+  });
+  const orgs = await orgSlugs([...latest.keys(), ...still.map((u) => u.id)]);
+  const threshold = ctx.config.DIGEST_SPIKE_THRESHOLD;
+  return {
+    since: window.since,
+    until: window.until,
+    newLockouts: [...latest.values()].map((e) =>
+      entry(users.get(e.userId)!, orgs, { at: e.lockedAt, failed: e.failedCount, ip: e.sourceIp }),
+    ),
+    lockoutCount: live.length,
+    stillLocked: still.map((u) => entry(u, orgs, { at: u.lockedAt ?? window.since, failed: u.failedLoginCount, ip: null })),
+    spike: findSpike(
+      live.map((e) => ({ userId: e.userId, at: e.lockedAt })),
+      threshold,
+    ),
+    spikeThreshold: threshold,
+  };
+}
+
+/** Users of `orgIds` (null: everyone), on a table whose user column is `user_id`. */
+function userScope(orgIds: number[] | null): WhereOptions {
+  if (orgIds === null) return {};
+  const ids = orgIds.map((n) => Math.trunc(n)).join(',') || 'NULL';
+  return { userId: { [Op.in]: literal(`(SELECT user_id FROM memberships WHERE organization_id IN (${ids}))`) } };
+}
+
+/**
+ * The users locked in [from, to) that the actor can see, oldest lockout first: what the spike
+ * warning's button pre-fills the bulk-reset form with. The form's own preview checks the actor's
+ * bulk-reset permission again.
+ */
+export async function spikeUsers(
+  ctx: Ctx,
+  actor: Actor,
+  window: { from: Date; to: Date },
+): Promise<Outcome<{ users: Array<{ id: number; username: string; firstName: string; lastName: string; email: string }> }>> {
+  const access = await loadAccess(ctx, actor);
+  if (isFailure(access)) return access;
+  const events = await LockoutEvent.findAll({
+    where: { [Op.and]: [{ lockedAt: { [Op.gte]: window.from, [Op.lt]: window.to } }, userScope(orgsWith(access, 'view'))] },
+    order: [
+      ['lockedAt', 'ASC'],
+      ['id', 'ASC'],
+    ],
+  });
+  const ids = [...new Set(events.map((e) => e.userId))];
+  const byId = new Map((await User.findAll({ where: { id: { [Op.in]: ids } } })).map((u) => [u.id, u]));
+  const users = ids.flatMap((id) => {
+    const u = byId.get(id);
+    return u ? [{ id: u.id, username: u.username, firstName: u.firstName, lastName: u.lastName, email: u.email }] : [];
+  });
+  return ok({ users });
+}
+
+export interface RecentLockout extends LockoutEntry {
+  /** The asking actor may unlock this user now (still locked, and they hold `activate` there). */
+  canActivate: boolean;
+}
+
+/** The latest lockouts among users the actor can see, newest first (App Home). */
+export async function recentLockouts(ctx: Ctx, actor: Actor, limit = 10): Promise<Outcome<{ lockouts: RecentLockout[] }>> {
+  const access = await loadAccess(ctx, actor);
+  if (isFailure(access)) return access;
+  const events = await LockoutEvent.findAll({
+    where: userScope(orgsWith(access, 'view')),
+    order: [
+      ['lockedAt', 'DESC'],
+      ['id', 'DESC'],
+    ],
+    // A user locked several times shows once, at their latest lockout.
+    limit: limit * 4,
+  });
+  const latest = new Map<number, LockoutEvent>();
+  for (const e of events) if (!latest.has(e.userId)) latest.set(e.userId, e);
+  const ids = [...latest.keys()];
+  const users = new Map((await User.findAll({ where: { id: { [Op.in]: ids } } })).map((u) => [u.id, u]));
+  const orgs = await orgSlugs(ids);
+  const memberships = await Membership.findAll({ where: { userId: { [Op.in]: ids } } });
+  const orgIds = new Map<number, number[]>();
+  for (const m of memberships) orgIds.set(m.userId, [...(orgIds.get(m.userId) ?? []), m.organizationId]);
+  const lockouts = [...latest.values()]
+    .filter((e) => users.has(e.userId))
+    .slice(0, limit)
+    .map((e) => {
+      const u = users.get(e.userId)!;
+      return {
+        ...entry(u, orgs, { at: e.lockedAt, failed: e.failedCount, ip: e.sourceIp }),
+        canActivate: u.authStatus === 'locked' && mayOn(access, 'activate', orgIds.get(u.id) ?? []),
+      };
+    });
+  return ok({ lockouts });
+}
