@@ -1,0 +1,39 @@
+import type { WebClient } from '@slack/web-api';
+import type { Runtime } from '../app/runtime';
+import { AuditMirror, type AuditMirrorOptions } from '../jobs/audit-mirror';
+import { startDigestScheduler, type DigestScheduler } from '../jobs/lockout-digest';
+import { SlackAuditPoster } from './audit-poster';
+import { SlackDigestPublisher } from './digest-publisher';
+
+export interface SlackBackground {
+  /** The lockout digest scheduler; `null` when DIGEST_CHANNEL is unset. */
+  digest: DigestScheduler | null;
+  /** The AUDIT_CHANNEL mirror; `null` when AUDIT_CHANNEL is unset. */
+  auditMirror: AuditMirror | null;
+  stop(): Promise<void>;
+}
+
+export interface SlackBackgroundOptions {
+  auditMirror?: AuditMirrorOptions;
+}
+
+/** What every instance with Slack runs in the background: the digest scheduler and the audit mirror. */
+export function startSlackBackground(rt: Runtime, client: WebClient, opts: SlackBackgroundOptions = {}): SlackBackground {
+  const { config } = rt;
+  const digest = config.DIGEST_CHANNEL ? startDigestScheduler(rt, new SlackDigestPublisher(client, config)) : null;
+  let auditMirror: AuditMirror | null = null;
+  if (config.AUDIT_CHANNEL) {
+    const mirror = new AuditMirror(rt, new SlackAuditPoster(client, config.AUDIT_CHANNEL), opts.auditMirror).start();
+    rt.onNotify((topic) => {
+      if (topic === 'audit') mirror.kick();
+    });
+    auditMirror = mirror;
+  }
+  return {
+    digest,
+    auditMirror,
+    stop: async () => {
+      await Promise.all([digest?.stop(), auditMirror?.stop()]);
+    },
+  };
+}
