@@ -6,6 +6,7 @@ import { createRuntime } from '../app/runtime';
 import { SYSTEM_ACTOR } from '../services/context';
 import { changeRole } from '../services/memberships';
 import { importUsers } from '../services/import-users';
+import { digestCommand, parseDigestArgs } from './digest';
 import { migrateDown, migrationStatus, runMigrate } from './migrate';
 import { progressBar } from './progress';
 
@@ -15,6 +16,8 @@ const USAGE = `userops COMMAND
   import FILE.csv                 create or update users from CSV
   grant EMAIL ROLE ORG            give a role in an organization
   revoke EMAIL ROLE ORG           take a role away
+  digest --now                    post the lockout digest to DIGEST_CHANNEL now
+  digest --slot TIME              post one schedule slot's digest, unless an instance already did
   help                            this text`;
 
 export interface CliIO {
@@ -55,9 +58,14 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
     }
     return runMigrate(config, io);
   }
-  const known = ['import', 'grant', 'revoke'];
+  const known = ['import', 'grant', 'revoke', 'digest'];
   if (!known.includes(command)) {
     io.err(`Unknown command “${command}”.\n\n${USAGE}`);
+    return 2;
+  }
+  const digest = command === 'digest' ? parseDigestArgs(args) : null;
+  if (digest && 'error' in digest) {
+    io.err(digest.error);
     return 2;
   }
   const rt = await createRuntime(config);
@@ -88,6 +96,9 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
         );
         return result.errors.length > 0 ? 1 : 0;
       }
+      case 'digest':
+        if (!digest || 'error' in digest) return 2;
+        return await digestCommand(rt, digest.slot, io);
       case 'grant':
       case 'revoke': {
         if (args.length !== 3) {

@@ -1,3 +1,4 @@
+import cron from 'node-cron';
 import { z } from 'zod';
 
 /**
@@ -51,7 +52,9 @@ const databaseUrl = z
 const cronExpr = z
   .string()
   .trim()
-  .refine((v) => /^(\S+\s+){4,5}\S+$/.test(v), { message: 'must be a cron expression with 5 or 6 fields' });
+  .refine((v) => /^(\S+\s+){4,5}\S+$/.test(v), { message: 'must be a cron expression with 5 or 6 fields' })
+  // What node-cron (the scheduler) accepts, so a bad value stops the start rather than the first tick.
+  .refine((v) => cron.validate(v), { message: 'must be a valid cron expression, e.g. 0 9 * * 1-5' });
 
 const timeZone = z
   .string()

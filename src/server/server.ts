@@ -11,6 +11,7 @@ import { registerListeners } from '../slack/register';
 import { SlackJobNotifier } from '../slack/job-notifier';
 import { mailFailureReporter } from '../slack/mail-failures';
 import { startWorkers, type WorkerOptions, type Workers } from '../app/workers';
+import { startSlackBackground, type SlackBackground, type SlackBackgroundOptions } from '../slack/background';
 
 export interface ServerHandle {
   url: string;
@@ -18,6 +19,8 @@ export interface ServerHandle {
   slack: App | null;
   deps: SlackDeps | null;
   workers: Workers | null;
+  /** The lockout digest scheduler and the audit mirror (when Slack and their channels are configured). */
+  background: SlackBackground | null;
   /** Stop taking requests and wait for open ones; the runtime is closed by the caller. */
   stop(): Promise<void>;
 }
@@ -27,6 +30,8 @@ export interface ServerOptions {
   host?: string;
   /** Background workers (mail, jobs); `false` for an instance that only serves requests. */
   workers?: WorkerOptions | false;
+  /** Knobs for the digest scheduler and the audit mirror; they run wherever the workers do. */
+  background?: SlackBackgroundOptions;
 }
 
 /**
@@ -112,6 +117,9 @@ export async function startServer(rt: Runtime, opts: ServerOptions = {}): Promis
           },
         });
 
+  // Every instance schedules the digest and mirrors the audit log; slot and row claims keep each to once.
+  const background = slack && opts.workers !== false ? startSlackBackground(rt, slack.client, opts.background) : null;
+
   const server: Server = createServer(web);
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
@@ -126,12 +134,14 @@ export async function startServer(rt: Runtime, opts: ServerOptions = {}): Promis
     slack,
     deps,
     workers,
+    background,
     stop: async () => {
       if (slack && config.SLACK_APP_TOKEN) await slack.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
       });
+      await background?.stop();
       await workers?.stop();
     },
   };

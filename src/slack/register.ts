@@ -4,6 +4,7 @@ import { registerCommands } from './commands';
 import { ACTION, CALLBACK } from './constants';
 import type { SlackDeps } from './kit';
 import { dropRetriedDeliveries } from './middleware/retries';
+import { registerDashboards } from './register-dashboards';
 import { bulkResetCommand, bulkResetConfirm, bulkResetSubmit, bulkUserOptions } from './modals/bulk-reset';
 import { changePasswordButton, changePasswordCommand, changePasswordSubmit, suggestPasswordButton } from './modals/change-password';
 
@@ -20,4 +21,5 @@ export function registerListeners(app: App, deps: SlackDeps): void {
   app.view({ type: 'view_submission', callback_id: CALLBACK.changePassword }, changePasswordSubmit(deps));
   app.view({ type: 'view_submission', callback_id: CALLBACK.bulkReset }, bulkResetSubmit(deps));
   app.view({ type: 'view_submission', callback_id: CALLBACK.bulkResetConfirm }, bulkResetConfirm(deps));
+  registerDashboards(app, deps);
 }

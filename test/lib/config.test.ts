@@ -114,7 +114,7 @@ const CASES: Record<keyof Config, VariableCase> = {
       ['*/5 * * * *', '*/5 * * * *'],
       ['0 0 9 * * 1-5', '0 0 9 * * 1-5'],
     ],
-    bad: ['every day', '0 9 * *'],
+    bad: ['every day', '0 9 * *', '99 9 * * *', '0 9 * * funday'],
   },
   DIGEST_TZ: { default: 'UTC', good: [['Europe/Berlin', 'Europe/Berlin']], bad: ['Mars/Olympus', 'not a zone'] },
   DIGEST_SPIKE_THRESHOLD: { default: 20, good: [['1', 1]], bad: ['0'] },
