@@ -67,22 +67,33 @@ export function lockoutMail(d: { name: string; attempts: number; at: Date }): Re
   return { subject, text: `${lines.join('\n\n')}\n`, html: layout(subject, lines) };
 }
 
+export function formatBytes(n: number): string {
+  if (n < 1000) return `${n} bytes`;
+  if (n < 1_000_000) return `${(n / 1000).toFixed(1)} kB`;
+  return `${(n / 1_000_000).toFixed(1)} MB`;
+}
+
 export function exportMail(d: {
   name: string;
+  users: number;
   rows: number;
   fileName: string;
-  attached: boolean;
-  gzipped: boolean;
+  attachment: 'csv' | 'gzip' | 'none';
+  maxBytes: number;
   slackNote: string;
 }): RenderedMail {
-  const subject = `User export: ${d.rows} user${d.rows === 1 ? '' : 's'}`;
+  const subject = `User export: ${d.users} user${d.users === 1 ? '' : 's'}`;
+  const attached = {
+    csv: `The file ${d.fileName} is attached.`,
+    gzip: `The file is attached gzip-compressed as ${d.fileName}.gz (uncompressed it is larger than the ${formatBytes(d.maxBytes)} email limit).`,
+    none: `The file is larger than the ${formatBytes(d.maxBytes)} email limit even compressed, so it is not attached.`,
+  }[d.attachment];
   const lines = [
     `Hello ${d.name},`,
-    `Your export of ${d.rows} user${d.rows === 1 ? '' : 's'} is ready.`,
-    d.attached
-      ? `The file ${d.fileName}${d.gzipped ? '.gz (gzip-compressed)' : ''} is attached.`
-      : 'The file is too large to attach; it is in Slack.',
+    `Your export of ${d.users} user${d.users === 1 ? '' : 's'} is ready: ${d.rows} row${d.rows === 1 ? '' : 's'}, one per organization membership.`,
+    attached,
     d.slackNote,
+    'The file holds personal data: keep it and share it accordingly.',
   ].filter((l) => l.length > 0);
   return { subject, text: `${lines.join('\n\n')}\n`, html: layout(subject, lines) };
 }

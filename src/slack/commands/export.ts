@@ -1,0 +1,46 @@
+import type { Outcome } from '../../domain/outcome';
+import type { Actor } from '../../services/context';
+import { exportScope, requestExport } from '../../services/export';
+import { replyEphemeral, replyFailure, type SlackDeps } from '../kit';
+import { exportStartedMessage } from '../views/export';
+import { errorMessage } from '../views/messages';
+import { exportFieldsCommand } from '../modals/export-fields';
+import type { SubCommandHandler } from './types';
+
+/**
+ * Start an export for a Slack user: the progress message in their DM first (so the job has
+ * somewhere to report from its first page), then the queued job. Also what an App Home shortcut
+ * calls, with `channel` null (the file then goes to the DM).
+ */
+export async function startExport(
+  deps: SlackDeps,
+  actor: Actor,
+  slackUserId: string,
+  channel: string | null,
+): Promise<Outcome<{ jobId: number; orgSlugs: string[]; email: string | null }>> {
+  // Refuse before posting anything in the DM: helpdesk and viewers get one ephemeral line.
+  const scope = await exportScope(deps.rt, actor);
+  if (!scope.ok) return scope;
+  const notify = (await deps.notifier?.start(slackUserId, 'User export', 'Queued…')) ?? null;
+  const started = await requestExport(deps.rt, actor, { notify, channel, requestedBySlack: slackUserId });
+  if (!started.ok && notify) await deps.notifier?.fail(notify, `The export did not start: ${started.message}`);
+  return started;
+}
+
+/** `/users export` and `/users export fields`. */
+export const exportCommand: SubCommandHandler = async (run) => {
+  const { deps, actor, command, body, respond } = run;
+  const arg = command.args[0];
+  if (arg) {
+    if (arg.kind === 'text' && arg.value.toLowerCase() === 'fields') return exportFieldsCommand(run);
+    return replyEphemeral(
+      respond,
+      errorMessage(
+        `Usage: \`${deps.commandName} export\` (your users as CSV) or \`${deps.commandName} export fields\` (choose the columns).`,
+      ),
+    );
+  }
+  const started = await startExport(deps, actor, body.user_id, body.channel_id);
+  if (!started.ok) return replyFailure(respond, started);
+  await replyEphemeral(respond, exportStartedMessage(started));
+};

@@ -1,0 +1,74 @@
+import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
+import { EXPORT_FIELD_GROUPS, type ExportFieldGroup, type ExportFieldList } from '../../services/export-fields';
+import { BLOCK, CALLBACK } from '../constants';
+import { esc } from './common';
+import { textMessage, type SlackMessage } from './messages';
+
+const GROUP_LABELS: Record<ExportFieldGroup, string> = {
+  profile: 'Profile and status',
+  timestamps: 'Timestamps',
+  secret: 'Secrets',
+};
+
+const DESCRIPTIONS: Partial<Record<string, string>> = {
+  password_hash: 'Only ever the bcrypt hash, in the password column. Off by default: Slack files travel far.',
+};
+
+/** One checkbox group per block (a checkboxes element holds at most 10 options). */
+export function exportFieldsBlockId(group: ExportFieldGroup): string {
+  return `${BLOCK.exportFields}:${group}`;
+}
+
+export function exportFieldsModal(list: ExportFieldList): ModalView {
+  const blocks: KnownBlock[] = [
+    {
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: `Choose what \`/users export\` carries. Always exported, so that an export imports again: ${list.always.map((c) => `\`${c}\``).join(', ')}.`,
+      },
+    },
+  ];
+  for (const group of EXPORT_FIELD_GROUPS) {
+    const fields = list.fields.filter((f) => f.group === group);
+    if (fields.length === 0) continue;
+    const option = (f: (typeof fields)[number]): PlainTextOption => ({
+      text: { type: 'plain_text', text: `${f.label} (${f.field})` },
+      value: f.field,
+      ...(DESCRIPTIONS[f.field] ? { description: { type: 'plain_text', text: DESCRIPTIONS[f.field]! } } : {}),
+    });
+    const on = fields.filter((f) => f.enabled).map(option);
+    blocks.push({
+      type: 'input',
+      block_id: exportFieldsBlockId(group),
+      optional: true,
+      label: { type: 'plain_text', text: GROUP_LABELS[group] },
+      element: { type: 'checkboxes', action_id: 'value', options: fields.map(option), ...(on.length > 0 ? { initial_options: on } : {}) },
+    });
+  }
+  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: 'API keys and password reset tokens are never exportable.' }] });
+  return {
+    type: 'modal',
+    callback_id: CALLBACK.exportFields,
+    title: { type: 'plain_text', text: 'Export fields' },
+    submit: { type: 'plain_text', text: 'Save' },
+    close: { type: 'plain_text', text: 'Cancel' },
+    blocks,
+  };
+}
+
+export function exportFieldsSavedText(r: { enabled: string[]; disabled: string[] }): string {
+  if (r.enabled.length + r.disabled.length === 0) return 'Nothing changed.';
+  const parts = [
+    r.enabled.length > 0 ? `Switched on: ${r.enabled.map((f) => `\`${f}\``).join(', ')}.` : '',
+    r.disabled.length > 0 ? `Switched off: ${r.disabled.map((f) => `\`${f}\``).join(', ')}.` : '',
+  ].filter(Boolean);
+  return `:white_check_mark: Saved. ${parts.join(' ')} The next export uses these columns.`;
+}
+
+export function exportStartedMessage(d: { jobId: number; orgSlugs: string[]; email: string | null }): SlackMessage {
+  const mail = d.email ? ` and a copy emailed to ${esc(d.email)}` : '';
+  return textMessage(
+    `:outbox_tray: Export #${d.jobId} of ${esc(d.orgSlugs.join(', '))} started. Progress is in your direct messages with userops; the CSV will be posted here (or there, if userops is not in this channel)${mail}.`,
+  );
+}
