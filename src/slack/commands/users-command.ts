@@ -1,13 +1,22 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
-import { parseCommand } from '../command-parser';
+import { parseCommand, type ParsedCommand } from '../command-parser';
 import { actorOrRefuse, replyEphemeral, safely, type SlackDeps } from '../kit';
 import { errorMessage } from '../views/messages';
 import type { SubCommandHandler } from './types';
 
 export interface CommandTable {
   handlers: Record<string, SubCommandHandler>;
-  /** Sub-commands that open a modal: the modal is opened right after the ack, before any slow I/O. */
+  /**
+   * Sub-commands that open a modal: the modal is opened right after the ack, before any slow I/O.
+   * A name, or a name and its first word (`export fields`) when only that form opens one.
+   */
   opensModal: ReadonlySet<string>;
+}
+
+function opensModal(table: CommandTable, command: ParsedCommand): boolean {
+  const first = command.args[0];
+  const form = first?.kind === 'text' ? `${command.name} ${first.value.toLowerCase()}` : null;
+  return table.opensModal.has(command.name) || (form !== null && table.opensModal.has(form));
 }
 
 /**
@@ -29,7 +38,7 @@ export function usersCommand(deps: SlackDeps, table: CommandTable) {
         );
       }
       let modalViewId: string | undefined;
-      if (table.opensModal.has(command.name)) {
+      if (opensModal(table, command)) {
         const opened = await client.views.open({
           trigger_id: body.trigger_id,
           view: {
