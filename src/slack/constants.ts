@@ -34,8 +34,10 @@ export const ACTION = {
   digestActivate: 'digest_activate',
   digestReset: 'digest_reset',
   digestSpikeBulk: 'digest_spike_bulk',
-  /** API key organization picker. */
+  /** API key organization picker; option value `<generate|revoke>:<userId>:<organizationId>`. */
   apiKeyOrg: 'api_key_org',
+  /** "Hide key" on the message that shows a new API key once. */
+  apiKeyHide: 'api_key_hide',
 } as const;
 
 export const BLOCK = {

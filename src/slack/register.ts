@@ -1,25 +1,28 @@
 import type { App } from '@slack/bolt';
 import { registerActions } from './actions';
+import { apiKeyButton } from './actions/api-key-button';
+import { apiKeyHide, apiKeyOrgSelected } from './actions/api-key-picker';
 import { registerCommands } from './commands';
+import { apiKeyCommand } from './commands/api-key';
 import { ACTION, CALLBACK } from './constants';
 import type { SlackDeps } from './kit';
 import { dropRetriedDeliveries } from './middleware/retries';
-import { registerDashboards } from './register-dashboards';
 import { bulkResetCommand, bulkResetConfirm, bulkResetSubmit, bulkUserOptions } from './modals/bulk-reset';
 import { changePasswordButton, changePasswordCommand, changePasswordSubmit, suggestPasswordButton } from './modals/change-password';
 
 /** Every listener of the Slack surface, in one place (the registrar pattern of bolt-ts-starter-template). */
 export function registerListeners(app: App, deps: SlackDeps): void {
   app.use(dropRetriedDeliveries(deps.rt));
-  registerCommands(app, deps, { 'change-password': changePasswordCommand, 'bulk-reset': bulkResetCommand }, [
+  registerCommands(app, deps, { 'change-password': changePasswordCommand, 'bulk-reset': bulkResetCommand, 'api-key': apiKeyCommand }, [
     'change-password',
     'bulk-reset',
   ]);
-  registerActions(app, deps, { change_password: changePasswordButton });
+  registerActions(app, deps, { change_password: changePasswordButton, api_key: apiKeyButton });
+  app.action({ type: 'block_actions', action_id: ACTION.apiKeyOrg }, apiKeyOrgSelected(deps));
+  app.action({ type: 'block_actions', action_id: ACTION.apiKeyHide }, apiKeyHide(deps));
   app.action({ type: 'block_actions', action_id: ACTION.suggestPassword }, suggestPasswordButton(deps));
   app.options({ type: 'block_suggestion', action_id: ACTION.bulkUserPicker }, bulkUserOptions(deps));
   app.view({ type: 'view_submission', callback_id: CALLBACK.changePassword }, changePasswordSubmit(deps));
   app.view({ type: 'view_submission', callback_id: CALLBACK.bulkReset }, bulkResetSubmit(deps));
   app.view({ type: 'view_submission', callback_id: CALLBACK.bulkResetConfirm }, bulkResetConfirm(deps));
-  registerDashboards(app, deps);
 }

@@ -1,0 +1,124 @@
+import type { KnownBlock, PlainTextOption } from '@slack/types';
+import type { ChooseOrganization, GenerateResult, IssuedApiKey, RevokeResult } from '../../services/api-keys';
+import { ACTION } from '../constants';
+import { esc, mention, slackDate, truncate } from './common';
+import { textMessage, type SlackMessage } from './messages';
+
+export type KeyPurpose = 'generate' | 'revoke';
+
+/** The value of a picker option: what to do, to whom, where. */
+export function orgChoiceValue(purpose: KeyPurpose, userId: number, organizationId: number): string {
+  return `${purpose}:${userId}:${organizationId}`;
+}
+
+export function parseOrgChoice(value: string | undefined): { purpose: KeyPurpose; userId: number; organizationId: number } | null {
+  const m = /^(generate|revoke):(\d{1,15}):(\d{1,15})$/.exec(value ?? '');
+  return m ? { purpose: m[1] as KeyPurpose, userId: Number(m[2]), organizationId: Number(m[3]) } : null;
+}
+
+/** What the Hide button needs to write the final state without the key: user, organization, prefix. */
+export function hideValue(issued: Pick<IssuedApiKey, 'username' | 'organization' | 'displayPrefix'>): string {
+  return JSON.stringify({ u: issued.username, o: issued.organization.slug, p: issued.displayPrefix });
+}
+
+export function parseHideValue(value: string | undefined): { username: string; org: string; prefix: string } | null {
+  try {
+    const v = JSON.parse(value ?? '') as { u?: unknown; o?: unknown; p?: unknown };
+    if (typeof v.u !== 'string' || typeof v.o !== 'string' || typeof v.p !== 'string') return null;
+    return { username: v.u.slice(0, 64), org: v.o.slice(0, 64), prefix: v.p.slice(0, 20) };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The one time a key is shown: ephemeral, to the actor only. The key is in the blocks and never in
+ * `text`, which Slack uses for notifications and previews. Hide rewrites the message without it.
+ */
+export function apiKeyIssuedMessage(issued: IssuedApiKey): SlackMessage {
+  const who = `*${esc(issued.username)}* in *${esc(issued.organization.slug)}*`;
+  const notes = [
+    'Use it as `Authorization: Bearer <key>`. It is shown only this once and cannot be recovered; store it in your secret manager now.',
+    issued.replaced ? 'The earlier key for this user and organization stopped working.' : '',
+    issued.usableNow
+      ? ''
+      : `:warning: ${esc(issued.username)} is disabled, locked or waiting for a password reset, so the key is refused until that changes.`,
+  ].filter((n) => n.length > 0);
+  const blocks: KnownBlock[] = [
+    { type: 'section', text: { type: 'mrkdwn', text: `:key: New API key for ${who}:` } },
+    { type: 'section', text: { type: 'mrkdwn', text: `\`\`\`${issued.key}\`\`\`` } },
+    { type: 'context', elements: notes.map((n) => ({ type: 'mrkdwn' as const, text: n })) },
+    {
+      type: 'actions',
+      elements: [
+        {
+          type: 'button',
+          action_id: ACTION.apiKeyHide,
+          text: { type: 'plain_text', text: 'I saved it — hide the key' },
+          style: 'primary',
+          value: hideValue(issued),
+        },
+      ],
+    },
+  ];
+  return { text: `New API key for ${issued.username} in ${issued.organization.slug} (shown once, in this message only)`, blocks };
+}
+
+/** The key message after Hide: what was created, by whom, and nothing secret. */
+export function apiKeyHiddenMessage(d: { username: string; org: string; prefix: string; slackUserId: string; at: Date }): SlackMessage {
+  return textMessage(
+    `:key: API key \`${esc(d.prefix)}…\` for *${esc(d.username)}* in *${esc(d.org)}* — hidden by ${mention(d.slackUserId)} at ${slackDate(d.at, '{time}')}. ` +
+      'If it was not saved, generate a new one (the new key replaces this one).',
+  );
+}
+
+/** ORG was omitted and there are several: a static select of the candidate organizations. */
+export function apiKeyOrgPicker(choice: ChooseOrganization, purpose: KeyPurpose): SlackMessage {
+  const shown = choice.organizations.slice(0, 100);
+  const options: PlainTextOption[] = shown.map((o) => ({
+    text: { type: 'plain_text', text: truncate(`${o.slug}${o.hasKey ? ' (has a key)' : ''}`, 75) },
+    value: orgChoiceValue(purpose, choice.userId, o.id),
+  }));
+  const question =
+    purpose === 'generate'
+      ? `*${esc(choice.username)}* is in several organizations where you manage API keys. Which one is the key for?`
+      : `*${esc(choice.username)}* has API keys in several organizations. Which one do you want to revoke?`;
+  return {
+    text: `Choose the organization for ${choice.username}'s API key`,
+    blocks: [
+      {
+        type: 'section',
+        text: { type: 'mrkdwn', text: question },
+        accessory: {
+          type: 'static_select',
+          action_id: ACTION.apiKeyOrg,
+          placeholder: { type: 'plain_text', text: 'Organization' },
+          options,
+        },
+      },
+      {
+        type: 'actions',
+        elements: [{ type: 'button', action_id: ACTION.cancel, text: { type: 'plain_text', text: 'Cancel' }, value: 'cancel' }],
+      },
+    ],
+  };
+}
+
+/** A generate outcome as a message: the key (shown once) or the organization picker. */
+export function apiKeyGenerateMessage(result: GenerateResult): SlackMessage {
+  return result.step === 'issued' ? apiKeyIssuedMessage(result.issued) : apiKeyOrgPicker(result, 'generate');
+}
+
+/** A revoke outcome as a message, naming who revoked it. */
+export function apiKeyRevokeMessage(result: RevokeResult, slackUserId: string, at: Date): SlackMessage {
+  switch (result.step) {
+    case 'revoked':
+      return textMessage(
+        `:no_entry: API key \`${esc(result.displayPrefix)}…\` of *${esc(result.username)}* in *${esc(result.organization.slug)}* revoked by ${mention(slackUserId)} at ${slackDate(at, '{time}')}. It stopped working at once.`,
+      );
+    case 'no_key':
+      return textMessage(`➖ ${esc(result.message)}`);
+    case 'choose_organization':
+      return apiKeyOrgPicker(result, 'revoke');
+  }
+}
