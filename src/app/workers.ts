@@ -1,4 +1,5 @@
 import { bulkResetJob, BULK_RESET_KIND } from '../jobs/bulk-reset';
+import { withExportMailHooks } from '../jobs/export';
 import { silentNotifier, type JobNotifier } from '../jobs/notifier';
 import { JobRunner, type JobHandler, type JobRunnerOptions } from '../jobs/runner';
 import { startMailSender, type MailSender, type MailSenderOptions } from '../mail/sender';
@@ -24,8 +25,8 @@ export interface Workers {
  * (onNotify) and by polling. Every instance runs both; leases keep them from doing a thing twice.
  */
 export function startWorkers(rt: Runtime, opts: WorkerOptions = {}): Workers {
-  const mail = startMailSender(rt, opts.mail ?? {});
   const notifier = opts.notifier ?? silentNotifier;
+  const mail = startMailSender(rt, withExportMailHooks(rt, notifier, opts.mail ?? {}));
   const jobs = new JobRunner(rt, opts.jobs ?? {}).register(BULK_RESET_KIND, bulkResetJob(notifier));
   for (const [kind, handler] of Object.entries(opts.handlers ?? {})) jobs.register(kind, handler);
   rt.onNotify((topic) => {
