@@ -9,6 +9,8 @@ import { SlackIdentity } from '../slack/identity';
 import { correlationId, type SlackDeps } from '../slack/kit';
 import { registerListeners } from '../slack/register';
 import { SlackJobNotifier } from '../slack/job-notifier';
+import { SlackFileShare } from '../slack/file-share';
+import { EXPORT_KIND, exportJob } from '../jobs/export';
 import { mailFailureReporter } from '../slack/mail-failures';
 import { startWorkers, type WorkerOptions, type Workers } from '../app/workers';
 import { startSlackBackground, type SlackBackground, type SlackBackgroundOptions } from '../slack/background';
@@ -111,6 +113,10 @@ export async function startServer(rt: Runtime, opts: ServerOptions = {}): Promis
       : startWorkers(rt, {
           ...workerOpts,
           notifier: deps?.notifier ?? workerOpts.notifier,
+          handlers: {
+            ...workerOpts.handlers,
+            ...(slack && deps?.notifier ? { [EXPORT_KIND]: exportJob(deps.notifier, new SlackFileShare(slack.client, logger)) } : {}),
+          },
           mail: {
             ...(workerOpts.mail ?? {}),
             onFailed: workerOpts.mail?.onFailed ?? (slack ? mailFailureReporter(slack.client, logger) : undefined),
