@@ -7,6 +7,7 @@ import { SYSTEM_ACTOR } from '../services/context';
 import { changeRole } from '../services/memberships';
 import { importUsers } from '../services/import-users';
 import { digestCommand, parseDigestArgs } from './digest';
+import { exportFieldsCli } from './export-fields';
 import { migrateDown, migrationStatus, runMigrate } from './migrate';
 import { progressBar } from './progress';
 
@@ -18,6 +19,8 @@ const USAGE = `userops COMMAND
   revoke EMAIL ROLE ORG           take a role away
   digest --now                    post the lockout digest to DIGEST_CHANNEL now
   digest --slot TIME              post one schedule slot's digest, unless an instance already did
+  export-fields [list]            what /users export carries besides the import columns
+  export-fields enable|disable FIELD...
   help                            this text`;
 
 export interface CliIO {
@@ -58,7 +61,7 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
     }
     return runMigrate(config, io);
   }
-  const known = ['import', 'grant', 'revoke', 'digest'];
+  const known = ['import', 'grant', 'revoke', 'digest', 'export-fields'];
   if (!known.includes(command)) {
     io.err(`Unknown command “${command}”.\n\n${USAGE}`);
     return 2;
@@ -96,6 +99,8 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
         );
         return result.errors.length > 0 ? 1 : 0;
       }
+      case 'export-fields':
+        return await exportFieldsCli(rt, args, io);
       case 'digest':
         if (!digest || 'error' in digest) return 2;
         return await digestCommand(rt, digest.slot, io);
