@@ -1,5 +1,6 @@
 import { WebClient } from '@slack/web-api';
 import type { Runtime } from '../app/runtime';
+import type { Config } from '../lib/config';
 import { slotName } from '../jobs/cron-slots';
 import { instanceName, manualSlot, runDigestSlot } from '../jobs/lockout-digest';
 import { boltLogger } from '../slack/bolt-logger';
@@ -27,16 +28,15 @@ export interface DigestIO {
   err(line: string): void;
 }
 
+/** What must be configured before a digest can be posted (checked before touching the database). */
+export function digestConfigProblem(config: Pick<Config, 'DIGEST_CHANNEL' | 'SLACK_BOT_TOKEN'>): string | null {
+  if (!config.DIGEST_CHANNEL) return 'digest: DIGEST_CHANNEL is not set; set it to the id (C…) of the channel the digest goes to.';
+  if (!config.SLACK_BOT_TOKEN) return 'digest: SLACK_BOT_TOKEN is not set, so nothing can be posted to Slack.';
+  return null;
+}
+
 export async function digestCommand(rt: Runtime, slot: (now: Date) => string, io: DigestIO): Promise<number> {
   const { config } = rt;
-  if (!config.DIGEST_CHANNEL) {
-    io.err('digest: DIGEST_CHANNEL is not set; set it to the id (C…) of the channel the digest goes to.');
-    return 1;
-  }
-  if (!config.SLACK_BOT_TOKEN) {
-    io.err('digest: SLACK_BOT_TOKEN is not set, so nothing can be posted to Slack.');
-    return 1;
-  }
   const client = new WebClient(config.SLACK_BOT_TOKEN, {
     slackApiUrl: config.SLACK_API_URL,
     logger: boltLogger(rt.logger),

@@ -6,7 +6,7 @@ import { createRuntime } from '../app/runtime';
 import { SYSTEM_ACTOR } from '../services/context';
 import { changeRole } from '../services/memberships';
 import { importUsers } from '../services/import-users';
-import { digestCommand, parseDigestArgs } from './digest';
+import { digestCommand, digestConfigProblem, parseDigestArgs } from './digest';
 import { exportFieldsCli } from './export-fields';
 import { migrateDown, migrationStatus, runMigrate } from './migrate';
 import { progressBar } from './progress';
@@ -70,6 +70,11 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
   if (digest && 'error' in digest) {
     io.err(digest.error);
     return 2;
+  }
+  const digestProblem = digest ? digestConfigProblem(config) : null;
+  if (digestProblem) {
+    io.err(digestProblem);
+    return 1;
   }
   const rt = await createRuntime(config);
   try {
