@@ -11,7 +11,7 @@ const GROUP_LABELS: Record<ExportFieldGroup, string> = {
 };
 
 const DESCRIPTIONS: Partial<Record<string, string>> = {
-  password_hash: 'Only ever the bcrypt hash, in the password column. Off by default: Slack files travel far.',
+  password_hash: 'Only the bcrypt hash, in the password column. Slack files travel far.',
 };
 
 /** One checkbox group per block (a checkboxes element holds at most 10 options). */
