@@ -4,19 +4,23 @@ import { apiKeyButton } from './actions/api-key-button';
 import { apiKeyHide, apiKeyOrgSelected } from './actions/api-key-picker';
 import { registerCommands } from './commands';
 import { apiKeyCommand } from './commands/api-key';
+import { exportCommand } from './commands/export';
 import { ACTION, CALLBACK } from './constants';
 import type { SlackDeps } from './kit';
 import { dropRetriedDeliveries } from './middleware/retries';
 import { bulkResetCommand, bulkResetConfirm, bulkResetSubmit, bulkUserOptions } from './modals/bulk-reset';
 import { changePasswordButton, changePasswordCommand, changePasswordSubmit, suggestPasswordButton } from './modals/change-password';
+import { exportFieldsSubmit } from './modals/export-fields';
 
 /** Every listener of the Slack surface, in one place (the registrar pattern of bolt-ts-starter-template). */
 export function registerListeners(app: App, deps: SlackDeps): void {
   app.use(dropRetriedDeliveries(deps.rt));
-  registerCommands(app, deps, { 'change-password': changePasswordCommand, 'bulk-reset': bulkResetCommand, 'api-key': apiKeyCommand }, [
-    'change-password',
-    'bulk-reset',
-  ]);
+  registerCommands(
+    app,
+    deps,
+    { 'change-password': changePasswordCommand, 'bulk-reset': bulkResetCommand, 'api-key': apiKeyCommand, export: exportCommand },
+    ['change-password', 'bulk-reset', 'export fields'],
+  );
   registerActions(app, deps, { change_password: changePasswordButton, api_key: apiKeyButton });
   app.action({ type: 'block_actions', action_id: ACTION.apiKeyOrg }, apiKeyOrgSelected(deps));
   app.action({ type: 'block_actions', action_id: ACTION.apiKeyHide }, apiKeyHide(deps));
@@ -25,4 +29,5 @@ export function registerListeners(app: App, deps: SlackDeps): void {
   app.view({ type: 'view_submission', callback_id: CALLBACK.changePassword }, changePasswordSubmit(deps));
   app.view({ type: 'view_submission', callback_id: CALLBACK.bulkReset }, bulkResetSubmit(deps));
   app.view({ type: 'view_submission', callback_id: CALLBACK.bulkResetConfirm }, bulkResetConfirm(deps));
+  app.view({ type: 'view_submission', callback_id: CALLBACK.exportFields }, exportFieldsSubmit(deps));
 }
