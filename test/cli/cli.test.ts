@@ -1,3 +1,4 @@
+import { MIGRATIONS } from '../../migrations';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { AuditEvent, Membership, Organization, User } from '../../src/store/models';
@@ -64,18 +65,27 @@ describe.each(DIALECTS)('userops CLI on %s', (dialect) => {
   afterAll(async () => db.drop());
 
   test('migrate, migrate --status, migrate --down, and migrate again', async () => {
-    expect(await cli(['migrate', '--status'], env)).toEqual({ code: 0, out: ['pending  0001-initial'], err: [] });
-    expect(await cli(['migrate'], env)).toEqual({ code: 0, out: ['Applied: 0001-initial'], err: [] });
+    const names = MIGRATIONS.map((m) => m.name);
+    const last = names[names.length - 1];
+    expect(await cli(['migrate', '--status'], env)).toEqual({ code: 0, out: names.map((n) => `pending  ${n}`), err: [] });
+    expect(await cli(['migrate'], env)).toEqual({ code: 0, out: [`Applied: ${names.join(', ')}`], err: [] });
     expect(await cli(['migrate'], env)).toEqual({ code: 0, out: ['No pending migrations.'], err: [] });
-    expect(await cli(['migrate', '--status'], env)).toEqual({ code: 0, out: ['applied  0001-initial'], err: [] });
+    expect(await cli(['migrate', '--status'], env)).toEqual({ code: 0, out: names.map((n) => `applied  ${n}`), err: [] });
     expect(await tables(db)).toEqual(expect.arrayContaining(['users', 'memberships', 'organizations', 'audit_events', 'mail_outbox']));
 
-    expect(await cli(['migrate', '--down'], env)).toEqual({ code: 0, out: ['Undone: 0001-initial'], err: [] });
-    expect(await cli(['migrate', '--status'], env)).toEqual({ code: 0, out: ['pending  0001-initial'], err: [] });
+    // --down undoes the newest migration only; repeated, it walks back to an empty schema.
+    expect(await cli(['migrate', '--down'], env)).toEqual({ code: 0, out: [`Undone: ${last}`], err: [] });
+    expect(await cli(['migrate', '--status'], env)).toEqual({
+      code: 0,
+      out: [...names.slice(0, -1).map((n) => `applied  ${n}`), `pending  ${last}`],
+      err: [],
+    });
+    for (let i = names.length - 2; i >= 0; i--)
+      expect(await cli(['migrate', '--down'], env)).toEqual({ code: 0, out: [`Undone: ${names[i]}`], err: [] });
     expect(await tables(db)).toEqual(['schema_migrations']);
     expect(await cli(['migrate', '--down'], env)).toEqual({ code: 0, out: ['Nothing to undo.'], err: [] });
 
-    expect(await cli(['migrate'], env)).toEqual({ code: 0, out: ['Applied: 0001-initial'], err: [] });
+    expect(await cli(['migrate'], env)).toEqual({ code: 0, out: [`Applied: ${names.join(', ')}`], err: [] });
     const bad = await cli(['migrate', '--sideways'], env);
     expect(bad.code).toBe(2);
     expect(bad.err).toEqual([expect.stringContaining('--sideways')]);
@@ -133,7 +143,7 @@ describe.each(DIALECTS)('userops CLI on %s', (dialect) => {
       const e = cliEnv(fresh);
       const r = await cli(['grant', 'x@example.com', 'viewer', 'acme'], e);
       expect(r).toEqual({ code: 1, out: [], err: ['No organization “acme”.'] });
-      expect(await cli(['migrate', '--status'], e)).toEqual({ code: 0, out: ['applied  0001-initial'], err: [] });
+      expect(await cli(['migrate', '--status'], e)).toEqual({ code: 0, out: MIGRATIONS.map((m) => `applied  ${m.name}`), err: [] });
       if (dialect === 'sqlite') expect(existsSync(join(fresh.dir, 'userops.sqlite'))).toBe(true);
     } finally {
       await fresh.drop();

@@ -58,7 +58,8 @@ describe.each(DIALECTS)('migrations on %s', (dialect) => {
     const applied = await migrateUp(db);
     expect(applied.map((m) => m.name)).toEqual(MIGRATIONS.map((m) => m.name));
     expect(await tableNames(db)).toEqual([...TABLES, 'schema_migrations'].sort());
-    expect((await migrator(db).executed()).map((m) => m.name)).toEqual(['0001-initial']);
+    const names = MIGRATIONS.map((m) => m.name);
+    expect((await migrator(db).executed()).map((m) => m.name)).toEqual(names);
     expect(await migrateUp(db)).toEqual([]);
 
     // Data in every table the down migration must drop despite foreign keys.
@@ -66,13 +67,16 @@ describe.each(DIALECTS)('migrations on %s', (dialect) => {
     const user = await User.create({ username: 'ana', email: 'ana@example.com', emailNormalized: 'ana@example.com' });
     await Membership.create({ userId: user.id, organizationId: org.id, roles: 'administrator' });
 
-    const undone = await migrator(db).down();
-    expect(undone.map((m) => m.name)).toEqual(['0001-initial']);
+    // `down` undoes one migration at a time, newest first.
+    for (let i = names.length - 1; i >= 0; i--) {
+      const undone = await migrator(db).down();
+      expect(undone.map((m) => m.name)).toEqual([names[i]]);
+      expect((await migrator(db).executed()).map((m) => m.name)).toEqual(names.slice(0, i));
+    }
     expect(await tableNames(db)).toEqual(['schema_migrations']);
-    expect(await migrator(db).executed()).toEqual([]);
-    expect((await migrator(db).pending()).map((m) => m.name)).toEqual(['0001-initial']);
+    expect((await migrator(db).pending()).map((m) => m.name)).toEqual(names);
 
-    expect((await migrateUp(db)).map((m) => m.name)).toEqual(['0001-initial']);
+    expect((await migrateUp(db)).map((m) => m.name)).toEqual(names);
     expect(await tableNames(db)).toEqual([...TABLES, 'schema_migrations'].sort());
     expect(await User.count()).toBe(0);
   });
@@ -130,7 +134,7 @@ describe.each(DIALECTS)('migrations on %s', (dialect) => {
     const handles = [openDatabase(other.url), openDatabase(other.url), openDatabase(other.url)];
     try {
       const results = await Promise.all(handles.map((h) => migrateUp(h)));
-      expect(results.flat().map((m) => m.name)).toEqual(['0001-initial']);
+      expect(results.flat().map((m) => m.name)).toEqual(MIGRATIONS.map((m) => m.name));
       expect(await tableNames(handles[0])).toEqual([...TABLES, 'schema_migrations'].sort());
     } finally {
       await Promise.all(handles.map((h) => h.close()));
