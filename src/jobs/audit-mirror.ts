@@ -139,7 +139,13 @@ export class AuditMirror {
         ...(ctx.db.dialect === 'postgres' ? { lock: t.LOCK.UPDATE, skipLocked: true } : {}),
       });
       if (rows.length === 0) return [];
-      await AuditEvent.update({ mirroredAt: now }, { where: { id: { [Op.in]: rows.map((r) => r.id) }, mirroredAt: null }, transaction: t });
+      const where = { id: { [Op.in]: rows.map((r) => r.id) }, mirroredAt: null };
+      if (ctx.db.dialect === 'postgres') {
+        // Only what this statement stamped counts as ours, should a lock ever not be taken.
+        const [, claimed] = await AuditEvent.update({ mirroredAt: now }, { where, transaction: t, returning: true });
+        return claimed.sort((a, b) => a.id - b.id);
+      }
+      await AuditEvent.update({ mirroredAt: now }, { where, transaction: t });
       return rows;
     });
   }

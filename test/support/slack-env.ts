@@ -1,6 +1,6 @@
 import { createServer, type AddressInfo } from 'node:net';
 import type { Role } from '../../src/domain/permissions';
-import { startServer, type ServerHandle } from '../../src/server/server';
+import { startServer, type ServerHandle, type ServerOptions } from '../../src/server/server';
 import { SlackDriver, SlackStandIn, type StandInMessage } from '../../src/standin';
 import type { User } from '../../src/store/models';
 import type { TestDialect } from './db';
@@ -30,6 +30,8 @@ export interface SlackEnvOptions {
   smtp?: boolean;
   /** Test knobs for the background workers. */
   mailBaseDelayMs?: number;
+  /** Test knobs for the digest scheduler and the audit mirror. */
+  background?: ServerOptions['background'];
 }
 
 /** The real server with Bolt at /slack/events, the Slack stand-in, an optional SMTP capture, a fresh database. */
@@ -51,6 +53,7 @@ export async function slackTestEnv(dialect: TestDialect, opts: SlackEnvOptions =
     port,
     host: '127.0.0.1',
     workers: { mail: { baseDelayMs: opts.mailBaseDelayMs ?? 50, pollMs: 200 }, jobs: { pollMs: 200 } },
+    background: opts.background,
   });
   const driver = new SlackDriver({
     eventsUrl: `${server.url}/slack/events`,

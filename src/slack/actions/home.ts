@@ -1,3 +1,4 @@
+import { startExport } from '../commands/export';
 import { fillBulkResetForm } from '../modals/bulk-reset';
 import { isFailure } from '../../services/authz';
 import { publishHome } from '../events/app-home';
@@ -59,19 +60,23 @@ export function homeFindButton(deps: SlackDeps) {
 }
 
 /**
- * Export from the Home tab. The export itself answers where it was asked (a channel or DM), which
- * a Home tab is not, so the button opens the DM with userops and says how to start it there.
+ * Export from the Home tab: the same export as `/users export`, with its progress and the file in
+ * the person's DM with userops (a Home tab has no channel); the tab says it started, or why not.
  */
 export function homeExportButton(deps: SlackDeps) {
   return async ({ ack, body, client }: BlockActionArgs): Promise<void> => {
     await ack();
     await safely(deps, undefined, 'home_export', async () => {
-      const dm = await client.conversations.open({ users: body.user.id });
-      if (!dm.channel?.id) return;
-      await client.chat.postMessage({
-        channel: dm.channel.id,
-        text: `To export your users as CSV, type \`${deps.commandName} export\` here (or in any channel): the file arrives where you ask, and a copy by email.`,
-      });
+      const actor = await deps.identity.actorFor(client, body.user.id, body.user.username);
+      let notice: string;
+      if (isFailure(actor)) notice = `:warning: ${esc(actor.message)}`;
+      else {
+        const started = await startExport(deps, actor, body.user.id, null);
+        notice = started.ok
+          ? `Export #${started.jobId} started: progress and the CSV arrive in your messages with userops${started.email ? `, and a copy by email to ${esc(started.email)}` : ''}.`
+          : `:warning: ${esc(started.message)}`;
+      }
+      await publishHome(deps, client, body.user.id, notice);
     });
   };
 }
