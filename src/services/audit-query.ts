@@ -1,5 +1,5 @@
 import { Op, type WhereOptions } from 'sequelize';
-import { fail, ok, type Outcome } from '../domain/outcome';
+import { fail, ok, type Failure, type Outcome } from '../domain/outcome';
 import { AuditEvent } from '../store/models';
 import { isFailure, loadAccess, orgsWith } from './authz';
 import type { Actor, Ctx } from './context';
@@ -38,6 +38,23 @@ export interface AuditFilter {
   action?: string;
 }
 
+/**
+ * Events about (or by) one person: by their id while they exist, else by the label the audit row
+ * kept — so a deleted user's history, and non-person actors such as "system (cli)", stay findable.
+ */
+async function personFilter(
+  ref: string | undefined,
+  idColumn: 'targetUserId' | 'actorUserId',
+  labels: (lowered: string) => WhereOptions<AuditEvent>[],
+): Promise<WhereOptions<AuditEvent> | Failure | null> {
+  const r = ref?.trim();
+  if (!r) return null;
+  if (r.length > 254) return fail('invalid_input', 'That user reference is too long.');
+  const user = await findUserByRef(r);
+  if (user) return { [idColumn]: user.id };
+  return { [Op.or]: labels(r.toLowerCase().replace(/%/g, '')) };
+}
+
 export const AUDIT_ACTION_PATTERN = /^[a-z][a-z0-9_-]{0,49}$/;
 
 /**
@@ -64,26 +81,15 @@ export async function queryAudit(
     and.push({ action });
   }
   const like = ctx.db.dialect === 'postgres' ? Op.iLike : Op.like;
-  const ref = input.ref?.trim();
-  if (ref) {
-    if (ref.length > 254) return fail('invalid_input', 'That user reference is too long.');
-    const user = await findUserByRef(ref);
-    if (user) and.push({ targetUserId: user.id });
-    else {
-      const r = ref.toLowerCase().replace(/%/g, '');
-      and.push({ [Op.or]: [{ targetLabel: { [like]: `${r} <%` } }, { targetLabel: { [like]: `%<${r}>` } }] });
-    }
-  }
-  const by = input.by?.trim();
-  if (by) {
-    if (by.length > 254) return fail('invalid_input', 'That user reference is too long.');
-    const user = await findUserByRef(by);
-    if (user) and.push({ actorUserId: user.id });
-    else {
-      // A deleted actor, or a non-person one ("system (cli)", "login api"): match the label kept.
-      const r = by.toLowerCase().replace(/%/g, '');
-      and.push({ [Op.or]: [{ actorLabel: { [like]: `${r} (%` } }, { actorLabel: { [like]: r } }] });
-    }
+  // Target labels read "name <email>", actor labels "name (how)" or a bare "login api".
+  const about = await personFilter(input.ref, 'targetUserId', (r) => [
+    { targetLabel: { [like]: `${r} <%` } },
+    { targetLabel: { [like]: `%<${r}>` } },
+  ]);
+  const by = await personFilter(input.by, 'actorUserId', (r) => [{ actorLabel: { [like]: `${r} (%` } }, { actorLabel: { [like]: r } }]);
+  for (const f of [about, by]) {
+    if (isFailure(f)) return f;
+    if (f) and.push(f);
   }
   const rows = await AuditEvent.findAll({ where: { [Op.and]: and }, order: [['id', 'DESC']], limit: limit + 1 });
   const page = rows.slice(0, limit);
