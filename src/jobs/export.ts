@@ -1,4 +1,3 @@
-import { basename } from 'node:path';
 import { formatBytes, exportMail } from '../mail/templates';
 import type { OutboxAttachment } from '../mail/outbox';
 import type { MailSenderOptions } from '../mail/sender';
@@ -175,11 +174,6 @@ export function exportJob(
 
     const max = ctx.config.EXPORT_EMAIL_MAX_BYTES;
     const attachment = await emailAttachment(path, written.bytes, max);
-    const keep = attachment.kind === 'none' ? null : attachment.path;
-    const drop = async () => {
-      // Everything but the file the email will carry; the mail sender's hooks delete that one once it is sent.
-      for (const p of [path, `${path}.gz`]) if (p !== keep) await removeExportFile(ctx.config, p);
-    };
     const user = job.actorUserId ? await User.findByPk(job.actorUserId, { attributes: ['email'] }) : null;
     const lines = [
       `${written.rows} rows for ${written.users} users (${orgs}), ${written.columns.length} columns.`,
@@ -204,7 +198,7 @@ export function exportJob(
               ? { filename: name, path: attachment.path, contentType: 'text/csv; charset=utf-8' }
               : { filename: `${name}.gz`, path: attachment.path, contentType: 'application/gzip' },
           ];
-    let delivered;
+    let delivered: Awaited<ReturnType<typeof recordExportDelivery>> = null;
     try {
       delivered = await recordExportDelivery(ctx, job, control.instanceId, {
         record,
@@ -222,19 +216,14 @@ export function exportJob(
           attachments,
         }),
       });
-    } catch (e) {
-      await drop();
-      if (keep) await removeExportFile(ctx.config, keep);
-      throw e;
+    } finally {
+      // Every file but the one a queued email carries; the mail sender's hooks delete that one once it is sent.
+      const carried = delivered?.to && attachment.kind !== 'none' ? attachment.path : null;
+      for (const p of [path, `${path}.gz`]) if (p !== carried) await removeExportFile(ctx.config, p);
     }
-    await drop();
-    if (!delivered) {
-      if (keep) await removeExportFile(ctx.config, keep);
-      return { status: 'checkpoint' };
-    }
-    if (!delivered.to && keep) await removeExportFile(ctx.config, keep);
+    if (!delivered) return { status: 'checkpoint' };
     await reportExport(notifier, job.id).catch(warn('export report failed'));
-    return { status: 'done', result: { ...record, file: basename(name), lines } };
+    return { status: 'done', result: { ...record, file: name, lines } };
   };
 }
 
