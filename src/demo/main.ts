@@ -6,6 +6,8 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createRuntime, type Runtime } from '../app/runtime';
+import { digestCommand } from '../cli/digest';
+import { manualSlot } from '../jobs/lockout-digest';
 import { ConfigError, loadConfig, type Config } from '../lib/config';
 import { Logger, type LogLevel } from '../lib/logger';
 import { createMailTransport } from '../mail/transport';
@@ -15,7 +17,7 @@ import { readlineSource, scriptSource, type LineSource } from './input';
 import { reportingTransport } from './mail';
 import { dim } from './render';
 import { DEMO_PASSWORD, seedDemoData, type SeedResult } from './seed';
-import { DemoTerminal, displayPath } from './terminal';
+import { DemoTerminal, displayPath, type DemoExtra } from './terminal';
 
 /**
  * `npm run demo`: userops without a Slack workspace. A fresh SQLite file with demo people, the real
@@ -178,21 +180,21 @@ async function main(): Promise<number> {
   let stopping: Promise<void> | null = null;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
+      process.stdout.write(`${dim('Stopping the demo…', color)}\n`);
       running.terminal?.stop();
       running.input?.close();
       // Server first (no new requests, workers finish their batch), then the database they use.
       await running.server?.stop().catch(() => undefined);
       await running.rt?.close().catch(() => undefined);
       await running.standIn.stop().catch(() => undefined);
+      process.stdout.write('Bye.\n');
     })();
     return stopping;
   };
+  // Ctrl-C is how a person ends a demo, not a failure: close everything and exit 0.
   const interrupt = (): void => {
-    process.stdout.write('\nStopping the demo…\n');
-    void stop().then(() => {
-      process.stdout.write('Bye.\n');
-      process.exit(0);
-    });
+    process.stdout.write('\n');
+    void stop().then(() => process.exit(0));
   };
   process.on('SIGINT', interrupt);
   process.on('SIGTERM', interrupt);
@@ -248,7 +250,17 @@ async function main(): Promise<number> {
 
     const input = args.script ? await scriptSource(args.script) : readlineSource(interrupt);
     running.input = input;
-    const extras = {};
+    const extras: Record<string, DemoExtra> = {
+      digest: {
+        help: `post the lockout digest to #${DIGEST_CHANNEL.name} now (DIGEST_CRON does it on schedule)`,
+        // What `userops digest --now` does, in-process against the stand-in.
+        run: async () => {
+          const said: string[] = [];
+          await digestCommand(rt, manualSlot, { out: (l) => said.push(l), err: (l) => said.push(`⚠️  ${l}`) });
+          return said.join('\n').split(DIGEST_CHANNEL.id).join(`#${DIGEST_CHANNEL.name}`);
+        },
+      },
+    };
     const terminal = new DemoTerminal({
       rt,
       standIn,
@@ -263,9 +275,7 @@ async function main(): Promise<number> {
     running.terminal = terminal;
     process.stdout.write(`${banner({ url: config.PUBLIC_URL, seed, dataDir, config, extras: Object.keys(extras) })}\n`);
     await terminal.run();
-    process.stdout.write(`${dim('Stopping the demo…', color)}\n`);
     await stop();
-    process.stdout.write('Bye.\n');
     return 0;
   } catch (e) {
     process.stderr.write(`userops demo: ${e instanceof Error ? e.message : String(e)}\n`);
