@@ -8,6 +8,7 @@ import { exportCommand } from './commands/export';
 import { ACTION, CALLBACK } from './constants';
 import type { SlackDeps } from './kit';
 import { dropRetriedDeliveries } from './middleware/retries';
+import { registerDashboards } from './register-dashboards';
 import { bulkResetCommand, bulkResetConfirm, bulkResetSubmit, bulkUserOptions } from './modals/bulk-reset';
 import { changePasswordButton, changePasswordCommand, changePasswordSubmit, suggestPasswordButton } from './modals/change-password';
 import { exportFieldsSubmit } from './modals/export-fields';
@@ -30,4 +31,5 @@ export function registerListeners(app: App, deps: SlackDeps): void {
   app.view({ type: 'view_submission', callback_id: CALLBACK.bulkReset }, bulkResetSubmit(deps));
   app.view({ type: 'view_submission', callback_id: CALLBACK.bulkResetConfirm }, bulkResetConfirm(deps));
   app.view({ type: 'view_submission', callback_id: CALLBACK.exportFields }, exportFieldsSubmit(deps));
+  registerDashboards(app, deps);
 }
