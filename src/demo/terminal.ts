@@ -730,14 +730,18 @@ export class DemoTerminal {
     const options = optionsOf(input.element);
     const multi = input.type === 'multi_static_select' || input.type === 'checkboxes';
     this.print(`${label}:\n${options.map((o, i) => `   [${i + 1}] ${o.text}`).join('\n')}`);
+    // Optional choices that already hold something can be emptied with "-".
+    const clearable = shown !== '' && (input.optional || (multi && input.type === 'checkboxes'));
     for (;;) {
-      const keep = shown ? `Enter keeps “${shown}”` : input.optional ? 'Enter for none' : '';
+      const keep = shown ? `Enter keeps “${shown}”${clearable ? ', - for none' : ''}` : input.optional ? 'Enter for none' : '';
       const answer = (await this.ask(`   ${multi ? 'Numbers (e.g. 1,3)' : 'Number'}${keep ? `, ${keep}` : ''}: `)).trim();
       if (answer === '') {
         if (shown || input.optional) return undefined;
         this.print('   Please select an item in the list.');
         continue;
       }
+      if (answer === '-' && clearable)
+        return multi ? { type: input.type, selected_options: [] } : { type: input.type, selected_option: null };
       const picked = isNumberList(answer) ? numbersIn(answer).map((n) => options[n - 1]) : [];
       if (picked.length === 0 || picked.some((o) => o === undefined) || (!multi && picked.length > 1)) {
         this.print(`   Choose ${multi ? 'numbers' : 'a number'} between 1 and ${options.length}.`);
