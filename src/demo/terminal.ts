@@ -6,6 +6,7 @@ import { formatBytes } from '../mail/templates';
 import {
   findInputs,
   isObject,
+  isView,
   listControls,
   optionsOf,
   textOf,
@@ -66,7 +67,7 @@ const SETTLE = { minMs: 150, quietMs: 350, maxMs: 20_000, pollMs: 50 };
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 function blocksOf(surface: Surface): unknown[] {
-  if ('kind' in surface && 'stack' in surface) return Array.isArray(surface.view.blocks) ? surface.view.blocks : [];
+  if (isView(surface)) return Array.isArray(surface.view.blocks) ? surface.view.blocks : [];
   return surface.blocks ?? [];
 }
 
@@ -123,10 +124,6 @@ export class DemoTerminal {
     if (!this.stopped) this.o.input.print(text);
   }
 
-  private path(p: string): string {
-    return displayPath(p);
-  }
-
   private userName = (slackUserId: string): string | undefined => this.o.standIn.user(slackUserId)?.name;
 
   /** The number the next control gets; the first output after a typed line starts again at 1. */
@@ -163,13 +160,13 @@ export class DemoTerminal {
     const lines = [`📧 Mail to ${mail.to} — “${mail.subject}”`];
     for (const link of linksIn(mail.text)) lines.push(`   🔗 ${link}`);
     for (const a of mail.attachments ?? []) lines.push(`   📎 ${a.filename} (${formatBytes(a.content.length)})`);
-    if (sent.file) lines.push(dim(`   saved as ${this.path(sent.file)}`, this.o.color));
+    if (sent.file) lines.push(dim(`   saved as ${displayPath(sent.file)}`, this.o.color));
     this.print(lines.join('\n'));
   }
 
   /** The server logged a warning or an error: one line here, the details in the log file. */
   serverProblem(level: string, message: string, logFile: string): void {
-    this.print(dim(`(server ${level}: ${message} — see ${this.path(logFile)})`, this.o.color));
+    this.print(dim(`(server ${level}: ${message} — see ${displayPath(logFile)})`, this.o.color));
   }
 
   // -------------------------------------------------------------------------------------------
@@ -248,7 +245,7 @@ export class DemoTerminal {
       await writeFile(target, file.bytes);
       this.savedFiles.set(fileId, target);
     }
-    const lines = [`📎 ${file.title ?? file.filename} (${formatBytes(file.bytes.length)}) saved to ${this.path(target)}`];
+    const lines = [`📎 ${file.title ?? file.filename} (${formatBytes(file.bytes.length)}) saved to ${displayPath(target)}`];
     const text = file.bytes.subarray(0, 4000).toString('utf8');
     if (/\.(csv|txt|json)$/i.test(file.filename) && !text.includes('\u0000')) {
       const head = text.split(/\r?\n/).slice(0, 3);
@@ -285,11 +282,12 @@ export class DemoTerminal {
   }
 
   /** Wait until the app has gone quiet (nothing new for a moment and no work pending), then print. */
-  private async settle(maxMs = SETTLE.maxMs): Promise<void> {
+  private async settle(): Promise<void> {
     const start = Date.now();
     let last = this.signature();
     let changedAt = start;
-    while (!this.stopped) {
+    // Bounded: a long job keeps changing things, and its later news is printed by the ticker.
+    while (!this.stopped && Date.now() - start < SETTLE.maxMs) {
       await sleep(SETTLE.pollMs);
       const now = Date.now();
       const sig = this.signature();
@@ -298,7 +296,6 @@ export class DemoTerminal {
         changedAt = now;
         continue;
       }
-      if (now - start > maxMs) break;
       if (now - changedAt < SETTLE.quietMs || now - start < SETTLE.minMs) continue;
       if (!(await this.pendingWork().catch(() => false))) break;
     }
