@@ -91,12 +91,12 @@ describe.each(DIALECTS)('several instances on one %s database', (dialect) => {
     expect(said.filter((s) => s.includes('was already posted (or is being posted) by another instance'))).toHaveLength(1);
     expect(digestPosts().get('2026-11-02T09:00:00.000Z')).toBe(1);
     expect(await JobSlot.count({ where: { name: DIGEST_JOB, slot: '2026-11-02T09:00:00.000Z' } })).toBe(1);
-  }, 60_000);
+  }, 120_000);
 
   test('two servers on one schedule: every slot is posted by exactly one of them, every audit event mirrored once', async () => {
     const e = env({ DIGEST_CRON: '*/2 * * * * *', AUDIT_CHANNEL: AUDIT });
     const servers = [start('server/main', [], e), start('server/main', [], e)];
-    await Promise.all(servers.map((s) => s.waitForLog((r) => r.msg === 'userops listening', 30_000)));
+    await Promise.all(servers.map((s) => s.waitForLog((r) => r.msg === 'userops listening', 60_000)));
     const upAt = Date.now();
 
     // Ten mutations from outside both servers (as the CLI makes them); they find them by polling.
@@ -137,5 +137,5 @@ describe.each(DIALECTS)('several instances on one %s database', (dialect) => {
     const lines = audited();
     for (let i = 0; i < 10; i++) expect(lines.filter((l) => l.includes(`*disable* by system (cli) → m${i} `))).toHaveLength(1);
     expect(lines).toHaveLength(10);
-  }, 90_000);
+  }, 150_000);
 });
