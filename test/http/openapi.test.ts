@@ -1,0 +1,202 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Router } from 'express';
+import { parse } from 'yaml';
+import { httpRoutes } from '../../src/http';
+import { generateApiKey } from '../../src/services/api-keys';
+import { GOOD_PASSWORD, makeUser } from '../support/fixtures';
+import { httpTestEnv, type HttpTestEnv } from '../support/http-server';
+import { resolveRef, validate, type JsonSchema } from '../support/json-schema';
+
+interface Operation {
+  responses: Record<string, { $ref?: string; content?: Record<string, { schema: JsonSchema }>; headers?: Record<string, unknown> }>;
+}
+interface Spec {
+  openapi: string;
+  paths: Record<string, Record<string, Operation | unknown>>;
+}
+
+const spec = parse(readFileSync(join(__dirname, '../../docs/openapi.yaml'), 'utf8')) as Spec;
+const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'];
+
+/** Routes served by the product's router, read from Express itself (nested routers included). */
+function implementedRoutes(router: Router): string[] {
+  const out: string[] = [];
+  type Layer = { route?: { path: string; methods: Record<string, boolean> }; handle?: { stack?: Layer[] } };
+  const walk = (stack: Layer[]) => {
+    for (const layer of stack) {
+      if (layer.route) {
+        for (const m of Object.keys(layer.route.methods).filter((x) => layer.route!.methods[x])) {
+          out.push(`${m.toUpperCase()} ${layer.route.path.replace(/:(\w+)/g, '{$1}')}`);
+        }
+      } else if (layer.handle?.stack) {
+        walk(layer.handle.stack);
+      }
+    }
+  };
+  walk((router as unknown as { stack: Layer[] }).stack);
+  return out.sort();
+}
+
+function specRoutes(): string[] {
+  return Object.entries(spec.paths)
+    .flatMap(([path, item]) =>
+      Object.keys(item)
+        .filter((m) => METHODS.includes(m))
+        .map((m) => `${m.toUpperCase()} ${path}`),
+    )
+    .sort();
+}
+
+/** The spec's path template matching a concrete path. */
+function templateFor(path: string): string {
+  const bare = path.split('?')[0];
+  const hits = Object.keys(spec.paths).filter((t) => new RegExp(`^${t.replace(/\{\w+\}/g, '[^/]+')}$`).test(bare));
+  if (hits.length !== 1) throw new Error(`no single spec path for ${bare}: ${hits.join(', ')}`);
+  return hits[0];
+}
+
+describe('docs/openapi.yaml', () => {
+  let env: HttpTestEnv;
+  let key: string;
+  let burst: string;
+  let viewerKey: string;
+  /** "METHOD template status" of every response checked against the spec. */
+  const checked = new Set<string>();
+
+  async function call(method: string, path: string, opts: { body?: unknown; key?: string | null; headers?: Record<string, string> } = {}) {
+    const headers: Record<string, string> = { ...(opts.headers ?? {}) };
+    const useKey = opts.key === undefined ? key : opts.key;
+    if (useKey) headers.authorization = `Bearer ${useKey}`;
+    if (opts.body !== undefined && !headers['content-type']) headers['content-type'] = 'application/json';
+    const res = await fetch(`${env.server.url}${path}`, {
+      method,
+      headers,
+      body: opts.body === undefined ? undefined : typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body),
+    });
+    const text = await res.text();
+    const template = templateFor(path);
+    const op = spec.paths[template][method.toLowerCase()] as Operation | undefined;
+    expect([method, template, op !== undefined]).toEqual([method, template, true]);
+    let documented = op!.responses[String(res.status)];
+    expect([method, path, res.status, documented !== undefined]).toEqual([method, path, res.status, true]);
+    if (documented.$ref) documented = resolveRef(spec, documented.$ref) as typeof documented;
+    for (const header of Object.keys(documented.headers ?? {})) {
+      expect([path, res.status, header, res.headers.has(header)]).toEqual([path, res.status, header, true]);
+    }
+    const type = (res.headers.get('content-type') ?? '').split(';')[0].trim();
+    if (!documented.content) {
+      expect([path, res.status, text]).toEqual([path, res.status, '']);
+    } else {
+      const media = documented.content[type];
+      expect([path, res.status, type, media !== undefined]).toEqual([path, res.status, type, true]);
+      const body: unknown = type === 'application/json' ? JSON.parse(text) : text;
+      expect([method, path, res.status, validate(media.schema, body, spec)]).toEqual([method, path, res.status, []]);
+    }
+    checked.add(`${method} ${template} ${res.status}`);
+    return { status: res.status, text };
+  }
+
+  beforeAll(async () => {
+    env = await httpTestEnv('sqlite', { API_RATE_LIMIT_PER_MINUTE: '30', LOGIN_MAX_PER_ACCOUNT: '3' });
+    const ana = await makeUser({ username: 'ana', orgs: { acme: ['administrator'] } });
+    const vic = await makeUser({ username: 'vic', orgs: { acme: ['viewer'] } });
+    await vic.update({ title: 'Auditor', phone: '+1 555 0100' });
+    await makeUser({ username: 'lou', authStatus: 'locked', failedLoginCount: 5, lockedAt: new Date(), orgs: { acme: [] } });
+    await makeUser({ username: 'dis', enabled: false, orgs: { acme: [] } });
+    await makeUser({ username: 'rst', authStatus: 'password_reset', orgs: { acme: [] } });
+    await makeUser({ username: 'zed', orgs: { globex: ['administrator'] } });
+    const mint = async (ref: string) => {
+      const r = await generateApiKey(env.rt, { kind: 'system', label: 'test' }, { ref, organization: 'acme' });
+      if (!r.ok || r.step !== 'issued') throw new Error('no key');
+      return r.issued.key;
+    };
+    key = await mint(ana.username);
+    viewerKey = await mint('vic');
+    // Its own key, so using up its rate limit leaves the others alone.
+    await makeUser({ username: 'bursty', orgs: { acme: ['administrator'] } });
+    burst = await mint('bursty');
+  });
+  afterAll(async () => env.close());
+
+  test('is OpenAPI 3.1 and describes exactly the implemented routes', () => {
+    expect(spec.openapi).toMatch(/^3\.1\.\d+$/);
+    const implemented = implementedRoutes(httpRoutes(env.rt));
+    expect(implemented).toEqual(expect.arrayContaining(['GET /api/v1/users', 'POST /api/v1/auth/login', 'GET /healthz']));
+    // /slack/events is Bolt's receiver, mounted next to these routes by the server.
+    expect(specRoutes().filter((r) => r !== 'POST /slack/events')).toEqual(implemented);
+  });
+
+  test('the schema checker itself refuses what the spec does not allow', () => {
+    const user = (spec as unknown as { components: { schemas: Record<string, JsonSchema> } }).components.schemas.User;
+    expect(validate(user, { id: 1 }, spec).join('\n')).toContain('missing required username');
+    const error = { $ref: '#/components/schemas/Error' };
+    expect(validate(error, { error: { code: 'x', message: 'y' } }, spec)).toEqual([]);
+    expect(validate(error, { error: { code: 'x', message: 'y', stack: 'at …' } }, spec)).toEqual(['$.error: unexpected property stack']);
+    expect(validate(error, { error: { code: 'Bad Code', message: 1 } }, spec)).toHaveLength(2);
+    expect(validate({ type: ['string', 'null'], format: 'date-time' }, '2026-13-45', spec)).not.toEqual([]);
+    expect(() => validate({ discriminator: {} }, 1, spec)).toThrow('unsupported keyword');
+  });
+
+  test('real answers of every route match their schemas', async () => {
+    const login = (body: unknown) => call('POST', '/api/v1/auth/login', { body, key: null });
+    await call('GET', '/healthz', { key: null });
+    await login({ login: 'ana', password: GOOD_PASSWORD });
+    await login({ login: 'ana', password: 'wrong-wrong-wrong' });
+    await login({ login: 'dis', password: GOOD_PASSWORD });
+    await login({ login: 'rst', password: GOOD_PASSWORD });
+    await login({ login: 'lou', password: GOOD_PASSWORD });
+    await login({ login: 42 });
+    await call('POST', '/api/v1/auth/login', {
+      body: 'login=ana',
+      key: null,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    await login({ login: 'ana', password: 'x'.repeat(20_000) });
+    for (let i = 0; i < 3; i++) await login({ login: 'vic', password: 'wrong-wrong-wrong' });
+    expect((await login({ login: 'vic', password: 'wrong-wrong-wrong' })).status).toBe(429);
+
+    expect((await call('GET', '/api/v1/users')).status).toBe(200);
+    expect((await call('GET', '/api/v1/users?limit=2&view=all&q=')).status).toBe(200);
+    await call('GET', '/api/v1/users?view=locked');
+    await call('GET', '/api/v1/users?limit=101');
+    await call('GET', '/api/v1/users?cursor=zzz');
+    await call('GET', '/api/v1/users', { key: null });
+    await call('GET', '/api/v1/users', { key: 'uok_nope' });
+    await call('GET', '/api/v1/users', { key: `uok_${'x'.repeat(2000)}` });
+    const users = JSON.parse((await call('GET', '/api/v1/users?q=vic')).text) as { users: Array<{ id: number }> };
+    await call('GET', `/api/v1/users/${users.users[0].id}`);
+    await call('GET', '/api/v1/users/999999');
+    await call('GET', '/api/v1/users/abc');
+
+    expect((await call('PUT', '/api/v1/records/invoice/1', { body: { owner: 'vic' } })).status).toBe(201);
+    expect((await call('PUT', '/api/v1/records/invoice/1', { body: { owner: 'vic' } })).status).toBe(200);
+    await call('PUT', '/api/v1/records/invoice/1', { body: { owner: 'zed' } });
+    await call('PUT', '/api/v1/records/invoice/1', { body: { owner: 'vic' }, key: viewerKey });
+    await call('PUT', '/api/v1/records/invoice/1', { body: '{"owner"' });
+    await call('PUT', '/api/v1/records/invoice/1', { body: 'owner=vic', headers: { 'content-type': 'text/plain' } });
+    await call('PUT', '/api/v1/records/invoice/1', { body: { owner: 'v'.repeat(5000) } });
+    expect((await call('DELETE', '/api/v1/records/invoice/1')).status).toBe(204);
+    expect((await call('DELETE', '/api/v1/records/invoice/1')).status).toBe(404);
+    await call('DELETE', '/api/v1/records/invoice/1', { key: viewerKey });
+    await call('DELETE', '/api/v1/records/1nvoice/1');
+
+    for (let i = 0; i < 30; i++) await call('GET', '/api/v1/users?limit=1', { key: burst });
+    expect((await call('GET', '/api/v1/users?limit=1', { key: burst })).status).toBe(429);
+
+    await call('GET', '/password/reset/not-a-token', { key: null });
+
+    const statuses = (route: string) =>
+      [...checked]
+        .filter((c) => c.startsWith(`${route} `))
+        .map((c) => c.split(' ').pop())
+        .sort();
+    expect(statuses('GET /api/v1/users')).toEqual(['200', '400', '401', '429', '431']);
+    expect(statuses('GET /api/v1/users/{id}')).toEqual(['200', '400', '404']);
+    expect(statuses('PUT /api/v1/records/{entity}/{id}')).toEqual(['200', '201', '400', '403', '404', '413', '415']);
+    expect(statuses('DELETE /api/v1/records/{entity}/{id}')).toEqual(['204', '400', '403', '404']);
+    expect(statuses('POST /api/v1/auth/login')).toEqual(['200', '400', '401', '403', '409', '413', '415', '423', '429']);
+    expect(statuses('GET /healthz')).toEqual(['200']);
+    expect(statuses('GET /password/reset/{token}')).toEqual(['404']);
+  });
+});
