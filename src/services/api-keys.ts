@@ -111,19 +111,34 @@ function choose(target: Target, organizations: OrganizationChoice[]): ChooseOrga
 }
 
 /**
+ * One transaction around a key change: the actor's access, the user (row locked, so two admins
+ * acting at once are serialized and the later one wins), and the organization or the choice.
+ */
+async function inKeyTransaction<T extends object>(
+  ctx: Ctx,
+  actor: Actor,
+  input: KeyInput,
+  purpose: 'generate' | 'revoke',
+  then: (t: Transaction, target: Target, org: Organization | OrganizationChoice[]) => Promise<Outcome<T>>,
+): Promise<Outcome<T>> {
+  return ctx.db.tx(async (t) => {
+    const access = await loadAccess(ctx, actor, t);
+    if (isFailure(access)) return access;
+    const target = await loadTarget(access, input.ref, 'api_keys', t);
+    if (isFailure(target)) return target;
+    const org = await keyOrganization(access, target, input, purpose, t);
+    if (isFailure(org)) return org;
+    return then(t, target, org);
+  });
+}
+
+/**
  * Create the key of a user in an organization (permission `api_keys` there), replacing the earlier
  * one for that pair in the same transaction, so there is never a moment with two.
  */
 export async function generateApiKey(ctx: Ctx, actor: Actor, input: KeyInput): Promise<Outcome<GenerateResult>> {
-  return ctx.db.tx(async (t): Promise<Outcome<GenerateResult>> => {
-    const access = await loadAccess(ctx, actor, t);
-    if (isFailure(access)) return access;
-    // Locks the user row: two admins generating at once are serialized, and the later key wins.
-    const target = await loadTarget(access, input.ref, 'api_keys', t);
-    if (isFailure(target)) return target;
-    const org = await keyOrganization(access, target, input, 'generate', t);
-    if (isFailure(org)) return org;
-    if (Array.isArray(org)) return ok(choose(target, org));
+  return inKeyTransaction(ctx, actor, input, 'generate', async (t, target, org): Promise<Outcome<GenerateResult>> => {
+    if (Array.isArray(org)) return org.length > 0 ? ok(choose(target, org)) : refusal('api_keys', target.user.username);
     const { user } = target;
     const previous = await ApiKey.findOne({ where: { userId: user.id, organizationId: org.id }, transaction: t });
     if (previous) await previous.destroy({ transaction: t });
@@ -161,13 +176,7 @@ export async function generateApiKey(ctx: Ctx, actor: Actor, input: KeyInput): P
 
 /** Remove the key of a user in an organization (permission `api_keys` there). It stops working at once. */
 export async function revokeApiKey(ctx: Ctx, actor: Actor, input: KeyInput): Promise<Outcome<RevokeResult>> {
-  return ctx.db.tx(async (t): Promise<Outcome<RevokeResult>> => {
-    const access = await loadAccess(ctx, actor, t);
-    if (isFailure(access)) return access;
-    const target = await loadTarget(access, input.ref, 'api_keys', t);
-    if (isFailure(target)) return target;
-    const org = await keyOrganization(access, target, input, 'revoke', t);
-    if (isFailure(org)) return org;
+  return inKeyTransaction(ctx, actor, input, 'revoke', async (t, target, org): Promise<Outcome<RevokeResult>> => {
     const { user } = target;
     if (Array.isArray(org)) {
       if (org.length > 0) return ok(choose(target, org));

@@ -1,20 +1,22 @@
+import { API_KEY_PATTERN } from '../../src/domain/api-key';
 import type { Role } from '../../src/domain/permissions';
 import type { Failure } from '../../src/domain/outcome';
 import { activateUser, setUsersEnabled } from '../../src/services/account-status';
 import { queryAudit } from '../../src/services/audit-query';
+import { generateApiKey, revokeApiKey } from '../../src/services/api-keys';
 import { SYSTEM_ACTOR, type Actor } from '../../src/services/context';
 import { deleteUser, reassignRecords } from '../../src/services/delete-user';
 import { countByView, searchUsers, showUser } from '../../src/services/directory';
 import { changeRole } from '../../src/services/memberships';
 import { changePassword, resetPasswords } from '../../src/services/passwords';
-import { AuditEvent, Membership, RecordAssignment, User } from '../../src/store/models';
+import { ApiKey, AuditEvent, Membership, RecordAssignment, User } from '../../src/store/models';
 import { DIALECTS } from '../support/db';
 import { actorFor, makeUser, org, testEnv, type UserSpec } from '../support/fixtures';
 import { auditActions, expectUnchanged, uniq } from '../support/state';
 
 type Env = Awaited<ReturnType<typeof testEnv>>;
 
-/** The permissions that exist as services today (bulk_reset, api_keys and export are not built yet). */
+/** The permissions that exist as services today (bulk_reset and export are not built yet). */
 const SERVICE_PERMISSIONS = [
   'view',
   'enable_disable',
@@ -23,13 +25,24 @@ const SERVICE_PERMISSIONS = [
   'change_password',
   'delete',
   'reassign_records',
+  'api_keys',
   'audit_log',
 ] as const;
 type ServicePermission = (typeof SERVICE_PERMISSIONS)[number];
 
 /** DESIGN §2, written out again here on purpose: the domain's matrix is what is under test. */
 const GRANTED: Record<Role, ServicePermission[]> = {
-  administrator: ['view', 'enable_disable', 'activate', 'reset_password', 'change_password', 'delete', 'reassign_records', 'audit_log'],
+  administrator: [
+    'view',
+    'enable_disable',
+    'activate',
+    'reset_password',
+    'change_password',
+    'delete',
+    'reassign_records',
+    'api_keys',
+    'audit_log',
+  ],
   security: ['view', 'enable_disable', 'activate', 'reset_password', 'audit_log'],
   helpdesk: ['view', 'activate', 'reset_password'],
   viewer: ['view'],
@@ -120,6 +133,18 @@ const CELLS: Record<ServicePermission, Cell> = {
       expect(await auditActions(s.target.id)).toEqual(['reassign_records']);
     },
   },
+  api_keys: {
+    act: (actor, s) => generateApiKey(ENV.rt, actor, { ref: s.target.username }),
+    allowed: async (r, s) => {
+      expect(r).toMatchObject({
+        ok: true,
+        step: 'issued',
+        issued: { username: s.target.username, key: expect.stringMatching(API_KEY_PATTERN) },
+      });
+      expect(await ApiKey.count({ where: { userId: s.target.id } })).toBe(1);
+      expect(await auditActions(s.target.id)).toEqual(['api_key_generate']);
+    },
+  },
   audit_log: {
     prepare: async (s) => {
       const o = await org(s.org);
@@ -200,11 +225,12 @@ describe.each(DIALECTS)('permissions (DESIGN §2 matrix) on %s', (dialect) => {
       del: await deleteUser(env().rt, a, { ref: s.target.username }),
       reassign: await reassignRecords(env().rt, a, { from: s.target.username, to: s.other.username }),
       audit: await queryAudit(env().rt, a, {}),
+      key: await generateApiKey(env().rt, a, { ref: s.target.username }),
     }));
     expect(results.search).toMatchObject({ ok: false, code: 'forbidden' });
     expect(results.counts).toMatchObject({ ok: false, code: 'forbidden' });
     expect(results.audit).toMatchObject({ ok: false, code: 'forbidden' });
-    for (const r of [results.show, results.activate, results.change, results.del, results.reassign]) {
+    for (const r of [results.show, results.activate, results.change, results.del, results.reassign, results.key]) {
       expect(r).toMatchObject({ ok: false, code: 'not_found' });
     }
   });
@@ -234,6 +260,8 @@ describe.each(DIALECTS)('permissions (DESIGN §2 matrix) on %s', (dialect) => {
         await reassignRecords(env().rt, a, { from: s.target.username, to: s.other.username }),
         await queryAudit(env().rt, a, {}),
         await changeRole(env().rt, a, { email: s.target.email, role: 'viewer', org: s.org, grant: true }),
+        await generateApiKey(env().rt, a, { ref: s.target.username }),
+        await revokeApiKey(env().rt, a, { ref: s.target.username }),
       ]);
       for (const x of r) expect(x).toEqual({ ok: false, code: 'not_authenticated', message: expect.any(String) });
     });
