@@ -9,12 +9,15 @@ export interface AuditPoster {
   post(events: AuditRecord[]): Promise<void>;
 }
 
+/** `mirrored_at` of an event that was already too old when the mirror first saw it: never posted. */
+export const SKIPPED_STALE = new Date(0);
+
 export interface AuditMirrorOptions {
   /** Poll interval for events written by other instances and the CLI (default 5 s). */
   pollMs?: number;
   /** Events per post (default 20): one line each. */
   batchSize?: number;
-  /** Events older than this when first seen are not posted, so turning the mirror on does not replay history (default 24 h). */
+  /** Events older than this when first seen are marked skipped, not posted, so turning the mirror on does not replay history (default 24 h). */
   maxAgeMs?: number;
   /** First retry delay after a failed post; doubles per failure (default 5 s, at most 5 min). */
   baseDelayMs?: number;
@@ -90,6 +93,9 @@ export class AuditMirror {
     this.running = (async () => {
       do {
         this.again = false;
+        await this.skipStale().catch((e: unknown) =>
+          this.ctx.logger.warn('audit mirror could not mark old events', { error: String((e as Error)?.message ?? e) }),
+        );
         while (!this.stopped) {
           const posted = await this.round().catch((e: unknown) => {
             this.ctx.logger.warn('audit mirror round failed', { error: String((e as Error)?.message ?? e) });
@@ -125,6 +131,19 @@ export class AuditMirror {
       });
       return 'failed';
     }
+  }
+
+  /**
+   * Events older than `maxAgeMs` that were never mirrored are marked skipped (`mirrored_at` =
+   * {@link SKIPPED_STALE}) instead of posted, so turning the mirror on does not replay history, and
+   * the unmirrored set stays small for the claim query.
+   */
+  private async skipStale(): Promise<void> {
+    const { ctx } = this;
+    const cutoff = new Date(ctx.now().getTime() - this.opts.maxAgeMs);
+    await ctx.db.tx((t) =>
+      AuditEvent.update({ mirroredAt: SKIPPED_STALE }, { where: { mirroredAt: null, at: { [Op.lt]: cutoff } }, transaction: t }),
+    );
   }
 
   private claim(): Promise<AuditEvent[]> {
