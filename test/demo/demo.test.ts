@@ -37,7 +37,7 @@ class Demo {
   }
 
   /** Wait until the output (from `from` on) matches; the match. */
-  async waitFor(re: RegExp, timeoutMs = 15_000, from = 0): Promise<RegExpExecArray> {
+  async waitFor(re: RegExp, timeoutMs = 30_000, from = 0): Promise<RegExpExecArray> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const m = re.exec(this.out.slice(from));
