@@ -1,5 +1,7 @@
 #!/usr/bin/env node
+import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../lib/config';
 import { loadDotEnv } from '../lib/dotenv';
 import { createRuntime } from '../app/runtime';
@@ -21,6 +23,7 @@ const USAGE = `userops COMMAND
   digest --slot TIME              post one schedule slot's digest, unless an instance already did
   export-fields [list]            what /users export carries besides the import columns
   export-fields enable|disable FIELD...
+  demo [--script FILE]            the no-credentials tour (same as npm run demo)
   help                            this text`;
 
 export interface CliIO {
@@ -42,6 +45,8 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
     io.out(USAGE);
     return command ? 0 : 2;
   }
+  // The demo builds its own configuration (embedded SQLite, the local Slack stand-in): none is read here.
+  if (command === 'demo') return runDemo(args);
   let config;
   try {
     config = loadConfig(env);
@@ -129,6 +134,15 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
   } finally {
     await rt.close();
   }
+}
+
+/** `userops demo` runs the demo's own entry point in a child process sharing this terminal. */
+function runDemo(args: string[]): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(__dirname, '..', 'demo', 'main.js'), ...args], { stdio: 'inherit' });
+    child.on('exit', (code) => resolve(code ?? 1));
+    child.on('error', () => resolve(1));
+  });
 }
 
 if (require.main === module) {

@@ -1,7 +1,7 @@
 import express, { type Router } from 'express';
 import type { Runtime } from '../../app/runtime';
 import { jsonBody } from '../body';
-import { route } from '../index';
+import { route } from '../route';
 import { apiKeyAuth } from './auth';
 import { deleteRecordRoute, putRecordRoute } from './records';
 import { getUserRoute, listUsersRoute } from './users';
