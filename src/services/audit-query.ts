@@ -1,4 +1,4 @@
-import { Op, type WhereOptions } from 'sequelize';
+import { Op, literal, type WhereOptions } from 'sequelize';
 import { fail, ok, type Failure, type Outcome } from '../domain/outcome';
 import { AuditEvent } from '../store/models';
 import { isFailure, loadAccess, orgsWith } from './authz';
@@ -73,7 +73,18 @@ export async function queryAudit(
   if (orgs !== null && orgs.length === 0) return fail('forbidden', 'You do not have permission to read the audit log.');
   const limit = Math.min(Math.max(1, Math.trunc(input.limit ?? 10)), 100);
   const and: WhereOptions<AuditEvent>[] = [];
-  if (orgs !== null) and.push({ organizationId: { [Op.in]: orgs } });
+  // An event is visible when it was recorded under one of the actor's organizations, or when its
+  // target is (still) a member of one: an administrator of a second organization of the same person
+  // sees what was done to them under the first.
+  if (orgs !== null) {
+    const ids = orgs.map((n) => Math.trunc(n)).join(',');
+    and.push({
+      [Op.or]: [
+        { organizationId: { [Op.in]: orgs } },
+        { targetUserId: { [Op.in]: literal(`(SELECT user_id FROM memberships WHERE organization_id IN (${ids}))`) } },
+      ],
+    });
+  }
   if (input.beforeId !== undefined) and.push({ id: { [Op.lt]: input.beforeId } });
   if (input.action) {
     const action = input.action.trim().toLowerCase();
