@@ -1,3 +1,4 @@
+import { accountState } from '../store/models';
 import { fail, ok, type Outcome } from '../domain/outcome';
 import { activate as activateState, setEnabled } from '../domain/status';
 import { isFailure, loadAccess } from './authz';
@@ -56,7 +57,7 @@ export async function setUsersEnabled(
       if (!input.enabled && access.userId === user.id) {
         return { ref, userId: user.id, username: user.username, status: 'refused', message: 'You cannot disable your own account.' };
       }
-      const next = setEnabled(user, input.enabled);
+      const next = setEnabled(accountState(user), input.enabled);
       if (!next.ok) return { ref, status: 'refused', message: next.reason };
       if (!next.changed) {
         return { ref, userId: user.id, username: user.username, status: 'noop', message: `${user.username} was already ${verb}.` };
@@ -82,7 +83,7 @@ export async function activateUser(ctx: Ctx, actor: Actor, input: { ref: string 
     const target = await loadTarget(access, input.ref, 'activate', t);
     if (isFailure(target)) return target;
     const { user } = target;
-    const next = activateState(user);
+    const next = activateState(accountState(user));
     if (!next.ok) {
       return ok({
         result: {

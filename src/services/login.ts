@@ -2,7 +2,7 @@ import { fail, ok, type Outcome } from '../domain/outcome';
 import { afterFailedLogin, afterSuccessfulLogin, loginRefusal } from '../domain/status';
 import { enqueueMail } from '../mail/outbox';
 import { lockoutMail } from '../mail/templates';
-import { LockoutEvent, Membership, Organization, User } from '../store/models';
+import { LockoutEvent, Membership, Organization, User, accountState } from '../store/models';
 import { writeAudit } from './audit';
 import { orgsOfUsers } from './authz';
 import type { Actor, Ctx } from './context';
@@ -75,7 +75,7 @@ async function recordFailure(ctx: Ctx, userId: number, ip: string | null): Promi
     if (!user) return;
     const now = ctx.now();
     // A plain state, not the model: spreading a Sequelize instance drops its attributes.
-    const state = { enabled: user.enabled, authStatus: user.authStatus, failedLoginCount: user.failedLoginCount, lockedAt: user.lockedAt };
+    const state = accountState(user);
     const next = afterFailedLogin(state, ctx.config.LOCKOUT_THRESHOLD, now);
     if (!next.counted) return;
     Object.assign(user, {

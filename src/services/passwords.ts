@@ -5,7 +5,7 @@ import { afterPasswordSet, requireReset } from '../domain/status';
 import { RESET_TOKEN_PATTERN, constantTimeEqual, randomToken, sha256Hex } from '../domain/tokens';
 import { enqueueMail, type NewMail } from '../mail/outbox';
 import { passwordChangedMail, resetLinkMail } from '../mail/templates';
-import { AuditEvent, ResetToken, User } from '../store/models';
+import { AuditEvent, ResetToken, User, accountState } from '../store/models';
 import { isFailure, loadAccess, mayOn, orgsOfUsers, type Access } from './authz';
 import { buildAuditRow, writeAudit } from './audit';
 import type { Actor, Ctx } from './context';
@@ -55,7 +55,8 @@ export async function resetBatch(
     else if (!mayOn(access, opts.permission ?? 'reset_password', orgs))
       results.push({ ...base, status: 'refused', message: `You may not reset ${u.username}'s password.` });
     else if (opts.skipSelf && access.userId === u.id) results.push({ ...base, status: 'skipped', message: 'Skipped yourself.' });
-    else if (!requireReset(u).ok) results.push({ ...base, status: 'skipped', message: `${u.username} is disabled; skipped.` });
+    else if (!requireReset(accountState(u)).ok)
+      results.push({ ...base, status: 'skipped', message: `${u.username} is disabled; skipped.` });
     else chosen.push(u);
   }
   if (chosen.length === 0) return results;
@@ -180,10 +181,7 @@ export async function changePassword(
     if (isFailure(target)) return target;
     const { user } = target;
     const now = ctx.now();
-    const next = afterPasswordSet(
-      { enabled: user.enabled, authStatus: user.authStatus, failedLoginCount: user.failedLoginCount, lockedAt: user.lockedAt },
-      'admin',
-    );
+    const next = afterPasswordSet(accountState(user), 'admin');
     Object.assign(user, { passwordHash: hash, passwordChangedAt: now, authStatus: next.authStatus });
     await user.save({ transaction: t });
     await ResetToken.update({ revokedAt: now }, { where: { userId: user.id, usedAt: null, revokedAt: null }, transaction: t });

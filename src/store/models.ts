@@ -1,5 +1,5 @@
 import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
-import type { AuthStatus } from '../domain/status';
+import type { AccountState, AuthStatus } from '../domain/status';
 
 /** Sequelize models over the tables of migrations/. Migrations own the schema; `sync()` is never called. */
 
@@ -30,6 +30,14 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
   declare passwordChangedAt: CreationOptional<Date | null>;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
+}
+
+/**
+ * The account state the domain rules take, as plain values: spreading a Sequelize instance
+ * drops its attributes, so rules must never be handed the model itself.
+ */
+export function accountState(u: User): AccountState {
+  return { enabled: u.enabled, authStatus: u.authStatus, failedLoginCount: u.failedLoginCount, lockedAt: u.lockedAt };
 }
 
 export class Membership extends Model<InferAttributes<Membership>, InferCreationAttributes<Membership>> {
