@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { WebClient } from '@slack/web-api';
 import type { FileShare, SharedFile, ShareOutcome } from '../jobs/export';
 import type { Logger } from '../lib/logger';
+import { slackFailureReason } from './slack-errors';
 
 /** Slack errors that mean "not there, but the requester's DM will do". */
 const TRY_DM_INSTEAD = new Set(['not_in_channel', 'channel_not_found', 'is_archived']);
@@ -13,19 +14,9 @@ function slackErrorCode(e: unknown): string | null {
 
 /** A sentence for the requester: what Slack did, without a stack trace or a token. */
 export function describeSlackFailure(e: unknown): string {
-  const err = e as { code?: string; data?: { error?: string }; statusCode?: number; message?: string; original?: { message?: string } };
-  // After its retries the WebClient reports a rate limit as a request error around "A rate limit was exceeded".
-  if (/rate limit/i.test(`${err?.message ?? ''} ${err?.original?.message ?? ''}`) || err?.code === 'slack_webapi_rate_limited_error')
-    return 'Slack kept rate-limiting the upload';
-  switch (err?.code) {
-    case 'slack_webapi_platform_error':
-      return `Slack answered “${err.data?.error ?? 'error'}”`;
-    case 'slack_webapi_http_error':
-      return `Slack answered HTTP ${err.statusCode ?? '?'} after several attempts`;
-    case 'slack_webapi_request_error':
-      return 'Slack could not be reached';
-  }
-  if (/Failed to upload file/i.test(String(err?.message ?? ''))) return 'Slack did not accept the file bytes';
+  const reason = slackFailureReason(e, 'the upload');
+  if (reason) return reason;
+  if (/Failed to upload file/i.test(String((e as Error)?.message ?? ''))) return 'Slack did not accept the file bytes';
   return 'the upload failed';
 }
 

@@ -3,12 +3,15 @@ import type { JobNotifier } from '../jobs/notifier';
 import { parseJson } from '../jobs/runner';
 import type { Logger } from '../lib/logger';
 import type { Job } from '../store/models';
+import { slackFailureReason } from './slack-errors';
 import { jobFinishedMessage, jobProgressMessage } from './views/job-progress';
 
 export interface NotifyTarget {
   channel: string;
   ts: string;
 }
+
+export type ProgressStart = { ok: true; target: NotifyTarget } | { ok: false; reason: string };
 
 /**
  * Job progress lives in one message in the requester's DM with the app, updated in place: unlike
@@ -21,18 +24,18 @@ export class SlackJobNotifier implements JobNotifier {
     private readonly logger: Logger,
   ) {}
 
-  /** Post the first progress message; returns where later updates go. */
-  async start(slackUserId: string, title: string, text: string): Promise<NotifyTarget | null> {
+  /** Post the first progress message: where later updates go, or what Slack said. */
+  async start(slackUserId: string, title: string, text: string): Promise<ProgressStart> {
     try {
       const dm = await this.client.conversations.open({ users: slackUserId });
       const channel = dm.channel?.id;
-      if (!channel) return null;
+      if (!channel) return { ok: false, reason: 'Slack did not open a direct message' };
       const m = jobProgressMessage(title, text, 0);
       const posted = await this.client.chat.postMessage({ channel, text: m.text, blocks: m.blocks });
-      return posted.ts ? { channel, ts: posted.ts } : null;
+      return posted.ts ? { ok: true, target: { channel, ts: posted.ts } } : { ok: false, reason: 'Slack did not say where it posted' };
     } catch (e) {
       this.logger.warn('could not post job progress message', { error: String((e as Error).message ?? e) });
-      return null;
+      return { ok: false, reason: slackFailureReason(e) ?? 'the message could not be posted' };
     }
   }
 

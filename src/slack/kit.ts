@@ -7,7 +7,9 @@ import { isFailure } from '../services/authz';
 import type { Actor } from '../services/context';
 import type { SlackIdentity } from './identity';
 import type { SlackJobNotifier } from './job-notifier';
-import { errorMessage, unexpectedErrorMessage, type SlackMessage } from './views/messages';
+import { slackFailureReason } from './slack-errors';
+import { errorMessage, slackFailureMessage, unexpectedErrorMessage, type SlackMessage } from './views/messages';
+import { noticeModal } from './views/modals';
 
 /** What every Slack handler gets: the services' runtime and the adapters around Slack. */
 export interface SlackDeps {
@@ -31,23 +33,54 @@ export function correlationId(): string {
   return randomBytes(5).toString('hex');
 }
 
+/** Another way to reach the person when there is no response_url (modals, App Home). */
+export type Teller = (message: SlackMessage) => Promise<void>;
+
 /**
  * Run handler work after the ack. Errors a person can cause are outcome values and never reach
  * here; anything thrown is a bug or an outage: logged with a correlation id, and the person gets
- * that id instead of a stack trace.
+ * that id instead of a stack trace — through `respond`, or else through `tell` — with what Slack
+ * said when it was a Slack call that finally failed.
  */
-export async function safely(deps: SlackDeps, respond: RespondFn | undefined, where: string, fn: () => Promise<void>): Promise<void> {
+export async function safely(
+  deps: SlackDeps,
+  respond: RespondFn | undefined,
+  where: string,
+  fn: () => Promise<void>,
+  tell?: Teller,
+): Promise<void> {
   try {
     await fn();
   } catch (err) {
     const id = correlationId();
     deps.rt.logger.error('slack handler failed', { where, correlationId: id, error: err instanceof Error ? err : String(err) });
-    if (respond) {
-      await respond({ response_type: 'ephemeral', replace_original: false, ...unexpectedErrorMessage(id) }).catch((e: unknown) =>
-        deps.rt.logger.warn('could not report an error to Slack', { correlationId: id, error: String(e) }),
-      );
-    }
+    const reason = slackFailureReason(err);
+    const message = reason ? slackFailureMessage(reason, id, deps.commandName) : unexpectedErrorMessage(id);
+    const report = respond
+      ? () => respond({ response_type: 'ephemeral', replace_original: false, ...message })
+      : tell && (() => tell(message));
+    await report?.().catch((e: unknown) =>
+      deps.rt.logger.warn('could not report an error to Slack', { correlationId: id, error: String(e) }),
+    );
   }
+}
+
+/**
+ * Tell the person behind a modal: in the modal while Slack takes it, else in their DM with the
+ * app (when it was updating the modal that failed).
+ */
+export function modalTeller(client: WebClient, slackUserId: string, viewId: string | undefined): Teller {
+  return async (message) => {
+    if (viewId) {
+      try {
+        await client.views.update({ view_id: viewId, view: noticeModal('userops', message.text) });
+        return;
+      } catch {
+        // Fall through to the DM.
+      }
+    }
+    await client.chat.postMessage({ channel: slackUserId, text: message.text, blocks: message.blocks });
+  };
 }
 
 export async function replyEphemeral(respond: RespondFn, message: SlackMessage): Promise<void> {

@@ -2,7 +2,7 @@ import { startExport } from '../commands/export';
 import { fillBulkResetForm } from '../modals/bulk-reset';
 import { isFailure } from '../../services/authz';
 import { publishHome } from '../events/app-home';
-import { safely, type SlackDeps } from '../kit';
+import { modalTeller, safely, type SlackDeps } from '../kit';
 import { esc } from '../views/common';
 import { findModal } from '../views/home';
 import { loadingModal, noticeModal } from '../views/modals';
@@ -13,18 +13,24 @@ import { firstAction, type BlockActionArgs } from './types';
 export function homeActivateButton(deps: SlackDeps) {
   return async ({ ack, body, client }: BlockActionArgs): Promise<void> => {
     await ack();
-    await safely(deps, undefined, 'home_activate', async () => {
-      const userId = Number(firstAction(body).value);
-      if (!Number.isSafeInteger(userId)) return;
-      const actor = await deps.identity.actorFor(client, body.user.id, body.user.username);
-      let notice: string;
-      if (isFailure(actor)) notice = `:warning: ${esc(actor.message)}`;
-      else {
-        const done = await performUserAction(deps, actor, 'activate', userId, body.user.id);
-        notice = done.ok ? `${done.username ? `*${esc(done.username)}*: ` : ''}${done.notice}` : `:warning: ${esc(done.message)}`;
-      }
-      await publishHome(deps, client, body.user.id, notice);
-    });
+    await safely(
+      deps,
+      undefined,
+      'home_activate',
+      async () => {
+        const userId = Number(firstAction(body).value);
+        if (!Number.isSafeInteger(userId)) return;
+        const actor = await deps.identity.actorFor(client, body.user.id, body.user.username);
+        let notice: string;
+        if (isFailure(actor)) notice = `:warning: ${esc(actor.message)}`;
+        else {
+          const done = await performUserAction(deps, actor, 'activate', userId, body.user.id);
+          notice = done.ok ? `${done.username ? `*${esc(done.username)}*: ` : ''}${done.notice}` : `:warning: ${esc(done.message)}`;
+        }
+        await publishHome(deps, client, body.user.id, notice);
+      },
+      modalTeller(client, body.user.id, undefined),
+    );
   };
 }
 
@@ -37,25 +43,38 @@ async function openLoading(client: BlockActionArgs['client'], triggerId: string,
 export function homeBulkResetButton(deps: SlackDeps) {
   return async ({ ack, body, client }: BlockActionArgs): Promise<void> => {
     await ack();
-    await safely(deps, undefined, 'home_open_bulk', async () => {
-      const viewId = await openLoading(client, body.trigger_id, 'Bulk password reset');
-      if (!viewId) return;
-      const actor = await deps.identity.actorFor(client, body.user.id, body.user.username);
-      if (isFailure(actor)) {
-        await client.views.update({ view_id: viewId, view: noticeModal('Bulk password reset', `:warning: ${esc(actor.message)}`) });
-        return;
-      }
-      await fillBulkResetForm(deps, client, actor, viewId);
-    });
+    let viewId: string | null = null;
+    await safely(
+      deps,
+      undefined,
+      'home_open_bulk',
+      async () => {
+        viewId = await openLoading(client, body.trigger_id, 'Bulk password reset');
+        if (!viewId) return;
+        const actor = await deps.identity.actorFor(client, body.user.id, body.user.username);
+        if (isFailure(actor)) {
+          await client.views.update({ view_id: viewId, view: noticeModal('Bulk password reset', `:warning: ${esc(actor.message)}`) });
+          return;
+        }
+        await fillBulkResetForm(deps, client, actor, viewId);
+      },
+      (m) => modalTeller(client, body.user.id, viewId ?? undefined)(m),
+    );
   };
 }
 
 export function homeFindButton(deps: SlackDeps) {
   return async ({ ack, body, client }: BlockActionArgs): Promise<void> => {
     await ack();
-    await safely(deps, undefined, 'home_find', async () => {
-      await client.views.open({ trigger_id: body.trigger_id, view: findModal() });
-    });
+    await safely(
+      deps,
+      undefined,
+      'home_find',
+      async () => {
+        await client.views.open({ trigger_id: body.trigger_id, view: findModal() });
+      },
+      modalTeller(client, body.user.id, undefined),
+    );
   };
 }
 
@@ -66,17 +85,23 @@ export function homeFindButton(deps: SlackDeps) {
 export function homeExportButton(deps: SlackDeps) {
   return async ({ ack, body, client }: BlockActionArgs): Promise<void> => {
     await ack();
-    await safely(deps, undefined, 'home_export', async () => {
-      const actor = await deps.identity.actorFor(client, body.user.id, body.user.username);
-      let notice: string;
-      if (isFailure(actor)) notice = `:warning: ${esc(actor.message)}`;
-      else {
-        const started = await startExport(deps, actor, body.user.id, null);
-        notice = started.ok
-          ? `Export #${started.jobId} started: progress and the CSV arrive in your messages with userops${started.email ? `, and a copy by email to ${esc(started.email)}` : ''}.`
-          : `:warning: ${esc(started.message)}`;
-      }
-      await publishHome(deps, client, body.user.id, notice);
-    });
+    await safely(
+      deps,
+      undefined,
+      'home_export',
+      async () => {
+        const actor = await deps.identity.actorFor(client, body.user.id, body.user.username);
+        let notice: string;
+        if (isFailure(actor)) notice = `:warning: ${esc(actor.message)}`;
+        else {
+          const started = await startExport(deps, actor, body.user.id, null);
+          notice = started.ok
+            ? `Export #${started.jobId} started: progress and the CSV arrive in your messages with userops${started.email ? `, and a copy by email to ${esc(started.email)}` : ''}.`
+            : `:warning: ${esc(started.message)}`;
+        }
+        await publishHome(deps, client, body.user.id, notice);
+      },
+      modalTeller(client, body.user.id, undefined),
+    );
   };
 }

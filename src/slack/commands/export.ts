@@ -21,7 +21,8 @@ export async function startExport(
   // Refuse before posting anything in the DM: helpdesk and viewers get one ephemeral line.
   const scope = await exportScope(deps.rt, actor);
   if (!scope.ok) return scope;
-  const notify = (await deps.notifier?.start(slackUserId, 'User export', 'Queued…')) ?? null;
+  const progress = await deps.notifier?.start(slackUserId, 'User export', 'Queued…');
+  const notify = progress?.ok ? progress.target : null;
   const started = await requestExport(deps.rt, actor, { notify, channel, requestedBySlack: slackUserId });
   if (!started.ok && notify) await deps.notifier?.fail(notify, `The export did not start: ${started.message}`);
   return started;

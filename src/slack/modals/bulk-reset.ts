@@ -7,8 +7,9 @@ import type { Actor } from '../../services/context';
 import { searchUsers } from '../../services/directory';
 import type { SubCommandHandler } from '../commands/types';
 import { ACTION, BLOCK } from '../constants';
-import { safely, type SlackDeps } from '../kit';
+import { modalTeller, safely, type SlackDeps } from '../kit';
 import { esc } from '../views/common';
+import { textMessage } from '../views/messages';
 import { bulkPreviewModal, bulkResetModal, loadingModal, noticeModal, userOptionLabel } from '../views/modals';
 
 /** Fill an open modal with the bulk-reset form (optionally pre-filled, e.g. from a lockout spike). */
@@ -79,19 +80,25 @@ export function bulkResetSubmit(deps: SlackDeps) {
       return;
     }
     await ack({ response_action: 'update', view: loadingModal('Bulk password reset') });
-    await safely(deps, undefined, 'bulk_reset_preview', async () => {
-      const actor = await deps.identity.actorFor(client, body.user.id, body.user.name);
-      if (isFailure(actor)) {
-        await client.views.update({ view_id: view.id, view: noticeModal('Bulk password reset', `:warning: ${esc(actor.message)}`) });
-        return;
-      }
-      const preview = await previewBulkReset(deps.rt, actor, sel);
-      if (!preview.ok) {
-        await client.views.update({ view_id: view.id, view: noticeModal('Bulk password reset', `:warning: ${esc(preview.message)}`) });
-        return;
-      }
-      await client.views.update({ view_id: view.id, view: bulkPreviewModal(preview, sel.reason) });
-    });
+    await safely(
+      deps,
+      undefined,
+      'bulk_reset_preview',
+      async () => {
+        const actor = await deps.identity.actorFor(client, body.user.id, body.user.name);
+        if (isFailure(actor)) {
+          await client.views.update({ view_id: view.id, view: noticeModal('Bulk password reset', `:warning: ${esc(actor.message)}`) });
+          return;
+        }
+        const preview = await previewBulkReset(deps.rt, actor, sel);
+        if (!preview.ok) {
+          await client.views.update({ view_id: view.id, view: noticeModal('Bulk password reset', `:warning: ${esc(preview.message)}`) });
+          return;
+        }
+        await client.views.update({ view_id: view.id, view: bulkPreviewModal(preview, sel.reason) });
+      },
+      modalTeller(client, body.user.id, view.id),
+    );
   };
 }
 
@@ -113,21 +120,37 @@ export function bulkResetConfirm(deps: SlackDeps) {
       ),
     });
     if (jobId === null) return;
-    await safely(deps, undefined, 'bulk_reset_confirm', async () => {
-      const actor = await deps.identity.actorFor(client, body.user.id, body.user.name);
-      if (isFailure(actor)) {
-        await client.views.update({ view_id: view.id, view: noticeModal('Bulk password reset', `:warning: ${esc(actor.message)}`) });
-        return;
-      }
-      // The progress message exists before the job is queued, so the first batch already has somewhere to report.
-      const notify = (await deps.notifier?.start(body.user.id, `Bulk password reset #${jobId}`, 'Starting…')) ?? null;
-      const confirmed = await confirmBulkReset(deps.rt, actor, { jobId: jobId!, notify, requestedBySlack: body.user.id });
-      if (!confirmed.ok) {
-        await client.views.update({ view_id: view.id, view: noticeModal('Bulk password reset', `:warning: ${esc(confirmed.message)}`) });
-        if (notify) await deps.notifier?.fail(notify, `Bulk password reset #${jobId} did not start: ${confirmed.message}`);
-        return;
-      }
-      deps.rt.notify?.('jobs');
-    });
+    const tell = modalTeller(client, body.user.id, view.id);
+    await safely(
+      deps,
+      undefined,
+      'bulk_reset_confirm',
+      async () => {
+        const actor = await deps.identity.actorFor(client, body.user.id, body.user.name);
+        if (isFailure(actor)) {
+          await client.views.update({ view_id: view.id, view: noticeModal('Bulk password reset', `:warning: ${esc(actor.message)}`) });
+          return;
+        }
+        // The progress message exists before the job is queued, so the first batch already has somewhere to report.
+        const progress = await deps.notifier?.start(body.user.id, `Bulk password reset #${jobId}`, 'Starting…');
+        const notify = progress?.ok ? progress.target : null;
+        const confirmed = await confirmBulkReset(deps.rt, actor, { jobId: jobId!, notify, requestedBySlack: body.user.id });
+        if (!confirmed.ok) {
+          await client.views.update({ view_id: view.id, view: noticeModal('Bulk password reset', `:warning: ${esc(confirmed.message)}`) });
+          if (notify) await deps.notifier?.fail(notify, `Bulk password reset #${jobId} did not start: ${confirmed.message}`);
+          return;
+        }
+        deps.rt.notify?.('jobs');
+        // The modal promised progress in the DM: say so when Slack would not take it (the job runs regardless).
+        if (progress && !progress.ok) {
+          await tell(
+            textMessage(
+              `:warning: Bulk password reset #${jobId} started, but userops could not post its progress in your messages with userops (${esc(progress.reason)}). Follow it with \`${deps.commandName} audit\`.`,
+            ),
+          );
+        }
+      },
+      tell,
+    );
   };
 }

@@ -8,7 +8,7 @@ import { changePassword, precheckChangePassword } from '../../services/passwords
 import type { BlockActionArgs } from '../actions/types';
 import type { SubCommandHandler } from '../commands/types';
 import { BLOCK } from '../constants';
-import { actorOrRefuse, safely, type SlackDeps } from '../kit';
+import { actorOrRefuse, modalTeller, safely, type SlackDeps } from '../kit';
 import { userRefs } from '../presenters';
 import { esc } from '../views/common';
 import { changePasswordModal, loadingModal, noticeModal } from '../views/modals';
@@ -96,35 +96,41 @@ export async function changePasswordButton(args: BlockActionArgs, deps: SlackDep
 export function suggestPasswordButton(deps: SlackDeps) {
   return async ({ ack, body, client }: BlockActionArgs): Promise<void> => {
     await ack();
-    await safely(deps, undefined, 'suggest_password', async () => {
-      const view = body.view;
-      const meta = readMeta(view?.private_metadata);
-      if (!view || !meta) return;
-      const actor = await actorOrRefuse(deps, client, body.user.id, body.user.username, undefined);
-      if (!actor) return;
-      const found = await showUser(deps.rt, actor, { ref: String(meta.userId) });
-      if (!found.ok || !found.user.actions.includes('change_password')) return;
-      const u = found.user;
-      const suggested = suggestPassword(20, {
-        username: u.username,
-        email: u.email,
-        firstName: u.firstName,
-        lastName: u.lastName,
-        minLength: deps.rt.config.PASSWORD_MIN_LENGTH,
-      });
-      await client.views.update({
-        view_id: view.id,
-        hash: view.hash,
-        view: changePasswordModal({
-          userId: u.id,
+    await safely(
+      deps,
+      undefined,
+      'suggest_password',
+      async () => {
+        const view = body.view;
+        const meta = readMeta(view?.private_metadata);
+        if (!view || !meta) return;
+        const actor = await actorOrRefuse(deps, client, body.user.id, body.user.username, undefined);
+        if (!actor) return;
+        const found = await showUser(deps.rt, actor, { ref: String(meta.userId) });
+        if (!found.ok || !found.user.actions.includes('change_password')) return;
+        const u = found.user;
+        const suggested = suggestPassword(20, {
           username: u.username,
           email: u.email,
-          generation: meta.generation + 1,
-          suggested,
+          firstName: u.firstName,
+          lastName: u.lastName,
           minLength: deps.rt.config.PASSWORD_MIN_LENGTH,
-        }),
-      });
-    });
+        });
+        await client.views.update({
+          view_id: view.id,
+          hash: view.hash,
+          view: changePasswordModal({
+            userId: u.id,
+            username: u.username,
+            email: u.email,
+            generation: meta.generation + 1,
+            suggested,
+            minLength: deps.rt.config.PASSWORD_MIN_LENGTH,
+          }),
+        });
+      },
+      modalTeller(client, body.user.id, body.view?.id),
+    );
   };
 }
 
@@ -156,12 +162,18 @@ export function changePasswordSubmit(deps: SlackDeps) {
     }
     // Hashing takes a moment: acknowledge with a working view, then show the result in it.
     await ack({ response_action: 'update', view: loadingModal('Change password') });
-    await safely(deps, undefined, 'change_password_submit', async () => {
-      const result = await changePassword(deps.rt, actor, { ref: String(meta.userId), password });
-      const text = result.ok
-        ? `✅ The password of *${esc(result.username)}* was changed. They were emailed a notice (without the password).`
-        : `:warning: ${esc(result.message)}`;
-      await client.views.update({ view_id: view.id, view: noticeModal('Change password', text) });
-    });
+    await safely(
+      deps,
+      undefined,
+      'change_password_submit',
+      async () => {
+        const result = await changePassword(deps.rt, actor, { ref: String(meta.userId), password });
+        const text = result.ok
+          ? `✅ The password of *${esc(result.username)}* was changed. They were emailed a notice (without the password).`
+          : `:warning: ${esc(result.message)}`;
+        await client.views.update({ view_id: view.id, view: noticeModal('Change password', text) });
+      },
+      modalTeller(client, body.user.id, view.id),
+    );
   };
 }

@@ -2,7 +2,7 @@ import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } fro
 import { isFailure } from '../../services/authz';
 import { EXPORT_FIELD_GROUPS, EXPORT_FIELDS, listExportFields, setExportFields } from '../../services/export-fields';
 import type { SubCommandHandler } from '../commands/types';
-import { safely, type SlackDeps } from '../kit';
+import { modalTeller, safely, type SlackDeps } from '../kit';
 import { esc } from '../views/common';
 import { exportFieldsBlockId, exportFieldsModal, exportFieldsSavedText } from '../views/export';
 import { loadingModal, noticeModal } from '../views/modals';
@@ -38,13 +38,19 @@ export function exportFieldsSubmit(deps: SlackDeps) {
   return async ({ ack, body, view, client }: ViewArgs): Promise<void> => {
     const choices = readExportFieldChoices(view.state.values);
     await ack({ response_action: 'update', view: loadingModal(TITLE) });
-    await safely(deps, undefined, 'export_fields_submit', async () => {
-      const actor = await deps.identity.actorFor(client, body.user.id, body.user.name);
-      const saved = isFailure(actor) ? actor : await setExportFields(deps.rt, actor, choices);
-      await client.views.update({
-        view_id: view.id,
-        view: noticeModal(TITLE, saved.ok ? exportFieldsSavedText(saved) : `:warning: ${esc(saved.message)}`),
-      });
-    });
+    await safely(
+      deps,
+      undefined,
+      'export_fields_submit',
+      async () => {
+        const actor = await deps.identity.actorFor(client, body.user.id, body.user.name);
+        const saved = isFailure(actor) ? actor : await setExportFields(deps.rt, actor, choices);
+        await client.views.update({
+          view_id: view.id,
+          view: noticeModal(TITLE, saved.ok ? exportFieldsSavedText(saved) : `:warning: ${esc(saved.message)}`),
+        });
+      },
+      modalTeller(client, body.user.id, view.id),
+    );
   };
 }

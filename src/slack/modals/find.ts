@@ -1,7 +1,7 @@
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import { isFailure } from '../../services/authz';
 import { BLOCK } from '../constants';
-import { safely, type SlackDeps } from '../kit';
+import { modalTeller, safely, type SlackDeps } from '../kit';
 import { isMessage, presentList } from '../presenters';
 import { esc } from '../views/common';
 import { errorMessage } from '../views/messages';
@@ -24,15 +24,21 @@ export function findSubmit(deps: SlackDeps) {
       response_action: 'update',
       view: noticeModal('Find users', `Results for “${esc(text)}” are in your messages with userops.`),
     });
-    await safely(deps, undefined, 'find_modal', async () => {
-      const dm = await client.conversations.open({ users: body.user.id });
-      const channel = dm.channel?.id;
-      if (!channel) return;
-      const actor = await deps.identity.actorFor(client, body.user.id, body.user.name);
-      const message = isFailure(actor)
-        ? errorMessage(actor.message)
-        : await presentList(deps, actor, { text, view: 'all', offset: 0 }).then((m) => (isMessage(m) ? m : errorMessage(m.message)));
-      await client.chat.postMessage({ channel, text: message.text, blocks: message.blocks });
-    });
+    await safely(
+      deps,
+      undefined,
+      'find_modal',
+      async () => {
+        const dm = await client.conversations.open({ users: body.user.id });
+        const channel = dm.channel?.id;
+        if (!channel) return;
+        const actor = await deps.identity.actorFor(client, body.user.id, body.user.name);
+        const message = isFailure(actor)
+          ? errorMessage(actor.message)
+          : await presentList(deps, actor, { text, view: 'all', offset: 0 }).then((m) => (isMessage(m) ? m : errorMessage(m.message)));
+        await client.chat.postMessage({ channel, text: message.text, blocks: message.blocks });
+      },
+      modalTeller(client, body.user.id, view.id),
+    );
   };
 }

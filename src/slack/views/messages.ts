@@ -22,6 +22,13 @@ export function unexpectedErrorMessage(correlationId: string): SlackMessage {
   );
 }
 
+/** Slack refused a call userops made for the person (after the WebClient's retries). */
+export function slackFailureMessage(reason: string, correlationId: string, commandName: string): SlackMessage {
+  return textMessage(
+    `:warning: Slack did not take what userops tried to show you: ${esc(reason)}. Anything you had already confirmed may be done; check with \`${commandName} audit\` before trying again (reference \`${correlationId}\`).`,
+  );
+}
+
 const RESULT_ICON: Record<PerUserResult['status'], string> = {
   done: '✅',
   noop: '➖',
