@@ -93,15 +93,65 @@ export function openDatabase(url: string, logger?: Logger): Database {
   return { sequelize, dialect, tx, close: () => sequelize.close() };
 }
 
+type StatementCallback = (this: unknown, ...results: unknown[]) => void;
+type StatementMethod = (...args: unknown[]) => unknown;
+const STATEMENT_METHODS = ['all', 'run', 'get', 'exec'] as const;
+
+/**
+ * One statement at a time per connection. node-sqlite3 finalizes every statement on the main
+ * thread, and finalizing takes the connection's mutex: while another statement on the same
+ * connection runs in the thread pool (a 100,000-row search), the event loop stops until it ends,
+ * and with it every Slack ack. SQLite runs one statement per connection at a time anyway, so
+ * queueing them here costs no parallelism; the next one starts on the following turn of the event
+ * loop, after the previous one was finalized.
+ */
+function queueStatements(conn: Record<(typeof STATEMENT_METHODS)[number], StatementMethod>): void {
+  const waiting: Array<() => void> = [];
+  let busy = false;
+  const next = () => {
+    const start = waiting.shift();
+    if (start) start();
+    else busy = false;
+  };
+  for (const method of STATEMENT_METHODS) {
+    const original = conn[method].bind(conn);
+    conn[method] = (...args: unknown[]) => {
+      const callback = typeof args[args.length - 1] === 'function' ? (args.pop() as StatementCallback) : undefined;
+      const start = () => {
+        try {
+          original(...args, function (this: unknown, ...results: unknown[]) {
+            setImmediate(next);
+            callback?.apply(this, results);
+          });
+        } catch (err) {
+          // Never leave the queue waiting for a statement that did not start.
+          setImmediate(next);
+          callback?.call(conn, err);
+        }
+      };
+      if (busy) waiting.push(start);
+      else {
+        busy = true;
+        start();
+      }
+      return conn;
+    };
+  }
+}
+
 /** WAL (readers never block the writer), a busy timeout, and synchronous=NORMAL (safe with WAL). */
 function tuneSqlite(sequelize: Sequelize): void {
-  type Conn = { configure(option: 'busyTimeout', ms: number): void; run(sql: string): void; __tuned?: boolean };
+  type Conn = Record<(typeof STATEMENT_METHODS)[number], StatementMethod> & {
+    configure(option: 'busyTimeout', ms: number): void;
+    __tuned?: boolean;
+  };
   const cm = sequelize.connectionManager as unknown as { getConnection(o?: unknown): Promise<Conn> };
   const original = cm.getConnection.bind(cm);
   let walSet = false;
   cm.getConnection = async (options?: unknown) => {
     const conn = await original(options);
     if (!conn.__tuned) {
+      queueStatements(conn);
       conn.configure('busyTimeout', 15_000);
       if (!walSet) {
         conn.run('PRAGMA journal_mode=WAL');
