@@ -8,6 +8,7 @@ import { searchUsers } from '../../services/directory';
 import type { SubCommandHandler } from '../commands/types';
 import { ACTION, BLOCK } from '../constants';
 import { modalTeller, safely, type SlackDeps } from '../kit';
+import { inputText, selectedValue, selectedValues, type StateValues } from '../view-state';
 import { esc } from '../views/common';
 import { textMessage } from '../views/messages';
 import { bulkPreviewModal, bulkResetModal, loadingModal, noticeModal, userOptionLabel } from '../views/modals';
@@ -53,16 +54,14 @@ export function bulkUserOptions(deps: SlackDeps) {
 }
 
 type ViewArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
-type StateValues = ViewSubmitAction['view']['state']['values'];
-
 function readSelection(values: StateValues) {
-  const picked = (values[BLOCK.picked]?.[ACTION.bulkUserPicker]?.selected_options ?? [])
-    .map((o) => Number(o.value))
-    .filter(Number.isSafeInteger);
-  const pasted = values[BLOCK.pasted]?.value?.value ?? '';
-  const view = values[BLOCK.scopeView]?.value?.selected_option?.value ?? null;
-  const orgSlug = values[BLOCK.scopeOrg]?.value?.selected_option?.value ?? null;
-  const reason = values[BLOCK.reason]?.value?.value ?? '';
+  const picked = selectedValues(values, BLOCK.picked, ACTION.bulkUserPicker)
+    .filter((v) => /^[1-9]\d{0,14}$/.test(v))
+    .map(Number);
+  const pasted = inputText(values, BLOCK.pasted);
+  const view = selectedValue(values, BLOCK.scopeView);
+  const orgSlug = selectedValue(values, BLOCK.scopeOrg);
+  const reason = inputText(values, BLOCK.reason);
   return { userIds: picked, pasted, view: view && isSavedView(view) ? view : null, orgSlug, reason };
 }
 

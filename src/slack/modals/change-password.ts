@@ -10,6 +10,7 @@ import type { SubCommandHandler } from '../commands/types';
 import { BLOCK } from '../constants';
 import { actorOrRefuse, modalTeller, safely, type SlackDeps } from '../kit';
 import { userRefs } from '../presenters';
+import { inputText } from '../view-state';
 import { esc } from '../views/common';
 import { changePasswordModal, loadingModal, noticeModal } from '../views/modals';
 
@@ -141,7 +142,7 @@ export function changePasswordSubmit(deps: SlackDeps) {
   return async ({ ack, body, view, client }: ViewArgs): Promise<void> => {
     const meta = readMeta(view.private_metadata);
     const blockId = Object.keys(view.state.values).find((k) => k.startsWith(`${BLOCK.password}:`));
-    const password = blockId ? (view.state.values[blockId]?.value?.value ?? '') : '';
+    const password = blockId ? inputText(view.state.values, blockId) : '';
     if (!meta || !blockId) {
       await ack({ response_action: 'update', view: noticeModal('Change password', 'This dialog is out of date; open it again.') });
       return;

@@ -3,6 +3,7 @@ import { isFailure } from '../../services/authz';
 import { EXPORT_FIELD_GROUPS, EXPORT_FIELDS, listExportFields, setExportFields } from '../../services/export-fields';
 import type { SubCommandHandler } from '../commands/types';
 import { modalTeller, safely, type SlackDeps } from '../kit';
+import { selectedValues, type StateValues } from '../view-state';
 import { esc } from '../views/common';
 import { exportFieldsBlockId, exportFieldsModal, exportFieldsSavedText } from '../views/export';
 import { loadingModal, noticeModal } from '../views/modals';
@@ -22,12 +23,11 @@ export const exportFieldsCommand: SubCommandHandler = async ({ deps, actor, clie
 type ViewArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
 
 /** Every field shown in the modal, on when its box is ticked. */
-export function readExportFieldChoices(values: ViewSubmitAction['view']['state']['values']): Record<string, boolean> {
+export function readExportFieldChoices(values: StateValues): Record<string, boolean> {
   const choices: Record<string, boolean> = {};
   for (const group of EXPORT_FIELD_GROUPS) {
-    const state = values[exportFieldsBlockId(group)]?.value;
-    if (!state) continue;
-    const ticked = new Set((state.selected_options ?? []).map((o) => o.value));
+    if (!values[exportFieldsBlockId(group)]?.value) continue;
+    const ticked = new Set(selectedValues(values, exportFieldsBlockId(group)));
     for (const [field, info] of Object.entries(EXPORT_FIELDS)) if (info.group === group) choices[field] = ticked.has(field);
   }
   return choices;

@@ -3,6 +3,7 @@ import { isFailure } from '../../services/authz';
 import { BLOCK } from '../constants';
 import { modalTeller, safely, type SlackDeps } from '../kit';
 import { isMessage, presentList } from '../presenters';
+import { inputText } from '../view-state';
 import { esc } from '../views/common';
 import { errorMessage } from '../views/messages';
 import { noticeModal } from '../views/modals';
@@ -15,7 +16,7 @@ type ViewArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
  */
 export function findSubmit(deps: SlackDeps) {
   return async ({ ack, body, view, client }: ViewArgs): Promise<void> => {
-    const text = (view.state.values[BLOCK.findQuery]?.value?.value ?? '').trim();
+    const text = inputText(view.state.values, BLOCK.findQuery).trim();
     if (text.length === 0 || text.length > 200) {
       await ack({ response_action: 'errors', errors: { [BLOCK.findQuery]: 'Type between 1 and 200 characters.' } });
       return;
