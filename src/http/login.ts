@@ -5,9 +5,10 @@ import type { Ctx } from '../services/context';
 import { GENERIC_LOGIN_FAILURE, login } from '../services/login';
 import { clientAddress } from './client-address';
 import { describeIssues, sendError } from './errors';
+import { hasNoNul, NO_NUL } from './text';
 
 const LoginBody = z.object({
-  login: z.string().trim().min(1, 'is required').max(254, 'is longer than 254 characters'),
+  login: z.string().trim().min(1, 'is required').max(254, 'is longer than 254 characters').refine(hasNoNul, NO_NUL),
   // Not the password policy (that applies when a password is set); a bound so nobody can make us bcrypt 100 kB.
   password: z.string().min(1, 'is required').max(1024, 'is longer than 1024 characters'),
 });

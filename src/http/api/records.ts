@@ -2,6 +2,7 @@ import type { Request, Response } from 'express';
 import { z } from 'zod';
 import type { Ctx } from '../../services/context';
 import { registerRecord, unregisterRecord } from '../../services/records';
+import { hasNoNul, NO_NUL } from '../text';
 import { apiIdentity } from './auth';
 import { sendFailure, sendInvalid } from './respond';
 
@@ -14,7 +15,7 @@ const OWNER_RULE = 'a username, an email or a user id';
 
 const RecordBody = z.strictObject(
   {
-    owner: z.union([z.string().trim().min(1).max(254), z.number().int().positive().transform(String)], {
+    owner: z.union([z.string().trim().min(1).max(254).refine(hasNoNul, NO_NUL), z.number().int().positive().transform(String)], {
       error: (iss) => (iss.input === undefined ? `is required: ${OWNER_RULE}` : `must be ${OWNER_RULE}`),
     }),
   },

@@ -6,6 +6,7 @@ import type { Ctx } from '../../services/context';
 import { MAX_PAGE_SIZE } from '../../services/directory';
 import { getUser, pageUsers } from '../../services/user-pages';
 import { sendError } from '../errors';
+import { hasNoNul, NO_NUL } from '../text';
 import { apiIdentity } from './auth';
 import { sendFailure, sendInvalid } from './respond';
 
@@ -15,7 +16,11 @@ const LIMIT_RULE = `must be a whole number from 1 to ${MAX_PAGE_SIZE}`;
 const ListQuery = z.strictObject(
   {
     view: z.enum(SAVED_VIEWS, { error: `must be one of ${SAVED_VIEWS.join(', ')}` }).optional(),
-    q: z.string({ error: 'must be given once, as text' }).max(200, { error: 'must be at most 200 characters' }).optional(),
+    q: z
+      .string({ error: 'must be given once, as text' })
+      .max(200, { error: 'must be at most 200 characters' })
+      .refine(hasNoNul, NO_NUL)
+      .optional(),
     limit: z.coerce
       .number({ error: LIMIT_RULE })
       .int({ error: LIMIT_RULE })
