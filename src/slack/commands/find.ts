@@ -2,6 +2,7 @@ import { isSavedView, SAVED_VIEWS } from '../../domain/status';
 import { argText } from '../command-parser';
 import { replyEphemeral, replyFailure } from '../kit';
 import { isMessage, presentList } from '../presenters';
+import { esc, truncate } from '../views/common';
 import { errorMessage } from '../views/messages';
 import type { SubCommandHandler } from './types';
 
@@ -18,7 +19,7 @@ export const findCommand: SubCommandHandler = async ({ deps, actor, command, res
 export const listCommand: SubCommandHandler = async ({ deps, actor, command, respond }) => {
   const view = command.args.length > 0 ? argText(command.args[0]).toLowerCase() : 'all';
   if (!isSavedView(view)) {
-    return replyEphemeral(respond, errorMessage(`There is no saved view “${view}”. Views: ${SAVED_VIEWS.join(', ')}.`));
+    return replyEphemeral(respond, errorMessage(`There is no saved view “${esc(truncate(view, 60))}”. Views: ${SAVED_VIEWS.join(', ')}.`));
   }
   const shared = command.flags.has('share');
   const out = await presentList(deps, actor, { text: '', view, offset: 0 }, { shared });

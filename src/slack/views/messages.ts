@@ -1,15 +1,16 @@
 import type { KnownBlock } from '@slack/types';
 import type { PerUserResult } from '../../services/account-status';
 import { ACTION } from '../constants';
-import { esc, lineSections } from './common';
+import { esc, lineSections, truncate } from './common';
 
 export interface SlackMessage {
   text: string;
   blocks: KnownBlock[];
 }
 
+/** One section; its text is cut at Slack's 3,000 characters (beyond that Slack refuses the whole message). */
 export function textMessage(text: string): SlackMessage {
-  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: truncate(text, 3000) } }] };
 }
 
 export function errorMessage(sentence: string): SlackMessage {

@@ -14,8 +14,9 @@ function modal(title: string, blocks: KnownBlock[], extra: Partial<ModalView> = 
   };
 }
 
+/** One section; its text is cut at Slack's 3,000 characters (an echoed input must not make Slack refuse the view). */
 export function noticeModal(title: string, text: string): ModalView {
-  return modal(title, [{ type: 'section', text: { type: 'mrkdwn', text } }]);
+  return modal(title, [{ type: 'section', text: { type: 'mrkdwn', text: truncate(text, 3000) } }]);
 }
 
 export function loadingModal(title = 'userops'): ModalView {
