@@ -103,6 +103,9 @@ export async function startSmtpCapture(): Promise<SmtpCapture> {
         });
       },
     });
+    // A client that vanishes mid-session (a sender killed with -9) resets its connection; the server
+    // reports that as an 'error' event, which unheard would crash the test process.
+    s.on('error', () => undefined);
     const own = new Set<Socket>();
     sockets = own;
     s.server.on('connection', (sock: Socket) => {
