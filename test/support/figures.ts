@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runInThisContext } from 'node:vm';
@@ -20,18 +20,6 @@ export function recordFigures(suite: string, figures: Record<string, unknown>): 
     previous = {};
   }
   writeFileSync(file, `${JSON.stringify({ ...previous, ...figures, recordedAt: new Date().toISOString() }, null, 2)}\n`);
-}
-
-export function readFigures(): Record<string, Record<string, unknown>> {
-  const out: Record<string, Record<string, unknown>> = {};
-  let files: string[];
-  try {
-    files = readdirSync(FIGURES_DIR).filter((f) => f.endsWith('.json'));
-  } catch {
-    return out;
-  }
-  for (const f of files) out[f.replace(/\.json$/, '')] = JSON.parse(readFileSync(join(FIGURES_DIR, f), 'utf8')) as Record<string, unknown>;
-  return out;
 }
 
 /**
