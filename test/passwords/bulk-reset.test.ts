@@ -1,7 +1,7 @@
 import { AuditEvent, Job, MailMessage, ResetToken, User } from '../../src/store/models';
 import type { StandInView } from '../../src/standin';
 import { DIALECTS } from '../support/db';
-import { slackTestEnv, textOf, type SlackTestEnv } from '../support/slack-env';
+import { openBulkResetForm, slackTestEnv, textOf, type SlackTestEnv } from '../support/slack-env';
 import { until } from '../support/wait';
 
 const SEC = 'U0SEC0001';
@@ -31,18 +31,7 @@ describe.each(DIALECTS)('bulk password reset on %s', (dialect) => {
       `a modal showing "${text}"`,
     );
 
-  async function openForm(): Promise<StandInView> {
-    const before = new Set(env.standIn.views.keys());
-    await env.driver.command(SEC, 'bulk-reset');
-    return env.standIn.waitFor(
-      () => {
-        const v = [...env.standIn.views.values()].find((x) => !before.has(x.id) && x.userId === SEC);
-        return v && JSON.stringify(v.view).includes('Choose who must set a new password') ? v : undefined;
-      },
-      8000,
-      'the new bulk-reset form',
-    );
-  }
+  const openForm = () => openBulkResetForm(env.driver, env.standIn, SEC);
 
   const text = (v: string) => ({ value: { type: 'plain_text_input', value: v } });
 

@@ -1,7 +1,7 @@
 import type { RecordedCall, StandInView } from '../../src/standin';
 import { Job } from '../../src/store/models';
 import { recordFigures, recordUnhandledRejections } from '../support/figures';
-import { slackTestEnv, textOf, type SlackTestEnv } from '../support/slack-env';
+import { openBulkResetForm, slackTestEnv, textOf, type SlackTestEnv } from '../support/slack-env';
 import { until } from '../support/wait';
 
 /**
@@ -55,19 +55,7 @@ describe('Slack faults', () => {
   /** Calls of `method` made after `from`, with what the stand-in answered. */
   const callsSince = (method: string, from: number): RecordedCall[] => env.standIn.calls.slice(from).filter((c) => c.method === method);
 
-  /** Open the bulk-reset form through /users bulk-reset and wait until it is filled. */
-  async function bulkForm(): Promise<StandInView> {
-    const before = new Set(env.standIn.views.keys());
-    await env.driver.command(SEC, 'bulk-reset');
-    return env.standIn.waitFor(
-      () => {
-        const v = [...env.standIn.views.values()].find((x) => !before.has(x.id) && x.userId === SEC);
-        return v && JSON.stringify(v.view).includes('Choose who must set a new password') ? v : undefined;
-      },
-      8000,
-      'the bulk-reset form',
-    );
-  }
+  const bulkForm = () => openBulkResetForm(env.driver, env.standIn, SEC);
 
   const modalShowing = (view: StandInView, what: string | RegExp) =>
     env.standIn.waitFor(

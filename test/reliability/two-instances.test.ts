@@ -8,7 +8,7 @@ import { runDist, type Child } from '../support/child';
 import { freshDatabase, type TestDatabase } from '../support/db';
 import { recordFigures } from '../support/figures';
 import { GOOD_PASSWORD, makeUser } from '../support/fixtures';
-import { freePort, SIGNING_SECRET, textOf } from '../support/slack-env';
+import { freePort, openBulkResetForm, SIGNING_SECRET, textOf } from '../support/slack-env';
 import { startSmtpCapture, type SmtpCapture } from '../support/smtp';
 import { until } from '../support/wait';
 
@@ -149,16 +149,7 @@ maybe('two instances on one PostgreSQL, requests alternating between them', () =
   });
 
   test('bulk reset: form from one instance, preview from the other, the job runs once, each user mailed once', async () => {
-    const before = new Set(standIn.views.keys());
-    await next().command(SEC, 'bulk-reset');
-    const form = await standIn.waitFor(
-      () => {
-        const v = [...standIn.views.values()].find((x) => !before.has(x.id) && x.userId === SEC);
-        return v && JSON.stringify(v.view).includes('Choose who must set a new password') ? v : undefined;
-      },
-      8000,
-      'the bulk-reset form',
-    );
+    const form = await openBulkResetForm(next(), standIn, SEC);
     const text = (v: string) => ({ value: { type: 'plain_text_input', value: v } });
     const mailsBefore = smtp.mails.length;
     await next().submitView(SEC, form, {

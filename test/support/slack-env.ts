@@ -1,7 +1,7 @@
 import { createServer, type AddressInfo } from 'node:net';
 import type { Role } from '../../src/domain/permissions';
 import { startServer, type ServerHandle, type ServerOptions } from '../../src/server/server';
-import { SlackDriver, SlackStandIn, type StandInMessage } from '../../src/standin';
+import { SlackDriver, SlackStandIn, type StandInMessage, type StandInView } from '../../src/standin';
 import type { User } from '../../src/store/models';
 import type { TestDialect } from './db';
 import { makeUser, testEnv, type TestEnv, type UserSpec } from './fixtures';
@@ -110,4 +110,18 @@ export type Roles = Record<string, Role[]>;
 /** Plain text of a message, for assertions. */
 export function textOf(m: { text?: string; blocks?: unknown[] }): string {
   return `${m.text ?? ''}\n${JSON.stringify(m.blocks ?? [])}`;
+}
+
+/** `/users bulk-reset` through `driver`, then the new form once it is filled (drivers of several instances may share one stand-in). */
+export async function openBulkResetForm(driver: SlackDriver, standIn: SlackStandIn, userId: string): Promise<StandInView> {
+  const before = new Set(standIn.views.keys());
+  await driver.command(userId, 'bulk-reset');
+  return standIn.waitFor(
+    () => {
+      const v = [...standIn.views.values()].find((x) => !before.has(x.id) && x.userId === userId);
+      return v && JSON.stringify(v.view).includes('Choose who must set a new password') ? v : undefined;
+    },
+    8000,
+    'the new bulk-reset form',
+  );
 }
