@@ -506,17 +506,7 @@ export class SlackStandIn {
    * could overtake the driver's recordAck and `replace_original` would find nothing to replace.
    */
   expectAck(responseUrl: string): void {
-    if (this.ackGates.has(responseUrl)) return;
-    let release = (): void => undefined;
-    const promise = new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ACK_GATE_MAX_MS);
-      timer.unref();
-      release = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
-    this.ackGates.set(responseUrl, { promise, release });
+    if (!this.ackGates.has(responseUrl)) this.ackGates.set(responseUrl, openGate());
   }
 
   /**
@@ -525,17 +515,7 @@ export class SlackStandIn {
    * the driver could apply the ack (e.g. a "working…" view) over a faster update that followed it.
    */
   expectSubmission(viewId: string): void {
-    if (this.submissionGates.has(viewId)) return;
-    let release = (): void => undefined;
-    const promise = new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ACK_GATE_MAX_MS);
-      timer.unref();
-      release = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
-    this.submissionGates.set(viewId, { promise, release });
+    if (!this.submissionGates.has(viewId)) this.submissionGates.set(viewId, openGate());
   }
 
   /** The submission of `viewId` was answered (or failed): let held updates through. */
@@ -1415,4 +1395,18 @@ function viewIdOf(req: IncomingMessage, body: Buffer): string | undefined {
     }
   }
   return new URLSearchParams(text).get('view_id') ?? undefined;
+}
+
+/** A gate that opens when released, or by itself after ACK_GATE_MAX_MS so nothing waits forever. */
+function openGate(): AckGate {
+  let release = (): void => undefined;
+  const promise = new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ACK_GATE_MAX_MS);
+    timer.unref();
+    release = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+  });
+  return { promise, release };
 }
