@@ -139,16 +139,46 @@ function queueStatements(conn: Record<(typeof STATEMENT_METHODS)[number], Statem
   }
 }
 
-/** WAL (readers never block the writer), a busy timeout, and synchronous=NORMAL (safe with WAL). */
+/** Idle transaction connections kept open: SQLite has one writer, and `tx` queues the rest. */
+const IDLE_TRANSACTION_CONNECTIONS = 2;
+
+/**
+ * WAL (readers never block the writer), a busy timeout, and synchronous=NORMAL (safe with WAL).
+ *
+ * Transactions reuse connections. Sequelize's SQLite dialect opens a connection for each
+ * transaction and closes it at the end, so every write paid for opening the file and parsing the
+ * schema again: about a millisecond, most of what a one-row update costs (the mail outbox settles
+ * each sent mail in a transaction of its own). A connection goes back to the idle list only after
+ * a clean commit or rollback — Sequelize destroys, not releases, one whose transaction failed to
+ * end — so it never carries an open transaction into the next.
+ */
 function tuneSqlite(sequelize: Sequelize): void {
   type Conn = Record<(typeof STATEMENT_METHODS)[number], StatementMethod> & {
     configure(option: 'busyTimeout', ms: number): void;
+    close(cb?: (err: Error | null) => void): void;
+    filename?: string;
+    uuid?: string;
     __tuned?: boolean;
   };
-  const cm = sequelize.connectionManager as unknown as { getConnection(o?: unknown): Promise<Conn> };
+  const cm = sequelize.connectionManager as unknown as {
+    connections: Record<string, Conn>;
+    getConnection(o?: { uuid?: string }): Promise<Conn>;
+    releaseConnection(conn: Conn, force?: boolean): void;
+    _onProcessExit(): Promise<void>;
+  };
   const original = cm.getConnection.bind(cm);
+  const release = cm.releaseConnection.bind(cm);
+  const closeAll = cm._onProcessExit.bind(cm);
+  const idle: Conn[] = [];
+  let closing = false;
   let walSet = false;
-  cm.getConnection = async (options?: unknown) => {
+  cm.getConnection = async (options?: { uuid?: string }) => {
+    const uuid = options?.uuid;
+    const reused = uuid && uuid !== 'default' ? idle.pop() : undefined;
+    if (uuid && reused) {
+      cm.connections[uuid] = reused;
+      return reused;
+    }
     const conn = await original(options);
     if (!conn.__tuned) {
       queueStatements(conn);
@@ -161,6 +191,26 @@ function tuneSqlite(sequelize: Sequelize): void {
       conn.__tuned = true;
     }
     return conn;
+  };
+  cm.releaseConnection = (conn: Conn, force?: boolean) => {
+    if (
+      conn.uuid &&
+      conn.uuid !== 'default' &&
+      !force &&
+      !closing &&
+      conn.filename !== ':memory:' &&
+      idle.length < IDLE_TRANSACTION_CONNECTIONS
+    ) {
+      delete cm.connections[conn.uuid];
+      idle.push(conn);
+      return;
+    }
+    release(conn, force);
+  };
+  cm._onProcessExit = async () => {
+    closing = true;
+    await Promise.all(idle.splice(0).map((c) => new Promise<void>((resolve) => c.close(() => resolve()))));
+    return closeAll();
   };
 }
 
