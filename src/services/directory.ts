@@ -81,7 +81,9 @@ export async function searchUsers(ctx: Ctx, actor: Actor, input: SearchInput): P
   const offset = Math.max(0, Math.trunc(input.offset ?? 0));
   // The text first: SQLite tests conditions in order, and the scope's EXISTS is the dearer one.
   const where = { [Op.and]: [searchWhere(ctx.db, text), viewWhere(input.view ?? 'all'), orgScopeWhere(orgs)] };
-  const [total, rows] = await Promise.all([User.count({ where }), User.findAll({ where, order: [['username', 'ASC']], offset, limit })]);
+  const [total, rows] = await ctx.db.heavyRead(() =>
+    Promise.all([User.count({ where }), User.findAll({ where, order: [['username', 'ASC']], offset, limit })]),
+  );
   const orgMap = await orgsOfUsers(rows.map((u) => u.id));
   return ok({ users: rows.map((u) => toSummary(u, access, orgMap.get(u.id) ?? [])), total, offset, limit });
 }
@@ -133,6 +135,8 @@ export async function countByView(ctx: Ctx, actor: Actor): Promise<Outcome<{ cou
   const orgs = orgsWith(access, 'view');
   if (orgs !== null && orgs.length === 0) return fail('forbidden', 'You do not have a role in any organization.');
   const views: SavedView[] = ['all', 'active', 'disabled', 'locked', 'password-reset', 'cannot-login'];
-  const counts = await Promise.all(views.map((v) => User.count({ where: { [Op.and]: [orgScopeWhere(orgs), viewWhere(v)] } })));
+  const counts = await ctx.db.heavyRead(() =>
+    Promise.all(views.map((v) => User.count({ where: { [Op.and]: [orgScopeWhere(orgs), viewWhere(v)] } }))),
+  );
   return ok({ counts: Object.fromEntries(views.map((v, i) => [v, counts[i]])) as Record<SavedView, number> });
 }
