@@ -109,8 +109,68 @@ function lastErrorOf(err: MailDeliveryError, prefix = ''): string {
   return redact(`${prefix}${err.failure}: ${err.message}`).slice(0, 500);
 }
 
+type SettleValues = Partial<
+  Pick<MailMessage, 'status' | 'sentAt' | 'leaseUntil' | 'lastError' | 'nextAttemptAt' | 'attempts' | 'textBody' | 'htmlBody'>
+>;
+
+interface PendingSettle {
+  id: number;
+  lease: Date;
+  values: SettleValues;
+  resolve: (count: number) => void;
+  reject: (e: unknown) => void;
+}
+
+/**
+ * Group commit for outcomes. The parallel sends of a batch finish close together; each outcome
+ * joins the transaction being prepared instead of opening its own, so five sends cost one
+ * BEGIN/COMMIT rather than five (the mail drain of a bulk reset spent most of its database time on
+ * them). An outcome waits at most for the transaction in front of it: none is held back to fill a
+ * group, so a sent mail is recorded as soon as it would have been, and a crash can repeat no more
+ * sends than before. Each row keeps its own lease-fenced UPDATE and its own count.
+ */
+class Settler {
+  private pending: PendingSettle[] = [];
+  private flushing = false;
+
+  constructor(private readonly ctx: Ctx) {}
+
+  settle(id: number, lease: Date, values: SettleValues): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ id, lease, values, resolve, reject });
+      if (!this.flushing) void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    this.flushing = true;
+    while (this.pending.length > 0) {
+      const group = this.pending;
+      this.pending = [];
+      try {
+        const counts = await this.ctx.db.tx(async (t) => {
+          const out: number[] = [];
+          for (const p of group) {
+            const [count] = await MailMessage.update(p.values, {
+              where: { id: p.id, status: 'sending', leaseUntil: p.lease },
+              transaction: t,
+            });
+            out.push(count);
+          }
+          return out;
+        });
+        group.forEach((p, i) => p.resolve(counts[i]));
+      } catch (e) {
+        for (const p of group) p.reject(e);
+      }
+    }
+    this.flushing = false;
+  }
+}
+
 export class MailSender {
   private readonly opts: Required<Omit<MailSenderOptions, 'onFailed' | 'onSent'>>;
+  private readonly settler: Settler;
   private readonly log: Logger;
   private chain: Promise<unknown> = Promise.resolve();
   private timer: NodeJS.Timeout | null = null;
@@ -134,6 +194,7 @@ export class MailSender {
       instanceId: hooks.instanceId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
     };
     this.log = ctx.logger.child({ component: 'mail-sender', instance: this.opts.instanceId, transport: transport.kind });
+    this.settler = new Settler(ctx);
   }
 
   start(): void {
@@ -289,18 +350,10 @@ export class MailSender {
   }
 
   /** Write the outcome only while the row still carries our lease; the row object mirrors it for the hooks. */
-  private async settle(
-    row: MailMessage,
-    lease: Date,
-    values: Partial<
-      Pick<MailMessage, 'status' | 'sentAt' | 'leaseUntil' | 'lastError' | 'nextAttemptAt' | 'attempts' | 'textBody' | 'htmlBody'>
-    >,
-  ): Promise<boolean> {
+  private async settle(row: MailMessage, lease: Date, values: SettleValues): Promise<boolean> {
     let count: number;
     try {
-      [count] = await this.ctx.db.tx((t) =>
-        MailMessage.update(values, { where: { id: row.id, status: 'sending', leaseUntil: lease }, transaction: t }),
-      );
+      count = await this.settler.settle(row.id, lease, values);
     } catch (e) {
       // The lease runs out and another pass settles the row; a sent mail may then go twice, with the same Message-ID.
       this.log.error('mail outcome not recorded', { id: row.id, error: redact(String((e as Error)?.message ?? e)) });
