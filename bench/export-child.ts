@@ -1,0 +1,90 @@
+import { writeFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { createRuntime } from '../src/app/runtime';
+import { EXPORT_PAGE_SIZE, writeExportCsv } from '../src/jobs/export-csv';
+import { loadConfig } from '../src/lib/config';
+import type { PasswordHasher } from '../src/lib/hasher';
+import type { Actor } from '../src/services/context';
+import { exportScope } from '../src/services/export';
+import { enabledFields, loadExportFieldSettings } from '../src/services/export-fields';
+import { rawExportPageSql, type ExportChildResult } from './export-sql';
+import { RawSqlite } from './raw-sqlite';
+
+/**
+ * One export measure in a process of its own, so its peak RSS is the export's and not the bench's:
+ * `service` runs what the export job runs (scope, field settings, the streaming CSV writer);
+ * `raw` fetches the same rows through the driver in keyset pages and does nothing with them.
+ * Prints one JSON line: wall time, rows, peak RSS (getrusage) and RSS before the work began.
+ *
+ *   node export-child.js service|raw DB_PATH OUT_PATH ADMIN_USER_ID
+ */
+
+/** The export's own page size, so both read the table in the same steps. */
+const PAGE = EXPORT_PAGE_SIZE;
+
+const noHasher: PasswordHasher = {
+  hash: () => Promise.reject(new Error('not used')),
+  compare: () => Promise.reject(new Error('not used')),
+  dummyCompare: () => Promise.reject(new Error('not used')),
+  close: async () => undefined,
+};
+
+async function service(
+  dbPath: string,
+  outPath: string,
+  adminId: number,
+): Promise<Omit<ExportChildResult, 'rssBeforeBytes' | 'peakRssBytes' | 'cpuMs'>> {
+  const rt = await createRuntime(loadConfig({ DATABASE_URL: `sqlite:${dbPath}`, LOG_LEVEL: 'warn' }), { migrate: false, hasher: noHasher });
+  const actor: Actor = { kind: 'user', userId: adminId, label: 'bench admin', via: 'slack' };
+  const started = performance.now();
+  const scope = await exportScope(rt, actor);
+  if (!scope.ok) throw new Error(scope.message);
+  const fields = enabledFields(await loadExportFieldSettings());
+  const result = await writeExportCsv({ orgIds: scope.orgIds, fields }, outPath);
+  const ms = performance.now() - started;
+  await rt.close();
+  return { mode: 'service', ms, rows: result.rows, bytes: result.bytes };
+}
+
+async function raw(dbPath: string, orgIds: number[]): Promise<Omit<ExportChildResult, 'rssBeforeBytes' | 'peakRssBytes' | 'cpuMs'>> {
+  const db = await RawSqlite.open(dbPath, true);
+  const started = performance.now();
+  const page = db.prepare(rawExportPageSql(orgIds.length));
+  let rows = 0;
+  let bytes = 0;
+  let after: [number, number] = [0, 0];
+  for (;;) {
+    const batch = await page.all<Record<string, string | number | null>>([...orgIds, ...after, PAGE]);
+    if (batch.length === 0) break;
+    rows += batch.length;
+    // Touch every value, as a consumer would.
+    for (const r of batch) for (const v of Object.values(r)) bytes += v === null ? 0 : String(v).length;
+    const last = batch[batch.length - 1];
+    after = [Number(last.user_id), Number(last.organization_id)];
+    if (batch.length < PAGE) break;
+  }
+  const ms = performance.now() - started;
+  await page.finalize();
+  await db.close();
+  return { mode: 'raw', ms, rows, bytes };
+}
+
+async function main(): Promise<void> {
+  const [mode, dbPath, outPath, adminId, orgIdsJson] = process.argv.slice(2);
+  const rssBeforeBytes = process.memoryUsage().rss;
+  const result =
+    mode === 'service' ? await service(dbPath, outPath, Number(adminId)) : await raw(dbPath, JSON.parse(orgIdsJson ?? '[]') as number[]);
+  const usage = process.resourceUsage();
+  const out: ExportChildResult = {
+    ...result,
+    cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000,
+    rssBeforeBytes,
+    peakRssBytes: usage.maxRSS * 1024,
+  };
+  writeFileSync(1, `${JSON.stringify(out)}\n`);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench export: ${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});
