@@ -2,6 +2,7 @@ import { createWriteStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { Transform as CsvTransform } from '@json2csv/node';
 import { Op, QueryTypes, type WhereOptions } from 'sequelize';
 import { neutralizeCell } from '../domain/csv-safety';
 import { formatRoles, parseRoles } from '../domain/permissions';
@@ -11,7 +12,7 @@ import { Membership, User } from '../store/models';
 /**
  * The export file: one CSV row per membership (a user in two organizations appears twice, each
  * row with that organization and the roles held there), read from the database in keyset pages
- * and written a page at a time into a file, so memory holds one page whatever the table size.
+ * and streamed through @json2csv/node into a file, so memory holds one page whatever the table size.
  */
 
 export const EXPORT_PAGE_SIZE = 1000;
@@ -183,11 +184,10 @@ export async function writeExportCsv(
   let rows = 0;
   let users = 0;
   let lastUser: number | null = null;
-  // Header, then one CRLF-led line per row: the file has no trailing line break.
-  async function* chunks(): AsyncGenerator<string> {
-    yield columns.map(csvField).join(',');
+  // Cells go through @json2csv/node as arrays (one per row); it writes the header and the CRLF
+  // between rows (no trailing line break), quoting with csvField (RFC 4180: only when needed).
+  async function* records(): AsyncGenerator<string[]> {
     for await (const page of membershipPages(input, opts.pageSize ?? EXPORT_PAGE_SIZE)) {
-      let chunk = '';
       for (let n = 0; n < page.length; n++) {
         // A turn of the event loop now and then lets the next page's statement, started before
         // this one is written, get from prepare to step meanwhile (each is a callback here).
@@ -196,15 +196,21 @@ export async function writeExportCsv(
         if (user.id !== lastUser) users++;
         lastUser = user.id;
         rows++;
-        chunk += '\r\n';
-        for (let i = 0; i < cells.length; i++) chunk += (i > 0 ? ',' : '') + csvField(neutralizeCell(cells[i](user, org, roles)));
+        yield cells.map((cell) => neutralizeCell(cell(user, org, roles)));
       }
-      // One write per page.
-      yield chunk;
       await opts.onPage?.({ rows, total: Math.max(total, rows) });
     }
   }
+  const csv = new CsvTransform<string[], string[]>(
+    {
+      fields: columns.map((label, i) => ({ label, value: (r: string[]) => r[i] })),
+      eol: '\r\n',
+      formatters: { string: csvField, header: csvField },
+    },
+    {},
+    { objectMode: true },
+  );
   // 0600: the file holds personal data (and maybe password hashes) until it is mailed.
-  await pipeline(Readable.from(chunks()), createWriteStream(path, { mode: 0o600 }));
+  await pipeline(Readable.from(records()), csv, createWriteStream(path, { mode: 0o600 }));
   return { rows, users, bytes: (await stat(path)).size, columns };
 }
