@@ -119,6 +119,18 @@ describe.each(DIALECTS)('export CSV and field settings on %s', (dialect) => {
     for (const size of [1, 2, 3, 8]) expect((await exportOf(null, undefined, size)).bytes.equals(big.bytes)).toBe(true);
   });
 
+  test('a file that cannot be written, or a progress step that fails, rejects the export instead of hanging', async () => {
+    const fields = enabledFields(await loadExportFieldSettings());
+    await expect(writeExportCsv({ orgIds: null, fields }, join(dir, 'no-such-dir', 'x.csv'))).rejects.toMatchObject({ code: 'ENOENT' });
+    const failing = writeExportCsv({ orgIds: null, fields }, join(dir, `t${++n}.csv`), {
+      pageSize: 2,
+      onPage: ({ rows }) => {
+        if (rows >= 4) throw new Error('lease lost');
+      },
+    });
+    await expect(failing).rejects.toThrow('lease lost');
+  });
+
   test('scope: only the memberships of the given organizations', async () => {
     const { rows } = await exportOf([await orgId('acme')]);
     expect(new Set(rows.map((r) => r.organization))).toEqual(new Set(['acme']));
