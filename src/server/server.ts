@@ -56,12 +56,15 @@ export async function startServer(rt: Runtime, opts: ServerOptions = {}): Promis
       // Tell the person within seconds rather than retrying for half an hour (the WebClient default).
       retryConfig: { retries: 3, factor: 2, minTimeout: 250, maxTimeout: 4000 },
     };
+    // convoStore: false: userops keeps no per-conversation state, and Bolt's default in-memory
+    // store builds an Error ('Conversation not found') on every request that has a channel.
     if (config.SLACK_APP_TOKEN) {
       slack = new App({
         token: config.SLACK_BOT_TOKEN,
         appToken: config.SLACK_APP_TOKEN,
         socketMode: true,
         clientOptions,
+        convoStore: false,
         logger: boltLogger(logger),
       });
     } else {
@@ -72,7 +75,7 @@ export async function startServer(rt: Runtime, opts: ServerOptions = {}): Promis
         logger: boltLogger(logger),
         processBeforeResponse: false,
       });
-      slack = new App({ token: config.SLACK_BOT_TOKEN, receiver, clientOptions, logger: boltLogger(logger) });
+      slack = new App({ token: config.SLACK_BOT_TOKEN, receiver, clientOptions, logger: boltLogger(logger), convoStore: false });
     }
     deps = {
       rt,

@@ -1,4 +1,4 @@
-import { Op, UniqueConstraintError } from 'sequelize';
+import { Op, QueryTypes } from 'sequelize';
 import { SlackDelivery } from '../store/models';
 import type { Ctx } from './context';
 
@@ -7,13 +7,14 @@ import type { Ctx } from './context';
  * when the key was already recorded — by this instance or another one on the same database.
  */
 export async function claimDelivery(ctx: Ctx, key: string): Promise<boolean> {
-  try {
-    await SlackDelivery.create({ key: key.slice(0, 200), createdAt: ctx.now() });
-    return true;
-  } catch (e) {
-    if (e instanceof UniqueConstraintError) return false;
-    throw e;
-  }
+  // One plain statement: this runs for every Slack request, and a model instance cost the event
+  // loop more than the insert itself (npm run bench).
+  // Both dialects answer an INSERT with [id or rows, rows inserted]; 0 inserted: the key was there.
+  const [, inserted] = await SlackDelivery.sequelize!.query(
+    'INSERT INTO slack_deliveries ("key", created_at) VALUES (:key, :at) ON CONFLICT ("key") DO NOTHING',
+    { replacements: { key: key.slice(0, 200), at: ctx.now() }, type: QueryTypes.INSERT },
+  );
+  return inserted === 1;
 }
 
 /** Forget deliveries older than a day; Slack never retries that late. */

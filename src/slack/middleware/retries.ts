@@ -22,7 +22,10 @@ export function dropRetriedDeliveries(ctx: Ctx): Middleware<AnyMiddlewareArgs> {
     const key = deliveryKey(body);
     if (!key) return next();
     if (context.retryNum === undefined || context.retryNum === 0) {
-      claimDelivery(ctx, key).catch((e: unknown) => ctx.logger.warn('could not record a Slack delivery', { error: String(e) }));
+      // After this turn, so the insert is not built before the ack is sent.
+      setImmediate(() => {
+        claimDelivery(ctx, key).catch((e: unknown) => ctx.logger.warn('could not record a Slack delivery', { error: String(e) }));
+      });
       return next();
     }
     if (await claimDelivery(ctx, key)) return next();
