@@ -2,6 +2,7 @@ import type { QueryInterface } from 'sequelize';
 import * as m0001 from './0001-initial';
 import * as m0002 from './0002-mail-notify';
 import * as m0003 from './0003-users-search-index';
+import * as m0004 from './0004-lockout-digest-marks';
 
 export interface Migration {
   name: string;
@@ -10,4 +11,4 @@ export interface Migration {
 }
 
 /** In order. Listed explicitly so the same list works from TypeScript (tests) and compiled JS (dist). */
-export const MIGRATIONS: Migration[] = [m0001, m0002, m0003];
+export const MIGRATIONS: Migration[] = [m0001, m0002, m0003, m0004];

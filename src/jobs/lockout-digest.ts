@@ -4,7 +4,7 @@ import cron, { type ScheduledTask } from 'node-cron';
 import type { Logger } from '../lib/logger';
 import type { Ctx } from '../services/context';
 import { claimSlot, finishSlot, isSlotClaimed, lastFinishedSlot } from '../services/job-slots';
-import { lockoutDigest, type LockoutDigest } from '../services/lockout-digest';
+import { lockoutDigest, markLockoutsReported, type LockoutDigest } from '../services/lockout-digest';
 import { latestSlotBefore, slotName } from './cron-slots';
 
 /** The job_slots name of the lockout digest; scheduled slots are UTC instants, manual runs `manual:<instant>`. */
@@ -34,9 +34,10 @@ export function manualSlot(now: Date): string {
 
 /**
  * Post the digest of one slot, exactly once across instances: whoever inserts the slot's row
- * posts, everyone else skips. The window runs from the previous finished digest to the claim, so
- * consecutive digests neither overlap nor leave a gap, and a digest that failed to post leaves
- * its lockouts to the next one rather than losing them.
+ * posts, everyone else skips. The window runs from the previous finished digest to the claim; the
+ * lockouts reported are marked with the slot when it finishes, so a lockout committed just after
+ * a digest read the table is reported by the next one, none is reported twice, and a digest that
+ * failed to post leaves its lockouts to the next one rather than losing them.
  */
 export async function runDigestSlot(ctx: Ctx, publisher: DigestPublisher, slot: string, claimedBy: string): Promise<DigestRun> {
   const log = ctx.logger.child({ job: DIGEST_JOB, slot });
@@ -50,7 +51,7 @@ export async function runDigestSlot(ctx: Ctx, publisher: DigestPublisher, slot: 
     const since = previous?.claimedAt ?? new Date(claim.claimedAt.getTime() - FIRST_DIGEST_LOOKBACK_MS);
     const digest = await lockoutDigest(ctx, { since, until: claim.claimedAt });
     const { messages } = await publisher.publish(digest, slot);
-    await finishSlot(ctx, claim);
+    await finishSlot(ctx, claim, (t) => markLockoutsReported(digest.eventIds, slot, t));
     log.info('lockout digest posted', {
       messages,
       newLockouts: digest.newLockouts.length,

@@ -1,4 +1,4 @@
-import { Op, UniqueConstraintError } from 'sequelize';
+import { Op, UniqueConstraintError, type Transaction } from 'sequelize';
 import { JobSlot } from '../store/models';
 import type { Ctx } from './context';
 
@@ -28,8 +28,12 @@ export async function claimSlot(ctx: Ctx, name: string, slot: string, claimedBy:
   }
 }
 
-export async function finishSlot(ctx: Ctx, claim: SlotClaim): Promise<void> {
-  await ctx.db.tx((t) => JobSlot.update({ finishedAt: ctx.now() }, { where: { id: claim.id }, transaction: t }));
+/** Stamp the slot finished; `alongside` writes what the slot's work must record in the same transaction. */
+export async function finishSlot(ctx: Ctx, claim: SlotClaim, alongside?: (t: Transaction) => Promise<void>): Promise<void> {
+  await ctx.db.tx(async (t) => {
+    await alongside?.(t);
+    await JobSlot.update({ finishedAt: ctx.now() }, { where: { id: claim.id }, transaction: t });
+  });
 }
 
 /**

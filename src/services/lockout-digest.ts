@@ -1,4 +1,4 @@
-import { Op, literal, type WhereOptions } from 'sequelize';
+import { Op, literal, type Transaction, type WhereOptions } from 'sequelize';
 import { findSpike, type Spike } from '../domain/lockout-spike';
 import { ok, type Outcome } from '../domain/outcome';
 import type { AuthStatus } from '../domain/status';
@@ -25,10 +25,12 @@ export interface LockoutEntry {
 export interface LockoutDigest {
   since: Date;
   until: Date;
-  /** Users locked in (since, until], oldest first, one entry per user (their latest lockout). */
+  /** Users with a lockout no digest has reported yet, oldest first, one entry per user (their latest lockout). */
   newLockouts: LockoutEntry[];
-  /** Lockout events in the window (a user locked, unlocked and locked again counts twice). */
+  /** Those lockouts (a user locked, unlocked and locked again counts twice). */
   lockoutCount: number;
+  /** Ids of every lockout this digest reports (deleted users' too): marked once it is posted. */
+  eventIds: number[];
   /** Users locked before the window and still locked. */
   stillLocked: LockoutEntry[];
   spike: Spike | null;
@@ -61,13 +63,25 @@ function entry(u: User, orgs: Map<number, string[]>, lock: { at: Date; failed: n
 }
 
 /**
- * What the lockout digest reports for the window (since, until]: who got locked in it, who is still
+ * How far before `since` an unreported lockout is still picked up: one whose transaction committed
+ * after the previous digest had read the table, with a time already inside that digest's window.
+ * Nothing holds a transaction open for anywhere near this long.
+ */
+export const LATE_LOCKOUT_GRACE_MS = 10 * 60_000;
+
+/**
+ * What the lockout digest reports for the window (since, until]: who got locked (every lockout no
+ * digest has reported yet, up to `until`; late ones from a little before `since` too), who is still
  * locked from before, and whether the lockouts bunch into a possible attack. The digest goes to a
  * security channel, so it covers every organization (it runs as the system, not as a person).
+ * `markLockoutsReported` records what was posted, so each lockout is new in exactly one digest.
  */
 export async function lockoutDigest(ctx: Ctx, window: { since: Date; until: Date }): Promise<LockoutDigest> {
   const events = await LockoutEvent.findAll({
-    where: { lockedAt: { [Op.gt]: window.since, [Op.lte]: window.until } },
+    where: {
+      digestSlot: null,
+      lockedAt: { [Op.gt]: new Date(window.since.getTime() - LATE_LOCKOUT_GRACE_MS), [Op.lte]: window.until },
+    },
     order: [
       ['lockedAt', 'ASC'],
       ['id', 'ASC'],
@@ -99,6 +113,7 @@ export async function lockoutDigest(ctx: Ctx, window: { since: Date; until: Date
       entry(users.get(e.userId)!, orgs, { at: e.lockedAt, failed: e.failedCount, ip: e.sourceIp }),
     ),
     lockoutCount: live.length,
+    eventIds: events.map((e) => e.id),
     stillLocked: still.map((u) => entry(u, orgs, { at: u.lockedAt ?? window.since, failed: u.failedLoginCount, ip: null })),
     spike: findSpike(
       live.map((e) => ({ userId: e.userId, at: e.lockedAt })),
@@ -106,6 +121,12 @@ export async function lockoutDigest(ctx: Ctx, window: { since: Date; until: Date
     ),
     spikeThreshold: threshold,
   };
+}
+
+/** Mark the lockouts a posted digest reported, in the transaction that finishes its slot. */
+export async function markLockoutsReported(eventIds: number[], slot: string, t: Transaction): Promise<void> {
+  if (eventIds.length === 0) return;
+  await LockoutEvent.update({ digestSlot: slot }, { where: { id: { [Op.in]: eventIds }, digestSlot: null }, transaction: t });
 }
 
 /** Users of `orgIds` (null: everyone), on a table whose user column is `user_id`. */

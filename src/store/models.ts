@@ -153,6 +153,8 @@ export class LockoutEvent extends Model<InferAttributes<LockoutEvent>, InferCrea
   declare lockedAt: Date;
   declare failedCount: number;
   declare sourceIp: string | null;
+  /** The digest slot that reported this lockout; null until one has. */
+  declare digestSlot: CreationOptional<string | null>;
 }
 
 export class ExportField extends Model<InferAttributes<ExportField>, InferCreationAttributes<ExportField>> {
@@ -353,6 +355,7 @@ export function initModels(sequelize: Sequelize): void {
       lockedAt: { type: date, allowNull: false },
       failedCount: { type: DataTypes.INTEGER, allowNull: false },
       sourceIp: { type: DataTypes.STRING, allowNull: true },
+      digestSlot: { type: DataTypes.STRING(40), allowNull: true },
     },
     { sequelize, tableName: 'lockout_events', ...base, timestamps: false },
   );

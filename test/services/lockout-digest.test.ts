@@ -1,6 +1,6 @@
 import { SYSTEM_ACTOR } from '../../src/services/context';
 import { deleteUser } from '../../src/services/delete-user';
-import { lockoutDigest, recentLockouts, spikeUsers } from '../../src/services/lockout-digest';
+import { lockoutDigest, markLockoutsReported, recentLockouts, spikeUsers } from '../../src/services/lockout-digest';
 import { LockoutEvent } from '../../src/store/models';
 import { DIALECTS } from '../support/db';
 import { actorFor, makeUser, testEnv, type TestEnv } from '../support/fixtures';
@@ -22,8 +22,10 @@ describe.each(DIALECTS)('lockout digest data on %s', (dialect) => {
     return u;
   }
 
-  test('the window is (since, until]; a user locked twice shows once; deleted users are left out; spikes are found', async () => {
-    await locked('edge', { acme: [] }, min(0)); // exactly at `since`: belongs to the previous digest
+  test('new lockouts: unreported ones up to `until`; a user locked twice shows once; deleted users are left out; spikes are found', async () => {
+    const edge = await locked('edge', { acme: [] }, min(0)); // reported by the previous digest
+    await LockoutEvent.update({ digestSlot: 'previous' }, { where: { userId: edge.id } });
+    await locked('stale', { acme: [] }, min(-11)); // before since, beyond the grace for late commits
     await locked('twice', { acme: [] }, min(5), min(20));
     await locked('last', { acme: [], globex: [] }, min(60)); // exactly at `until`: this digest
     await locked('after', { acme: [] }, min(61));
@@ -36,9 +38,12 @@ describe.each(DIALECTS)('lockout digest data on %s', (dialect) => {
       ['last', min(60), 10, ['acme', 'globex']],
     ]);
     expect(d.lockoutCount).toBe(3);
-    // Still locked from before the window (edge), and after it (after) — both locked now, neither new.
-    expect(d.stillLocked.map((e) => e.username).sort()).toEqual(['after', 'edge']);
+    // Reported lockouts include the deleted user's, so it is not considered again.
+    expect(d.eventIds).toHaveLength(4);
+    // Still locked from before (edge, stale), and after the window (after) — locked now, not new.
+    expect(d.stillLocked.map((e) => e.username).sort()).toEqual(['after', 'edge', 'stale']);
     expect(d.spike).toEqual({ count: 3, from: min(5), to: min(65), userIds: [expect.any(Number), expect.any(Number)] });
+    await env.rt.db.tx((t) => markLockoutsReported(d.eventIds, 'slot-0', t));
   });
 
   test('spike users and recent lockouts are scoped to what the actor can see', async () => {
@@ -49,5 +54,24 @@ describe.each(DIALECTS)('lockout digest data on %s', (dialect) => {
     expect(recent.ok && recent.lockouts.map((l) => [l.username, l.canActivate])).toEqual([['last', true]]);
     const all = await recentLockouts(env.rt, SYSTEM_ACTOR, 3);
     expect(all.ok && all.lockouts.map((l) => l.username)).toEqual(['after', 'last', 'twice']);
+  });
+
+  test('a lockout committed after a digest read the table is new in the next one, and none is new twice', async () => {
+    const first = await lockoutDigest(env.rt, { since: min(60), until: min(120) });
+    expect(first.newLockouts.map((e) => e.username)).toEqual(['after']);
+    await env.rt.db.tx((t) => markLockoutsReported(first.eventIds, 'slot-a', t));
+    // Committed late: its time lies inside the window just reported.
+    await locked('late', { acme: [] }, min(119));
+    const second = await lockoutDigest(env.rt, { since: min(120), until: min(180) });
+    expect(second.newLockouts.map((e) => e.username)).toEqual(['late']);
+    await env.rt.db.tx((t) => markLockoutsReported(second.eventIds, 'slot-b', t));
+    const third = await lockoutDigest(env.rt, { since: min(180), until: min(240) });
+    expect(third.newLockouts).toEqual([]);
+    expect(third.stillLocked.map((e) => e.username)).toContain('late');
+    expect((await LockoutEvent.findAll({ where: { digestSlot: 'slot-b' } })).map((e) => e.lockedAt)).toEqual([min(119)]);
+    // The reporting digest's slot is kept; marking again changes nothing.
+    await env.rt.db.tx((t) => markLockoutsReported(first.eventIds, 'slot-c', t));
+    expect(await LockoutEvent.count({ where: { digestSlot: 'slot-c' } })).toBe(0);
+    await LockoutEvent.update({ digestSlot: 'test' }, { where: { digestSlot: null } });
   });
 });

@@ -127,6 +127,30 @@ describe.each(DIALECTS)('migrations on %s', (dialect) => {
     expect(await Membership.count({ where: { organizationId: org.id } })).toBe(0);
   });
 
+  test('0004 marks the lockouts earlier digests covered as reported, and only those', async () => {
+    const fresh = await freshDatabase(dialect);
+    const old = openDatabase(fresh.url);
+    try {
+      await migrator(old).up({ to: '0003-users-search-index' });
+      const qi = old.sequelize.getQueryInterface();
+      const at = (m: number) => new Date(Date.UTC(2026, 10, 2, 9, m));
+      await qi.bulkInsert('job_slots', [
+        { name: 'lockout_digest', slot: 'a', claimed_by: 'x', claimed_at: at(10), finished_at: at(10) },
+        { name: 'lockout_digest', slot: 'b', claimed_by: 'x', claimed_at: at(20), finished_at: null },
+      ]);
+      await qi.bulkInsert(
+        'lockout_events',
+        [5, 10, 15].map((m) => ({ user_id: 1, locked_at: at(m), failed_count: 10, source_ip: null })),
+      );
+      expect((await migrator(old).up()).map((m) => m.name)).toEqual(['0004-lockout-digest-marks']);
+      const [rows] = await old.sequelize.query('SELECT failed_count, digest_slot FROM lockout_events ORDER BY locked_at');
+      expect((rows as Array<{ digest_slot: string | null }>).map((r) => r.digest_slot)).toEqual(['before-0004', 'before-0004', null]);
+    } finally {
+      await old.close();
+      await fresh.drop();
+    }
+  });
+
   // Scale-out is PostgreSQL (DESIGN §8): an advisory lock serialises instances. SQLite is one process.
   const scaleOut = dialect === 'postgres' ? test : test.skip;
   scaleOut('several instances migrating one database at once apply each migration exactly once', async () => {

@@ -26,6 +26,7 @@ function digest(newCount: number, stillCount = 0, over: Partial<LockoutDigest> =
     until: new Date('2026-11-02T09:00:00Z'),
     newLockouts: Array.from({ length: newCount }, (_, i) => entry(i + 1)),
     lockoutCount: newCount,
+    eventIds: Array.from({ length: newCount }, (_, i) => i + 1),
     stillLocked: Array.from({ length: stillCount }, (_, i) => entry(1000 + i)),
     spike: null,
     spikeThreshold: 20,
