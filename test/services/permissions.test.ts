@@ -5,27 +5,31 @@ import { activateUser, setUsersEnabled } from '../../src/services/account-status
 import { queryAudit } from '../../src/services/audit-query';
 import { generateApiKey, revokeApiKey } from '../../src/services/api-keys';
 import { SYSTEM_ACTOR, type Actor } from '../../src/services/context';
+import { confirmBulkReset, previewBulkReset } from '../../src/services/bulk-reset';
 import { deleteUser, reassignRecords } from '../../src/services/delete-user';
+import { requestExport } from '../../src/services/export';
 import { countByView, searchUsers, showUser } from '../../src/services/directory';
 import { changeRole } from '../../src/services/memberships';
 import { changePassword, resetPasswords } from '../../src/services/passwords';
-import { ApiKey, AuditEvent, Membership, RecordAssignment, User } from '../../src/store/models';
+import { ApiKey, AuditEvent, Job, Membership, RecordAssignment, User } from '../../src/store/models';
 import { DIALECTS } from '../support/db';
 import { actorFor, makeUser, org, testEnv, type UserSpec } from '../support/fixtures';
 import { auditActions, expectUnchanged, uniq } from '../support/state';
 
 type Env = Awaited<ReturnType<typeof testEnv>>;
 
-/** The permissions that exist as services today (bulk_reset and export are not built yet). */
+/** Every permission of DESIGN §2, each exercised through its service. */
 const SERVICE_PERMISSIONS = [
   'view',
   'enable_disable',
   'activate',
   'reset_password',
+  'bulk_reset',
   'change_password',
   'delete',
   'reassign_records',
   'api_keys',
+  'export',
   'audit_log',
 ] as const;
 type ServicePermission = (typeof SERVICE_PERMISSIONS)[number];
@@ -37,13 +41,15 @@ const GRANTED: Record<Role, ServicePermission[]> = {
     'enable_disable',
     'activate',
     'reset_password',
+    'bulk_reset',
     'change_password',
     'delete',
     'reassign_records',
     'api_keys',
+    'export',
     'audit_log',
   ],
-  security: ['view', 'enable_disable', 'activate', 'reset_password', 'audit_log'],
+  security: ['view', 'enable_disable', 'activate', 'reset_password', 'bulk_reset', 'export', 'audit_log'],
   helpdesk: ['view', 'activate', 'reset_password'],
   viewer: ['view'],
 };
@@ -103,6 +109,26 @@ const CELLS: Record<ServicePermission, Cell> = {
       expect((r as { results: Array<{ status: string }> }).results.map((x) => x.status)).toEqual(['done']);
       expect((await reload(s.target))?.authStatus).toBe('password_reset');
       expect(await auditActions(s.target.id)).toEqual(['reset_password']);
+    },
+  },
+  bulk_reset: {
+    act: async (actor, s) => {
+      const preview = await previewBulkReset(ENV.rt, actor, { pasted: s.target.username, reason: 'permission matrix' });
+      if (!preview.ok) return preview;
+      return { preview, confirmed: await confirmBulkReset(ENV.rt, actor, { jobId: preview.jobId }) };
+    },
+    allowed: async (r, _s, actor) => {
+      const { preview, confirmed } = r as { preview: { count: number; sample: string[] }; confirmed: unknown };
+      expect(preview).toMatchObject({ count: 1, unknown: [], outOfScope: 0 });
+      expect(confirmed).toMatchObject({ ok: true, total: 1 });
+      expect(await Job.count({ where: { kind: 'bulk_reset', actorUserId: actor.id, status: 'queued' } })).toBe(1);
+    },
+  },
+  export: {
+    act: (actor) => requestExport(ENV.rt, actor, {}),
+    allowed: async (r, s, actor) => {
+      expect(r).toMatchObject({ ok: true, orgSlugs: [s.org] });
+      expect(await Job.count({ where: { kind: 'export', actorUserId: actor.id } })).toBe(1);
     },
   },
   change_password: {
@@ -211,6 +237,8 @@ describe.each(DIALECTS)('permissions (DESIGN §2 matrix) on %s', (dialect) => {
     } else {
       expect(r).toEqual({ ok: false, code: 'forbidden', message: expect.any(String) });
     }
+    // A refused bulk reset or export leaves no job behind, not even a draft.
+    expect(await Job.count({ where: { actorUserId: actor.id } })).toBe(0);
   });
 
   test('a member without any role sees nobody and can do nothing', async () => {
