@@ -1,24 +1,7 @@
-import { PERMISSIONS, ROLES, parseRoles, roleGrants, rolesGrant, type Permission, type Role } from '../../src/domain/permissions';
+import { PERMISSIONS, ROLES, parseRoles, roleGrants, rolesGrant } from '../../src/domain/permissions';
+import { DESIGN_MATRIX } from '../support/design-matrix';
 
-// DESIGN §2, written out again here on purpose: the test is the contract, the module the implementation.
-const EXPECTED: Record<Role, Permission[]> = {
-  administrator: [
-    'view',
-    'enable_disable',
-    'activate',
-    'reset_password',
-    'bulk_reset',
-    'change_password',
-    'delete',
-    'reassign_records',
-    'api_keys',
-    'export',
-    'audit_log',
-  ],
-  security: ['view', 'enable_disable', 'activate', 'reset_password', 'bulk_reset', 'export', 'audit_log'],
-  helpdesk: ['view', 'activate', 'reset_password'],
-  viewer: ['view'],
-};
+const EXPECTED = DESIGN_MATRIX;
 
 describe('permission matrix', () => {
   const cells = ROLES.flatMap((role) => PERMISSIONS.map((p) => [role, p, EXPECTED[role].includes(p)] as const));

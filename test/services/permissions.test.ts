@@ -1,5 +1,5 @@
 import { API_KEY_PATTERN } from '../../src/domain/api-key';
-import type { Role } from '../../src/domain/permissions';
+import { PERMISSIONS, ROLES, type Permission, type Role } from '../../src/domain/permissions';
 import type { Failure } from '../../src/domain/outcome';
 import { activateUser, setUsersEnabled } from '../../src/services/account-status';
 import { queryAudit } from '../../src/services/audit-query';
@@ -13,47 +13,13 @@ import { changeRole } from '../../src/services/memberships';
 import { changePassword, resetPasswords } from '../../src/services/passwords';
 import { ApiKey, AuditEvent, Job, Membership, RecordAssignment, User } from '../../src/store/models';
 import { DIALECTS } from '../support/db';
+import { DESIGN_MATRIX } from '../support/design-matrix';
 import { actorFor, makeUser, org, testEnv, type UserSpec } from '../support/fixtures';
 import { auditActions, expectUnchanged, uniq } from '../support/state';
 
 type Env = Awaited<ReturnType<typeof testEnv>>;
 
-/** Every permission of DESIGN §2, each exercised through its service. */
-const SERVICE_PERMISSIONS = [
-  'view',
-  'enable_disable',
-  'activate',
-  'reset_password',
-  'bulk_reset',
-  'change_password',
-  'delete',
-  'reassign_records',
-  'api_keys',
-  'export',
-  'audit_log',
-] as const;
-type ServicePermission = (typeof SERVICE_PERMISSIONS)[number];
-
-/** DESIGN §2, written out again here on purpose: the domain's matrix is what is under test. */
-const GRANTED: Record<Role, ServicePermission[]> = {
-  administrator: [
-    'view',
-    'enable_disable',
-    'activate',
-    'reset_password',
-    'bulk_reset',
-    'change_password',
-    'delete',
-    'reassign_records',
-    'api_keys',
-    'export',
-    'audit_log',
-  ],
-  security: ['view', 'enable_disable', 'activate', 'reset_password', 'bulk_reset', 'export', 'audit_log'],
-  helpdesk: ['view', 'activate', 'reset_password'],
-  viewer: ['view'],
-};
-const ROLES = Object.keys(GRANTED) as Role[];
+const GRANTED = DESIGN_MATRIX;
 
 const NEW_PASSWORD = 'Plum-Orchard-Lantern-77';
 
@@ -74,7 +40,7 @@ interface Cell {
 
 const reload = async (u: User) => User.findByPk(u.id);
 
-const CELLS: Record<ServicePermission, Cell> = {
+const CELLS: Record<Permission, Cell> = {
   view: {
     act: async (actor, s) => ({
       search: await searchUsers(ENV.rt, actor, { text: s.target.username }),
@@ -218,7 +184,7 @@ describe.each(DIALECTS)('permissions (DESIGN §2 matrix) on %s', (dialect) => {
     return { actor, s };
   }
 
-  const matrix = ROLES.flatMap((role) => SERVICE_PERMISSIONS.map((p) => [role, p, GRANTED[role].includes(p)] as const));
+  const matrix = ROLES.flatMap((role) => PERMISSIONS.map((p) => [role, p, GRANTED[role].includes(p)] as const));
 
   test.each(matrix)('%s × %s → allowed: %s', async (role, permission, allowed) => {
     const cell = CELLS[permission];
