@@ -6,7 +6,7 @@ import { actorOrRefuse, replyEphemeral, replyFailure, safely, type SlackDeps } f
 import { esc, plural, slackDate } from '../views/common';
 import { rewriteDigestRow } from '../views/digest';
 import { textMessage } from '../views/messages';
-import { loadingModal, noticeModal, userOptionLabel } from '../views/modals';
+import { loadingModal, userOptionLabel, warningModal } from '../views/modals';
 import { performUserAction } from './perform';
 import { firstAction, type BlockActionArgs } from './types';
 
@@ -70,12 +70,12 @@ export function digestSpikeButton(deps: SlackDeps) {
       if (!viewId) return;
       const actor = await deps.identity.actorFor(client, body.user.id, body.user.username);
       if (isFailure(actor)) {
-        await client.views.update({ view_id: viewId, view: noticeModal('Bulk password reset', `:warning: ${esc(actor.message)}`) });
+        await client.views.update({ view_id: viewId, view: warningModal('Bulk password reset', actor.message) });
         return;
       }
       const found = await spikeUsers(deps.rt, actor, window);
       if (!found.ok) {
-        await client.views.update({ view_id: viewId, view: noticeModal('Bulk password reset', `:warning: ${esc(found.message)}`) });
+        await client.views.update({ view_id: viewId, view: warningModal('Bulk password reset', found.message) });
         return;
       }
       const users = found.users;

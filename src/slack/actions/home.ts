@@ -5,7 +5,7 @@ import { publishHome } from '../events/app-home';
 import { modalTeller, safely, type SlackDeps } from '../kit';
 import { esc } from '../views/common';
 import { findModal } from '../views/home';
-import { loadingModal, noticeModal } from '../views/modals';
+import { loadingModal, warningModal } from '../views/modals';
 import { performUserAction } from './perform';
 import { firstAction, type BlockActionArgs } from './types';
 
@@ -53,7 +53,7 @@ export function homeBulkResetButton(deps: SlackDeps) {
         if (!viewId) return;
         const actor = await deps.identity.actorFor(client, body.user.id, body.user.username);
         if (isFailure(actor)) {
-          await client.views.update({ view_id: viewId, view: noticeModal('Bulk password reset', `:warning: ${esc(actor.message)}`) });
+          await client.views.update({ view_id: viewId, view: warningModal('Bulk password reset', actor.message) });
           return;
         }
         await fillBulkResetForm(deps, client, actor, viewId);

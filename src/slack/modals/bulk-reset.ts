@@ -11,7 +11,7 @@ import { modalTeller, safely, type SlackDeps } from '../kit';
 import { inputText, selectedValue, selectedValues, type StateValues } from '../view-state';
 import { esc } from '../views/common';
 import { textMessage } from '../views/messages';
-import { bulkPreviewModal, bulkResetModal, loadingModal, noticeModal, userOptionLabel } from '../views/modals';
+import { bulkPreviewModal, bulkResetModal, loadingModal, noticeModal, warningModal, userOptionLabel } from '../views/modals';
 
 /** Fill an open modal with the bulk-reset form (optionally pre-filled, e.g. from a lockout spike). */
 export async function fillBulkResetForm(
@@ -23,7 +23,7 @@ export async function fillBulkResetForm(
 ): Promise<void> {
   const orgs = await bulkResetOrgs(deps.rt, actor);
   if (!orgs.ok) {
-    await client.views.update({ view_id: viewId, view: noticeModal('Bulk password reset', `:warning: ${esc(orgs.message)}`) });
+    await client.views.update({ view_id: viewId, view: warningModal('Bulk password reset', orgs.message) });
     return;
   }
   await client.views.update({
@@ -86,12 +86,12 @@ export function bulkResetSubmit(deps: SlackDeps) {
       async () => {
         const actor = await deps.identity.actorFor(client, body.user.id, body.user.name);
         if (isFailure(actor)) {
-          await client.views.update({ view_id: view.id, view: noticeModal('Bulk password reset', `:warning: ${esc(actor.message)}`) });
+          await client.views.update({ view_id: view.id, view: warningModal('Bulk password reset', actor.message) });
           return;
         }
         const preview = await previewBulkReset(deps.rt, actor, sel);
         if (!preview.ok) {
-          await client.views.update({ view_id: view.id, view: noticeModal('Bulk password reset', `:warning: ${esc(preview.message)}`) });
+          await client.views.update({ view_id: view.id, view: warningModal('Bulk password reset', preview.message) });
           return;
         }
         await client.views.update({ view_id: view.id, view: bulkPreviewModal(preview, sel.reason) });
@@ -127,7 +127,7 @@ export function bulkResetConfirm(deps: SlackDeps) {
       async () => {
         const actor = await deps.identity.actorFor(client, body.user.id, body.user.name);
         if (isFailure(actor)) {
-          await client.views.update({ view_id: view.id, view: noticeModal('Bulk password reset', `:warning: ${esc(actor.message)}`) });
+          await client.views.update({ view_id: view.id, view: warningModal('Bulk password reset', actor.message) });
           return;
         }
         // The progress message exists before the job is queued, so the first batch already has somewhere to report.
@@ -135,7 +135,7 @@ export function bulkResetConfirm(deps: SlackDeps) {
         const notify = progress?.ok ? progress.target : null;
         const confirmed = await confirmBulkReset(deps.rt, actor, { jobId: jobId!, notify, requestedBySlack: body.user.id });
         if (!confirmed.ok) {
-          await client.views.update({ view_id: view.id, view: noticeModal('Bulk password reset', `:warning: ${esc(confirmed.message)}`) });
+          await client.views.update({ view_id: view.id, view: warningModal('Bulk password reset', confirmed.message) });
           if (notify) await deps.notifier?.fail(notify, `Bulk password reset #${jobId} did not start: ${confirmed.message}`);
           return;
         }

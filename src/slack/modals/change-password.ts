@@ -12,7 +12,7 @@ import { actorOrRefuse, modalTeller, safely, type SlackDeps } from '../kit';
 import { userRefs } from '../presenters';
 import { inputText } from '../view-state';
 import { esc } from '../views/common';
-import { changePasswordModal, loadingModal, noticeModal } from '../views/modals';
+import { changePasswordModal, loadingModal, noticeModal, warningModal } from '../views/modals';
 
 interface Meta {
   userId: number;
@@ -40,7 +40,7 @@ async function fillForm(
 ): Promise<void> {
   const found = await showUser(deps.rt, actor, { ref });
   if (!found.ok) {
-    await client.views.update({ view_id: viewId, view: noticeModal('Change password', `:warning: ${esc(found.message)}`) });
+    await client.views.update({ view_id: viewId, view: warningModal('Change password', found.message) });
     return;
   }
   const u = found.user;
@@ -69,7 +69,7 @@ export const changePasswordCommand: SubCommandHandler = async ({ deps, actor, co
   if (!modalViewId) return;
   const { refs, problems } = await userRefs(deps, client, command.args);
   if (problems.length > 0) {
-    await client.views.update({ view_id: modalViewId, view: noticeModal('Change password', `:warning: ${esc(problems[0])}`) });
+    await client.views.update({ view_id: modalViewId, view: warningModal('Change password', problems[0]) });
     return;
   }
   await fillForm(deps, client, actor, refs[0], modalViewId);
@@ -149,7 +149,7 @@ export function changePasswordSubmit(deps: SlackDeps) {
     }
     const actor = await deps.identity.actorFor(client, body.user.id, body.user.name);
     if (isFailure(actor)) {
-      await ack({ response_action: 'update', view: noticeModal('Change password', `:warning: ${esc(actor.message)}`) });
+      await ack({ response_action: 'update', view: warningModal('Change password', actor.message) });
       return;
     }
     const pre = await precheckChangePassword(deps.rt, actor, { ref: String(meta.userId), password });
@@ -157,7 +157,7 @@ export function changePasswordSubmit(deps: SlackDeps) {
       if (pre.code === 'password_policy') {
         await ack({ response_action: 'errors', errors: { [blockId]: pre.message } });
       } else {
-        await ack({ response_action: 'update', view: noticeModal('Change password', `:warning: ${esc(pre.message)}`) });
+        await ack({ response_action: 'update', view: warningModal('Change password', pre.message) });
       }
       return;
     }

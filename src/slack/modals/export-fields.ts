@@ -6,7 +6,7 @@ import { modalTeller, safely, type SlackDeps } from '../kit';
 import { selectedValues, type StateValues } from '../view-state';
 import { esc } from '../views/common';
 import { exportFieldsBlockId, exportFieldsModal, exportFieldsSavedText } from '../views/export';
-import { loadingModal, noticeModal } from '../views/modals';
+import { loadingModal, noticeModal, warningModal } from '../views/modals';
 
 const TITLE = 'Export fields';
 
@@ -16,7 +16,7 @@ export const exportFieldsCommand: SubCommandHandler = async ({ deps, actor, clie
   const list = await listExportFields(deps.rt, actor);
   await client.views.update({
     view_id: modalViewId,
-    view: list.ok ? exportFieldsModal(list) : noticeModal(TITLE, `:warning: ${esc(list.message)}`),
+    view: list.ok ? exportFieldsModal(list) : warningModal(TITLE, list.message),
   });
 };
 

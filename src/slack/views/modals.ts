@@ -19,6 +19,11 @@ export function noticeModal(title: string, text: string): ModalView {
   return modal(title, [{ type: 'section', text: { type: 'mrkdwn', text: truncate(text, 3000) } }]);
 }
 
+/** A refusal or failure shown in place of a modal: the message escaped, behind a warning sign. */
+export function warningModal(title: string, message: string): ModalView {
+  return noticeModal(title, `:warning: ${esc(message)}`);
+}
+
 export function loadingModal(title = 'userops'): ModalView {
   return noticeModal(title, ':hourglass_flowing_sand: Working…');
 }

@@ -2,6 +2,7 @@ import type { UserDetail, UserSummary } from '../../../src/services/user-shapes'
 import { ACTION } from '../../../src/slack/constants';
 import { decodeListState, encodeListState } from '../../../src/slack/views/list-state';
 import { resultsMessage } from '../../../src/slack/views/messages';
+import { warningModal } from '../../../src/slack/views/modals';
 import { userCardBlocks } from '../../../src/slack/views/user-card';
 import { parseRowMenuValue, rowMenuOptions, userListBlocks } from '../../../src/slack/views/user-list';
 
@@ -159,5 +160,16 @@ describe('results message', () => {
     expect(sections.length).toBeGreaterThan(2);
     for (const s of sections) expect(s.text.text.length).toBeLessThanOrEqual(3000);
     expect(m.text).toContain('100 done');
+  });
+});
+
+describe('warning modal', () => {
+  test('shows the message behind a warning sign, escaped, and within one section of 3,000 characters', () => {
+    const view = warningModal('Bulk password reset', 'No user <@U1> & co');
+    expect(view).toMatchObject({ type: 'modal', title: { type: 'plain_text', text: 'Bulk password reset' } });
+    const text = (view.blocks[0] as { text: { text: string } }).text.text;
+    expect(text).toBe(':warning: No user &lt;@U1&gt; &amp; co');
+    const long = (warningModal('x', 'a'.repeat(5000)).blocks[0] as { text: { text: string } }).text.text;
+    expect(long.length).toBeLessThanOrEqual(3000);
   });
 });
