@@ -1,3 +1,4 @@
+/** `userops digest --now | --slot TIME`: post the lockout digest from the command line. */
 import { WebClient } from '@slack/web-api';
 import type { Runtime } from '../app/runtime';
 import type { Config } from '../lib/config';
@@ -6,6 +7,7 @@ import { instanceName, manualSlot, runDigestSlot } from '../jobs/lockout-digest'
 import { boltLogger } from '../slack/bolt-logger';
 import { SlackDigestPublisher } from '../slack/digest-publisher';
 import { plural } from '../slack/views/common';
+import type { CliIO } from './io';
 
 export const DIGEST_USAGE = 'usage: userops digest --now | userops digest --slot 2026-11-02T09:00:00Z';
 
@@ -23,11 +25,6 @@ export function parseDigestArgs(args: string[]): { slot: (now: Date) => string }
   return { error: DIGEST_USAGE };
 }
 
-export interface DigestIO {
-  out(line: string): void;
-  err(line: string): void;
-}
-
 /** What must be configured before a digest can be posted (checked before touching the database). */
 export function digestConfigProblem(config: Pick<Config, 'DIGEST_CHANNEL' | 'SLACK_BOT_TOKEN'>): string | null {
   if (!config.DIGEST_CHANNEL) return 'digest: DIGEST_CHANNEL is not set; set it to the id (C…) of the channel the digest goes to.';
@@ -35,7 +32,7 @@ export function digestConfigProblem(config: Pick<Config, 'DIGEST_CHANNEL' | 'SLA
   return null;
 }
 
-export async function digestCommand(rt: Runtime, slot: (now: Date) => string, io: DigestIO): Promise<number> {
+export async function digestCommand(rt: Runtime, slot: (now: Date) => string, io: Pick<CliIO, 'out' | 'err'>): Promise<number> {
   const { config } = rt;
   const client = new WebClient(config.SLACK_BOT_TOKEN, {
     slackApiUrl: config.SLACK_API_URL,

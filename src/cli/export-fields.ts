@@ -1,7 +1,8 @@
+/** `userops export-fields`: list, enable or disable the optional columns of `/users export`. */
 import type { Ctx } from '../services/context';
 import { SYSTEM_ACTOR } from '../services/context';
 import { listExportFields, setExportFields, type ExportFieldList } from '../services/export-fields';
-import type { CliIO } from './main';
+import type { CliIO } from './io';
 
 export const EXPORT_FIELDS_USAGE = 'usage: userops export-fields [list | enable FIELD... | disable FIELD...]';
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+/** The `userops` command line: parses argv, loads the configuration and dispatches to one command. */
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -10,6 +11,7 @@ import { changeRole } from '../services/memberships';
 import { importUsers } from '../services/import-users';
 import { digestCommand, digestConfigProblem, parseDigestArgs } from './digest';
 import { exportFieldsCli } from './export-fields';
+import { stdio, type CliIO } from './io';
 import { migrateDown, migrationStatus, runMigrate } from './migrate';
 import { progressBar } from './progress';
 
@@ -25,18 +27,6 @@ const USAGE = `userops COMMAND
   export-fields enable|disable FIELD...
   demo [--script FILE]            the no-credentials tour (same as npm run demo)
   help                            this text`;
-
-export interface CliIO {
-  out(line: string): void;
-  err(line: string): void;
-  isTTY: boolean;
-}
-
-const stdio: CliIO = {
-  out: (l) => process.stdout.write(`${l}\n`),
-  err: (l) => process.stderr.write(`${l}\n`),
-  isTTY: Boolean(process.stderr.isTTY),
-};
 
 /** Run one CLI command; returns the exit code. Exported for tests, which call it in-process. */
 export async function runCli(argv: string[], env: Record<string, string | undefined> = process.env, io: CliIO = stdio): Promise<number> {

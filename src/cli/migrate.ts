@@ -1,7 +1,8 @@
+/** `userops migrate [--status | --down]`: apply, list or undo database migrations. */
 import type { Config } from '../lib/config';
 import { Logger } from '../lib/logger';
 import { migrateUp, migrator, openDatabase } from '../store/db';
-import type { CliIO } from './main';
+import type { CliIO } from './io';
 
 export async function runMigrate(config: Config, io: CliIO): Promise<number> {
   const db = openDatabase(config.DATABASE_URL, new Logger('error'));
