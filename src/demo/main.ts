@@ -17,7 +17,8 @@ import { readlineSource, scriptSource, type LineSource } from './input';
 import { reportingTransport } from './mail';
 import { dim } from './render';
 import { DEMO_PASSWORD, seedDemoData, type SeedResult } from './seed';
-import { DemoTerminal, displayPath, type DemoExtra } from './terminal';
+import { displayPath, type DemoExtra } from './session';
+import { DemoTerminal } from './terminal';
 
 /**
  * `npm run demo`: userops without a Slack workspace. A fresh SQLite file with demo people, the real
