@@ -26,15 +26,3 @@ export function jsonBody(limit = '16kb'): RequestHandler[] {
     },
   ];
 }
-
-export function formBody(limit = '8kb'): RequestHandler {
-  const parse = express.urlencoded({ limit, extended: false, parameterLimit: 20 });
-  return (req, res, next) =>
-    parse(req, res, (err?: unknown) => {
-      if (!err) return next();
-      res
-        .status((err as { status?: number }).status === 413 ? 413 : 400)
-        .type('text/plain')
-        .send('The form could not be read.');
-    });
-}

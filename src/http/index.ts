@@ -1,10 +1,10 @@
 import express, { type Router } from 'express';
 import type { Runtime } from '../app/runtime';
 import { apiRoutes } from './api';
-import { formBody, jsonBody } from './body';
+import { jsonBody } from './body';
 import { healthRoute } from './health';
 import { loginRoute } from './login';
-import { resetForm, resetPageHeaders, resetSubmit } from './reset-page';
+import { resetPageRoutes } from './reset-page';
 import { route } from './route';
 
 /** The product's own HTTP routes (everything but /slack/events). */
@@ -13,7 +13,6 @@ export function httpRoutes(rt: Runtime): Router {
   router.get('/healthz', route(healthRoute(rt)));
   router.post('/api/v1/auth/login', ...jsonBody('8kb'), route(loginRoute(rt)));
   router.use(apiRoutes(rt));
-  router.get('/password/reset/:token', resetPageHeaders, route(resetForm(rt)));
-  router.post('/password/reset/:token', resetPageHeaders, formBody('8kb'), route(resetSubmit(rt)));
+  router.use(resetPageRoutes(rt));
   return router;
 }

@@ -1,5 +1,6 @@
 import cron from 'node-cron';
 import { z } from 'zod';
+import { parseTrustProxy } from './trust-proxy';
 
 /**
  * Every environment variable userops reads, in one schema. The README's configuration table is
@@ -48,6 +49,13 @@ const databaseUrl = z
   .refine((v) => /^sqlite:/.test(v) || /^postgres(ql)?:\/\//.test(v), {
     message: 'must be sqlite:PATH or postgres://user:pass@host/db',
   });
+
+const trustProxy = z.string().transform((v, ctx) => {
+  const parsed = parseTrustProxy(v);
+  if (parsed.ok) return parsed.value;
+  ctx.addIssue({ code: 'custom', message: parsed.message });
+  return z.NEVER;
+});
 
 const cronExpr = z
   .string()
@@ -105,7 +113,10 @@ export const CONFIG_DOCS: Record<string, { default: string; doc: string }> = {
   LOGIN_MAX_PER_IP: { default: '100', doc: 'Login attempts per client address per LOGIN_WINDOW_SECONDS before 429.' },
   LOGIN_WINDOW_SECONDS: { default: '60', doc: 'Window of the login throttles.' },
   API_RATE_LIMIT_PER_MINUTE: { default: '600', doc: 'REST API requests per API key per minute before 429.' },
-  TRUST_PROXY: { default: 'false', doc: 'Trust X-Forwarded-For for the client address (set behind a load balancer).' },
+  TRUST_PROXY: {
+    default: 'false',
+    doc: 'Which proxies may set the client address (X-Forwarded-For): false (none, the socket address counts), a hop count (1 = one load balancer), or a comma-separated list of proxy addresses, CIDR ranges, loopback, linklocal, uniquelocal. true is refused.',
+  },
   DIGEST_CHANNEL: { default: '', doc: 'Channel id (C…) for the lockout digest. Unset: no digest is scheduled.' },
   DIGEST_CRON: { default: '0 9 * * 1-5', doc: 'When the lockout digest runs (cron, in DIGEST_TZ).' },
   DIGEST_TZ: { default: 'UTC', doc: 'Time zone of DIGEST_CRON.' },
@@ -117,6 +128,7 @@ export const CONFIG_DOCS: Record<string, { default: string; doc: string }> = {
     default: 'data/exports',
     doc: 'Where export CSVs wait until their email is sent (deleted then, or after 3 days). Several instances: a volume they share.',
   },
+  EXPORT_ALLOW_PASSWORD_HASHES: { default: 'false', doc: 'Allow the password-hash column in exports (off by default)' },
   LOG_LEVEL: { default: 'info', doc: 'debug, info, warn or error.' },
 };
 
@@ -149,7 +161,7 @@ const schema = z.object({
   LOGIN_MAX_PER_IP: int(1, 1000000),
   LOGIN_WINDOW_SECONDS: int(1, 86400),
   API_RATE_LIMIT_PER_MINUTE: int(1, 1000000),
-  TRUST_PROXY: bool(),
+  TRUST_PROXY: trustProxy,
   DIGEST_CHANNEL: z.union([z.literal(''), channelId]),
   DIGEST_CRON: cronExpr,
   DIGEST_TZ: timeZone,
@@ -158,6 +170,7 @@ const schema = z.object({
   AUDIT_CHANNEL: z.union([z.literal(''), channelId]),
   EXPORT_EMAIL_MAX_BYTES: int(0, 100_000_000),
   EXPORT_DIR: z.string().trim().min(1, { message: 'must be a directory path' }),
+  EXPORT_ALLOW_PASSWORD_HASHES: bool(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], { message: 'must be debug, info, warn or error' }),
 });
 

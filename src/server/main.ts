@@ -1,5 +1,6 @@
 import { createRuntime } from '../app/runtime';
 import { ConfigError, loadConfig } from '../lib/config';
+import { deploymentWarnings } from '../lib/deployment-warnings';
 import { loadDotEnv } from '../lib/dotenv';
 import { Logger } from '../lib/logger';
 import { startServer } from './server';
@@ -18,9 +19,10 @@ async function main(): Promise<void> {
     throw e;
   }
   const logger = new Logger(config.LOG_LEVEL);
+  // Valid but weak for a real deployment: said once at start, one line each, then served anyway.
+  for (const warning of deploymentWarnings(config)) logger.warn(warning);
   const rt = await createRuntime(config, { logger });
   const server = await startServer(rt);
-  logger.info('userops listening', { port: server.port, slack: server.slack ? (config.SLACK_APP_TOKEN ? 'socket mode' : 'http') : 'off' });
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
@@ -32,6 +34,8 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+  // Only after the handlers: whoever waits for this line may send SIGTERM at once and get a clean stop.
+  logger.info('userops listening', { port: server.port, slack: server.slack ? (config.SLACK_APP_TOKEN ? 'socket mode' : 'http') : 'off' });
 }
 
 main().catch((err: unknown) => {

@@ -44,6 +44,7 @@ export async function startServer(rt: Runtime, opts: ServerOptions = {}): Promis
   const { config, logger } = rt;
   const web = express();
   web.disable('x-powered-by');
+  // false, a hop count or a list of proxies (never `true`): see src/lib/trust-proxy.ts.
   web.set('trust proxy', config.TRUST_PROXY);
   web.use(httpRoutes(rt));
 

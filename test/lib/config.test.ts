@@ -90,15 +90,41 @@ const CASES: Record<keyof Config, VariableCase> = {
   TRUST_PROXY: {
     default: false,
     good: [
-      ['true', true],
-      ['TRUE', true],
-      ['1', true],
-      ['yes', true],
       ['false', false],
       ['0', false],
       ['no', false],
+      ['1', 1],
+      [' 2 ', 2],
+      ['10', 10],
+      ['10.0.0.1', ['10.0.0.1']],
+      ['10.0.0.0/8, 192.168.1.7 ,fd00::/8', ['10.0.0.0/8', '192.168.1.7', 'fd00::/8']],
+      ['loopback,LinkLocal,uniquelocal', ['loopback', 'linklocal', 'uniquelocal']],
+      ['::ffff:10.0.0.1/128', ['::ffff:10.0.0.1/128']],
+      // Valid, but a start-up warning: see test/lib/deployment-warnings.test.ts.
+      ['0.0.0.0/1,128.0.0.0/1', ['0.0.0.0/1', '128.0.0.0/1']],
     ],
-    bad: ['maybe', 'on'],
+    // A bare true (trust every hop) is refused, whatever its spelling.
+    bad: [
+      'true',
+      'TRUE',
+      'yes',
+      'on',
+      '*',
+      'all',
+      '11',
+      '-1',
+      '1.5',
+      'maybe',
+      '10.0.0.0/33',
+      '::1/129',
+      '10.0.0.1/',
+      '10.0.0.1,',
+      '10.0.0.256',
+      'fe80::1%eth0',
+      '10.0.0.0/8/1',
+      '0.0.0.0/0',
+      '10.0.0.1,::/0',
+    ],
   },
   DIGEST_CHANNEL: {
     default: '',
@@ -129,6 +155,14 @@ const CASES: Record<keyof Config, VariableCase> = {
     bad: ['100000001', '5MB'],
   },
   EXPORT_DIR: { default: 'data/exports', good: [['/srv/userops/exports', '/srv/userops/exports']], bad: ['   '] },
+  EXPORT_ALLOW_PASSWORD_HASHES: {
+    default: false,
+    good: [
+      ['true', true],
+      ['false', false],
+    ],
+    bad: ['hashes'],
+  },
   LOG_LEVEL: {
     default: 'info',
     good: [
@@ -197,6 +231,13 @@ describe('configuration (DESIGN §7)', () => {
     expect(e.message.split(name)).toHaveLength(2);
     if (raw.trim().length >= 4) expect(e.message.slice(`Invalid configuration: ${name}`.length)).not.toContain(raw.trim());
     expect(e.message).not.toMatch(/Invalid input|expected/i);
+  });
+
+  test('TRUST_PROXY=true is refused with one line that says why and what to write instead', () => {
+    expect(configError({ TRUST_PROXY: 'true' }).message).toBe(
+      'Invalid configuration: TRUST_PROXY must be a hop count from 0 to 10, or a comma-separated list of proxy addresses, CIDR ranges, loopback, linklocal or uniquelocal: trusting every hop would let any client choose its own address',
+    );
+    expect(configError({ TRUST_PROXY: '10.0.0.1, nonsense' }).message).toMatch(/entry 2 is none of these$/);
   });
 
   test('secrets inside bad values never reach the message', () => {

@@ -1,4 +1,4 @@
-import { startServer, type ServerHandle } from '../../src/server/server';
+import { startServer, type ServerHandle, type ServerOptions } from '../../src/server/server';
 import type { TestDialect } from './db';
 import { testEnv, type TestEnv } from './fixtures';
 
@@ -15,9 +15,13 @@ export interface HttpTestEnv extends TestEnv {
 }
 
 /** The real server (HTTP routes, no Slack) on a random port over a fresh database. */
-export async function httpTestEnv(dialect: TestDialect, overrides: Record<string, string> = {}): Promise<HttpTestEnv> {
+export async function httpTestEnv(
+  dialect: TestDialect,
+  overrides: Record<string, string> = {},
+  serverOptions: Pick<ServerOptions, 'workers'> = {},
+): Promise<HttpTestEnv> {
   const env = await testEnv(dialect, { PUBLIC_URL: 'http://127.0.0.1:9', ...overrides });
-  const server = await startServer(env.rt, { port: 0, host: '127.0.0.1' });
+  const server = await startServer(env.rt, { port: 0, host: '127.0.0.1', ...serverOptions });
   return {
     ...env,
     server,
