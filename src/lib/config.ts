@@ -117,6 +117,7 @@ export const CONFIG_DOCS: Record<string, { default: string; doc: string }> = {
     default: 'data/exports',
     doc: 'Where export CSVs wait until their email is sent (deleted then, or after 3 days). Several instances: a volume they share.',
   },
+  EXPORT_ALLOW_PASSWORD_HASHES: { default: 'false', doc: 'Allow the password-hash column in exports (off by default)' },
   LOG_LEVEL: { default: 'info', doc: 'debug, info, warn or error.' },
 };
 
@@ -158,6 +159,7 @@ const schema = z.object({
   AUDIT_CHANNEL: z.union([z.literal(''), channelId]),
   EXPORT_EMAIL_MAX_BYTES: int(0, 100_000_000),
   EXPORT_DIR: z.string().trim().min(1, { message: 'must be a directory path' }),
+  EXPORT_ALLOW_PASSWORD_HASHES: bool(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], { message: 'must be debug, info, warn or error' }),
 });
 

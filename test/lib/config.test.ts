@@ -129,6 +129,14 @@ const CASES: Record<keyof Config, VariableCase> = {
     bad: ['100000001', '5MB'],
   },
   EXPORT_DIR: { default: 'data/exports', good: [['/srv/userops/exports', '/srv/userops/exports']], bad: ['   '] },
+  EXPORT_ALLOW_PASSWORD_HASHES: {
+    default: false,
+    good: [
+      ['true', true],
+      ['false', false],
+    ],
+    bad: ['allow'],
+  },
   LOG_LEVEL: {
     default: 'info',
     good: [
