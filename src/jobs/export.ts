@@ -3,6 +3,7 @@ import type { OutboxAttachment } from '../mail/outbox';
 import type { MailSenderOptions } from '../mail/sender';
 import type { Ctx } from '../services/context';
 import { EXPORT_KIND, exportActor, exportScope, recordExportDelivery, type ExportPayload, type ExportRecord } from '../services/export';
+import { exportableFields } from '../services/export-fields';
 import { Job, MailMessage, User } from '../store/models';
 import { writeExportCsv, type ExportCsvResult } from './export-csv';
 import { gzipFile, newExportPath, removeExportFile, sweepExportFiles } from './export-files';
@@ -133,7 +134,9 @@ export function exportJob(
     let written: ExportCsvResult;
     let lastReport = 0;
     try {
-      written = await writeExportCsv({ orgIds: scope.orgIds, fields: payload.fields }, path, {
+      // Re-checked here too: a job queued while the deployment allowed hashes exports none once it does not.
+      const fields = exportableFields(ctx.config, payload.fields);
+      written = await writeExportCsv({ orgIds: scope.orgIds, fields }, path, {
         pageSize: opts.pageSize,
         onPage: async ({ rows, total }) => {
           if (control.stopping() || !(await control.progress({ ...prior, stage: 'writing', rows, total }))) throw new Interrupted();

@@ -58,7 +58,7 @@ export async function requestExport(
   return ctx.db.tx(async (t) => {
     const scope = await exportScope(ctx, actor, t);
     if (!scope.ok) return scope;
-    const fields = enabledFields(await loadExportFieldSettings(t));
+    const fields = enabledFields(await loadExportFieldSettings(t), ctx.config);
     const payload: ExportPayload = {
       fields,
       notify: input.notify ?? null,

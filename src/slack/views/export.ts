@@ -46,7 +46,10 @@ export function exportFieldsModal(list: ExportFieldList): ModalView {
       element: { type: 'checkboxes', action_id: 'value', options: fields.map(option), ...(on.length > 0 ? { initial_options: on } : {}) },
     });
   }
-  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: 'API keys and password reset tokens are never exportable.' }] });
+  const never = list.passwordHashAllowed
+    ? 'API keys and password reset tokens are never exportable.'
+    : 'API keys and password reset tokens are never exportable; password hashes are not exportable on this deployment.';
+  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: never }] });
   return {
     type: 'modal',
     callback_id: CALLBACK.exportFields,

@@ -222,10 +222,12 @@ describe.each(DIALECTS)('/users export end to end on %s', (dialect) => {
     afterEach(async () => ExportField.destroy({ where: {} }));
 
     async function openFieldsModal(slackId: string): Promise<StandInView> {
+      // A new modal each time: an earlier test's one may still be open, showing its result.
+      const before = new Set(env.standIn.views.keys());
       await env.driver.command(slackId, 'export fields');
       return env.standIn.waitFor(() => {
         const v = env.standIn.openModal(slackId);
-        return v && !JSON.stringify(v.view.blocks).includes('Loading') ? v : undefined;
+        return v && !before.has(v.id) && !JSON.stringify(v.view.blocks).includes('Loading') ? v : undefined;
       });
     }
 
@@ -236,26 +238,80 @@ describe.each(DIALECTS)('/users export end to end on %s', (dialect) => {
       return { value: { type: 'checkboxes', selected_options: block.element!.options.filter((o) => values.includes(o.value)) } };
     };
 
+    /** The modal once the submission's answer has been rendered (it first turns into "working"). */
+    const settled = (view: StandInView, says: string) =>
+      env.standIn.waitFor(() => {
+        const v = env.standIn.views.get(view.id);
+        return v && JSON.stringify(v.view.blocks).includes(says) ? v : undefined;
+      });
+
+    const settings = async () => (await ExportField.findAll({ order: [['field', 'ASC']] })).map((f) => `${f.field}:${String(f.enabled)}`);
+
     test('an administrator ticks phone and unticks the timestamps: the next export has those columns', async () => {
       const view = await openFieldsModal(ANA);
       expect(view.view.callback_id).toBe('export_fields');
       const text = JSON.stringify(view.view.blocks);
-      expect(text).toContain('Password hash (bcrypt) (password_hash)');
-      expect(text).toContain('API keys and password reset tokens are never exportable.');
+      // EXPORT_ALLOW_PASSWORD_HASHES is off (the default): the hash is not offered at all.
+      expect(text).not.toContain('password_hash');
+      expect(text).not.toContain('export_fields:secret');
+      expect(text).toContain(
+        'API keys and password reset tokens are never exportable; password hashes are not exportable on this deployment.',
+      );
       const submitted = await env.driver.submitView(ANA, view, {
         'export_fields:profile': checked(view, 'export_fields:profile', ['phone', 'auth_status']),
         'export_fields:timestamps': checked(view, 'export_fields:timestamps', []),
-        'export_fields:secret': checked(view, 'export_fields:secret', []),
       });
       expect(submitted.status).toBe(200);
-      const saved = await env.standIn.waitFor(() => {
-        const v = env.standIn.views.get(view.id);
-        return v && JSON.stringify(v.view.blocks).includes('Saved') ? v : undefined;
-      });
+      const saved = await settled(view, 'Saved');
       expect(JSON.stringify(saved.view.blocks)).toContain('Switched on: `phone`');
       const x = await runExport(ANA);
       const header = x.file!.bytes.toString('utf8').split('\r\n')[0];
       expect(header).toBe([...IMPORT_COLUMNS, 'phone', 'auth_status'].join(','));
+    });
+
+    test('hashes off: a crafted submission ticking password_hash is refused and changes nothing; a stored setting is ignored', async () => {
+      const view = await openFieldsModal(ANA);
+      // What a tampered client could send: a block the modal never had, with the hash ticked.
+      env.standIn.setViewState(view.id, 'export_fields:secret', 'value', {
+        type: 'checkboxes',
+        selected_options: [{ text: { type: 'plain_text', text: 'Password hash' }, value: 'password_hash' }],
+      });
+      const before = await settings();
+      const audits = await AuditEvent.count({ where: { action: 'export_fields_changed' } });
+      const submitted = await env.driver.submitView(ANA, view, {
+        'export_fields:profile': checked(view, 'export_fields:profile', ['phone']),
+      });
+      expect(submitted.status).toBe(200);
+      const refused = await settled(view, 'Password hashes cannot be exported on this deployment');
+      expect(JSON.stringify(refused.view.blocks)).toContain('EXPORT_ALLOW_PASSWORD_HASHES=true');
+      expect(await settings()).toEqual(before);
+      expect(await AuditEvent.count({ where: { action: 'export_fields_changed' } })).toBe(audits);
+
+      // Switched on in the store (as when the deployment allowed it): the export still has no hash.
+      await ExportField.create({ field: 'password_hash', enabled: true, updatedAt: new Date() });
+      const x = await runExport(ANA);
+      expect(JSON.parse(x.job.payload).fields).not.toContain('password_hash');
+      const rows = rowsOf(x.file!.bytes);
+      expect(rows.length).toBeGreaterThan(0);
+      expect(rows.every((r) => r.password === '')).toBe(true);
+    });
+
+    test('hashes allowed (EXPORT_ALLOW_PASSWORD_HASHES=true): the modal offers the hash and the export carries it', async () => {
+      const config = env.rt.config as { EXPORT_ALLOW_PASSWORD_HASHES: boolean };
+      config.EXPORT_ALLOW_PASSWORD_HASHES = true;
+      try {
+        const view = await openFieldsModal(ANA);
+        expect(JSON.stringify(view.view.blocks)).toContain('Password hash (bcrypt) (password_hash)');
+        expect(JSON.stringify(view.view.blocks)).toContain('API keys and password reset tokens are never exportable.');
+        await env.driver.submitView(ANA, view, { 'export_fields:secret': checked(view, 'export_fields:secret', ['password_hash']) });
+        expect(JSON.stringify((await settled(view, 'Saved')).view.blocks)).toContain('Switched on: `password_hash`');
+        const x = await runExport(ANA);
+        const ana = rowsOf(x.file!.bytes).find((r) => r.username === 'ana')!;
+        expect(ana.password).toBe(people[ANA].passwordHash);
+        expect(ana.password).toMatch(/^\$2[aby]\$/);
+      } finally {
+        config.EXPORT_ALLOW_PASSWORD_HASHES = false;
+      }
     });
 
     test('security cannot open it', async () => {
