@@ -13,11 +13,11 @@ import { parseJson, type JobHandler } from './runner';
 export { EXPORT_KIND };
 
 /**
- * Where the file goes, seen from the job: the Slack adapter implements it with filesUploadV2 (to the
- * command's channel, or the requester's DM when the app cannot post there); jobs never import Slack.
+ * Where the file goes, seen from the job: to the requester and nobody else. The Slack adapter
+ * implements it with filesUploadV2 into the requester's DM with the app; jobs never import Slack.
  */
 export interface FileShare {
-  share(file: SharedFile, to: { channel: string | null; slackUserId: string | null }): Promise<ShareOutcome>;
+  share(file: SharedFile, to: { slackUserId: string | null }): Promise<ShareOutcome>;
 }
 
 export interface SharedFile {
@@ -27,8 +27,8 @@ export interface SharedFile {
   comment: string;
 }
 
-/** `inDm`: in the requester's direct messages with the app, opened for them (not where they asked). */
-export type ShareOutcome = { ok: true; channel: string; inDm: boolean; fellBackBecause: string | null } | { ok: false; reason: string };
+/** `channel`: the requester's DM with the app, where the file was shared. */
+export type ShareOutcome = { ok: true; channel: string } | { ok: false; reason: string };
 
 interface ExportProgress {
   stage?: 'writing' | 'shared' | 'mailed';
@@ -55,9 +55,7 @@ function fileName(ctx: Ctx, jobId: number): string {
 }
 
 function slackLine(s: ShareOutcome, attachment: Attachment['kind']): string {
-  if (s.ok && s.fellBackBecause)
-    return `The CSV is in this conversation: userops cannot post in the channel where you ran the command (${s.fellBackBecause}).`;
-  if (s.ok) return s.inDm ? 'The CSV is in this conversation.' : 'The CSV is posted where you ran the command.';
+  if (s.ok) return 'The CSV is in this conversation (your direct messages with userops).';
   return attachment === 'none'
     ? `⚠️ The Slack upload failed (${s.reason}) and the file is too large for email: run the export again later.`
     : `⚠️ The Slack upload failed (${s.reason}); the email carries the file.`;
@@ -74,7 +72,7 @@ function mailLine(to: string | null, a: Attachment, maxBytes: number): string {
 }
 
 function mailSlackNote(s: ShareOutcome, attachment: Attachment['kind']): string {
-  if (s.ok) return s.inDm ? 'It is also in your direct messages with userops in Slack.' : 'It is also in Slack, where you ran the export.';
+  if (s.ok) return 'It is also in your direct messages with userops in Slack.';
   return attachment === 'none'
     ? `The Slack upload failed too (${s.reason}): run the export again later.`
     : `The Slack upload failed (${s.reason}), so this email is your copy.`;
@@ -166,7 +164,7 @@ export function exportJob(
               title: `User export #${job.id}`,
               comment: `User export #${job.id}: ${written.users} users, ${written.rows} rows (${orgs}).`,
             },
-            { channel: payload.channel, slackUserId: payload.requestedBySlack },
+            { slackUserId: payload.requestedBySlack },
           )
         : { ok: false, reason: 'Slack is not configured' };
       if (!(await control.progress({ stage: 'shared', rows: written.rows, total: written.rows, slack }))) {
@@ -188,9 +186,7 @@ export function exportJob(
       users: written.users,
       organizations: scope.orgSlugs,
       columns: written.columns,
-      slack: slack.ok
-        ? { ok: true, detail: slack.fellBackBecause ? `dm (${slack.fellBackBecause})` : slack.channel }
-        : { ok: false, detail: slack.reason },
+      slack: slack.ok ? { ok: true, detail: slack.channel } : { ok: false, detail: slack.reason },
       attachment: attachment.kind,
     };
     const attachments: OutboxAttachment[] =

@@ -51,10 +51,30 @@ describe.each(DIALECTS)('/users export end to end on %s', (dialect) => {
     final: string;
   }
 
+  /**
+   * Nothing of the export reached a channel: the only thing in `channelId` since `messagesBefore` is
+   * the ephemeral answer to the requester (through the command's response_url), and every export
+   * mail since `mailsBefore` went to the requester alone.
+   */
+  function expectOnlyRequesterGotIt(slackId: string, channelId: string, messagesBefore: number, mailsBefore: number): void {
+    const inChannel = env.standIn.messages.slice(messagesBefore).filter((m) => m.channel === channelId);
+    expect(inChannel.length).toBeGreaterThan(0);
+    for (const m of inChannel)
+      expect({ source: m.source, ephemeral: m.ephemeral, visibleTo: m.visibleTo }).toEqual({
+        source: 'response_url',
+        ephemeral: true,
+        visibleTo: slackId,
+      });
+    expect(env.standIn.files.filter((f) => f.channelId === channelId)).toEqual([]);
+    const exportMails = env.smtp!.mails.slice(mailsBefore).filter((m) => m.subject.startsWith('User export'));
+    expect(exportMails.flatMap((m) => m.to)).toEqual([people[slackId].email]);
+  }
+
   /** `/users export`, then wait for the job, its email and its final DM message. */
-  async function runExport(slackId: string, channelId?: string): Promise<Exported> {
+  async function runExport(slackId: string, channelId = 'C0GENERAL'): Promise<Exported> {
     const filesBefore = env.standIn.files.length;
     const mailsBefore = env.smtp!.mails.length;
+    const messagesBefore = env.standIn.messages.length;
     const r = await env.run(slackId, 'export', { channelId });
     const reply = textOf(r.reply);
     const jobId = Number(/Export #(\d+)/.exec(reply)?.[1]);
@@ -71,6 +91,7 @@ describe.each(DIALECTS)('/users export end to end on %s', (dialect) => {
       .find((m) => m.to.includes(email))!;
     const dm = env.standIn.dmChannelFor(slackId);
     const finalMessage = await env.standIn.waitForMessage({ channel: dm, text: `Export #${jobId} finished` });
+    expectOnlyRequesterGotIt(slackId, channelId, messagesBefore, mailsBefore);
     return {
       jobId,
       job,
@@ -99,11 +120,16 @@ describe.each(DIALECTS)('/users export end to end on %s', (dialect) => {
   const exportDir = () => join(env.db.dir, 'exports');
   const exportFilesLeft = () => readdirSync(exportDir()).length;
 
-  test('an administrator of two organizations: file in the channel equals a fresh export, email attaches it, temp file goes', async () => {
+  test('an administrator of two organizations: file in the requester’s DM (not the channel) equals a fresh export, email to them attaches it, temp file goes', async () => {
     const x = await runExport(ANA);
     expect(x.reply).toContain(`Export #${x.jobId} of acme, globex started`);
+    expect(x.reply).toContain('Progress and the CSV arrive in your direct messages with userops, never in a channel');
     expect(x.job.status).toBe('done');
-    expect(x.file).toMatchObject({ channelId: 'C0GENERAL', filename: `users-export-2026-11-02-${x.jobId}.csv` });
+    // Completed in the D channel conversations.open gave for the requester, never the command's C channel.
+    expect(x.file).toMatchObject({ channelId: env.standIn.dmChannelFor(ANA), filename: `users-export-2026-11-02-${x.jobId}.csv` });
+    const completed = env.standIn.callsTo('files.completeUploadExternal').filter((c) => c.status === 200 && !c.error);
+    expect(completed[completed.length - 1].args.channel_id).toBe(env.standIn.dmChannelFor(ANA));
+    expect(JSON.parse(x.job.payload)).not.toHaveProperty('channel');
     expect(x.file!.initialComment).toContain(`User export #${x.jobId}`);
     expect(x.file!.bytes.equals(await freshExport(ANA, x.job))).toBe(true);
 
@@ -116,9 +142,9 @@ describe.each(DIALECTS)('/users export end to end on %s', (dialect) => {
     expect(x.mail.attachments).toHaveLength(1);
     expect(x.mail.attachments[0]).toMatchObject({ filename: x.file!.filename, contentType: 'text/csv' });
     expect(x.mail.attachments[0].content.equals(x.file!.bytes)).toBe(true);
-    expect(x.mail.text).toContain('It is also in Slack, where you ran the export.');
+    expect(x.mail.text).toContain('It is also in your direct messages with userops in Slack.');
 
-    expect(x.final).toContain('The CSV is posted where you ran the command.');
+    expect(x.final).toContain('The CSV is in this conversation (your direct messages with userops).');
     expect(x.final).toContain('A copy is on its way to ana@example.com (CSV attached).');
     const audit = await AuditEvent.findOne({ where: { action: 'export' }, order: [['id', 'DESC']] });
     expect(JSON.parse(audit!.details!)).toMatchObject({ jobId: x.jobId, organizations: ['acme', 'globex'], attachment: 'csv' });
@@ -146,11 +172,41 @@ describe.each(DIALECTS)('/users export end to end on %s', (dialect) => {
     expect(env.standIn.files.length).toBe(files);
   });
 
-  test('a channel the app is not in: the file goes to the requester’s DM instead', async () => {
-    const x = await runExport(ANA, PRIVATE);
-    expect(x.file!.channelId).toBe(env.standIn.dmChannelFor(ANA));
-    expect(x.final).toContain('userops cannot post in the channel where you ran the command (not_in_channel)');
-    expect(x.mail.text).toContain('It is also in your direct messages with userops in Slack.');
+  test('typed in another channel (one the app is not even in): the file still goes to the requester’s DM only', async () => {
+    const x = await runExport(SEC, PRIVATE);
+    expect(x.file!.channelId).toBe(env.standIn.dmChannelFor(SEC));
+    expect(x.final).toContain('The CSV is in this conversation');
+    // No attempt at the channel at all: every completed upload names a DM.
+    for (const c of env.standIn.callsTo('files.completeUploadExternal')) expect(String(c.args.channel_id)).toMatch(/^D/);
+  });
+
+  test('the DM cannot be opened: the requester is told at once, no file is shared anywhere, the email still carries it', async () => {
+    env.standIn.fail('conversations.open', { error: 'restricted_action', times: Infinity });
+    const filesBefore = env.standIn.files.length;
+    const mailsBefore = env.smtp!.mails.length;
+    const messagesBefore = env.standIn.messages.length;
+    const r = await env.run(ANA, 'export');
+    const reply = textOf(r.reply);
+    const jobId = Number(/Export #(\d+)/.exec(reply)?.[1]);
+    expect(reply).toContain(`Export #${jobId} of acme, globex started, but userops could not open a direct message with you`);
+    expect(reply).toContain('so the CSV will not be shared in Slack: it is emailed to ana@example.com only.');
+    const job = await until(async () => {
+      const j = await Job.findByPk(jobId);
+      return j && (j.status === 'done' || j.status === 'failed') ? j : null;
+    }, `export #${jobId} to finish`);
+    expect(job.status).toBe('done');
+    const mail = (await env.smtp!.waitFor((ms) => ms.slice(mailsBefore).some((m) => m.subject.startsWith('User export')))).slice(
+      mailsBefore,
+    )[0];
+    expect(mail.to).toEqual(['ana@example.com']);
+    expect(mail.text).toContain('userops could not open a direct message with you');
+    expect(mail.text).toContain('so this email is your copy');
+    expect(mail.attachments[0].content.equals(await freshExport(ANA, job))).toBe(true);
+    expect(env.standIn.files.slice(filesBefore).filter((f) => f.completed)).toEqual([]);
+    expect(env.standIn.messages.slice(messagesBefore).filter((m) => m.source !== 'response_url')).toEqual([]);
+    expectOnlyRequesterGotIt(ANA, 'C0GENERAL', messagesBefore, mailsBefore);
+    const audit = await AuditEvent.findOne({ where: { action: 'export' }, order: [['id', 'DESC']] });
+    expect(JSON.parse(audit!.details!)).toMatchObject({ jobId, slack: { ok: false }, emailedTo: 'ana@example.com' });
   });
 
   test('Slack rejects the upload bytes (HTTP 500 after retries): the email still carries the file, the requester is told', async () => {
@@ -208,7 +264,7 @@ describe.each(DIALECTS)('/users export end to end on %s', (dialect) => {
       'the export mail to fail',
     );
     const file = env.standIn.files.slice(filesBefore).find((f) => f.completed);
-    expect(file).toMatchObject({ channelId: 'C0GENERAL' });
+    expect(file).toMatchObject({ channelId: env.standIn.dmChannelFor(ANA) });
     expect((await Job.findByPk(jobId))!.status).toBe('done');
     const dm = env.standIn.dmChannelFor(ANA);
     const final = await env.standIn.waitForMessage({ channel: dm, text: /could not be delivered/ });
