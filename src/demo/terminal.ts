@@ -1,7 +1,7 @@
-import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, isAbsolute, join, relative } from 'node:path';
 import { Op } from 'sequelize';
 import type { Runtime } from '../app/runtime';
+import { ensurePrivateDir, writePrivateFile } from '../lib/private-files';
 import { formatBytes } from '../mail/templates';
 import {
   findInputs,
@@ -241,8 +241,8 @@ export class DemoTerminal {
       const name = basename(file.filename) || `${file.id}.bin`;
       const taken = [...this.savedFiles.values()].some((p) => basename(p) === name);
       target = join(this.o.filesDir, taken ? `${file.id}-${name}` : name);
-      await mkdir(this.o.filesDir, { recursive: true });
-      await writeFile(target, file.bytes);
+      await ensurePrivateDir(this.o.filesDir);
+      await writePrivateFile(target, file.bytes);
       this.savedFiles.set(fileId, target);
     }
     const lines = [`📎 ${file.title ?? file.filename} (${formatBytes(file.bytes.length)}) saved to ${displayPath(target)}`];
