@@ -39,7 +39,7 @@ async function service(
   const started = performance.now();
   const scope = await exportScope(rt, actor);
   if (!scope.ok) throw new Error(scope.message);
-  const fields = enabledFields(await loadExportFieldSettings());
+  const fields = enabledFields(await loadExportFieldSettings(), rt.config);
   const result = await writeExportCsv({ orgIds: scope.orgIds, fields }, outPath);
   const ms = performance.now() - started;
   await rt.close();

@@ -13,7 +13,11 @@ function printList(list: ExportFieldList, io: CliIO): void {
   for (const f of list.fields) {
     io.out(`${f.field.padEnd(width)}  ${(f.enabled ? 'yes' : 'no').padEnd(8)}  ${f.default ? 'yes' : 'no'}`);
   }
-  io.out('password_hash puts the bcrypt hash in the password column. API keys and reset tokens are never exportable.');
+  io.out(
+    list.passwordHashAllowed
+      ? 'password_hash puts the bcrypt hash in the password column. API keys and reset tokens are never exportable.'
+      : 'Password hashes, API keys and reset tokens are not exportable (set EXPORT_ALLOW_PASSWORD_HASHES=true to offer password_hash).',
+  );
 }
 
 /** `userops export-fields`: what `/users export` carries; the operator acts as the system actor. */

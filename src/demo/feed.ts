@@ -3,7 +3,6 @@
  * (with the files they carry saved to disk), App Home, and the mails the app sent; and waiting
  * until the app has gone quiet before printing, so a reply comes out whole.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { Op } from 'sequelize';
 import { formatBytes } from '../mail/templates';
@@ -13,6 +12,7 @@ import type { ControlNumbers, SurfaceRef } from './controls';
 import type { SentMail } from './mail';
 import { dim, linksIn, renderSurface, renderText } from './render';
 import { displayPath, LOADING, sleep, type DemoSession } from './session';
+import { ensurePrivateDir, writePrivateFile } from '../lib/private-files';
 
 const SETTLE = { minMs: 150, quietMs: 350, maxMs: 20_000, pollMs: 50 };
 
@@ -140,8 +140,8 @@ export class SlackFeed {
       const name = basename(file.filename) || `${file.id}.bin`;
       const taken = [...this.savedFiles.values()].some((p) => basename(p) === name);
       target = join(filesDir, taken ? `${file.id}-${name}` : name);
-      await mkdir(filesDir, { recursive: true });
-      await writeFile(target, file.bytes);
+      await ensurePrivateDir(filesDir);
+      await writePrivateFile(target, file.bytes);
       this.savedFiles.set(fileId, target);
     }
     const lines = [`📎 ${file.title ?? file.filename} (${formatBytes(file.bytes.length)}) saved to ${displayPath(target)}`];

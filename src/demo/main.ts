@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, mkdirSync } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { appendFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -10,6 +10,7 @@ import { digestCommand } from '../cli/digest';
 import { manualSlot } from '../jobs/lockout-digest';
 import { ConfigError, loadConfig, type Config } from '../lib/config';
 import { Logger, type LogLevel } from '../lib/logger';
+import { ensurePrivateDir, ensurePrivateDirSync } from '../lib/private-files';
 import { createMailTransport } from '../mail/transport';
 import { startServer, type ServerHandle } from '../server/server';
 import { SlackDriver, SlackStandIn } from '../standin';
@@ -174,7 +175,8 @@ async function main(): Promise<number> {
   const { dataDir, color } = args;
   // A fresh directory every start: the tour always begins from the same story.
   await rm(dataDir, { recursive: true, force: true });
-  await mkdir(join(dataDir, 'files'), { recursive: true });
+  // Owner-only like every data directory: it holds a database, mails and exported CSVs.
+  await ensurePrivateDir(join(dataDir, 'files'));
   const logFile = join(dataDir, 'userops.log');
 
   const running: Running = { standIn: new SlackStandIn(), rt: null, server: null, terminal: null, input: null };
@@ -215,7 +217,7 @@ async function main(): Promise<number> {
 
     // The terminal is for the conversation; the server's JSON log goes to a file, and only a
     // one-line note for its warnings and errors reaches the screen.
-    mkdirSync(dataDir, { recursive: true });
+    ensurePrivateDirSync(dataDir);
     const sink = (line: string, level: LogLevel): void => {
       appendFileSync(logFile, `${line}\n`);
       if (level === 'error' || level === 'warn') {

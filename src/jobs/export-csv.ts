@@ -6,6 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import { Transform as CsvTransform } from '@json2csv/node';
 import { Op, QueryTypes, type WhereOptions } from 'sequelize';
 import { neutralizeCell } from '../domain/csv-safety';
+import { PRIVATE_FILE_MODE, settlePrivateFile } from '../lib/private-files';
 import { formatRoles, parseRoles } from '../domain/permissions';
 import { exportColumns, type ExportFieldName } from '../services/export-fields';
 import { Membership, User } from '../store/models';
@@ -223,7 +224,7 @@ export async function writeExportCsv(
     { objectMode: true },
   );
   // 0600: the file holds personal data (and maybe password hashes) until it is mailed.
-  const written = pipeline(csv, coalesce(WRITE_CHUNK), createWriteStream(path, { mode: 0o600 }));
+  const written = pipeline(csv, coalesce(WRITE_CHUNK), createWriteStream(path, { mode: PRIVATE_FILE_MODE }));
   // Awaited below; until then a failure must not count as unhandled.
   written.catch(() => undefined);
   try {
@@ -247,5 +248,6 @@ export async function writeExportCsv(
     csv.destroy(err as Error);
   }
   await written;
+  await settlePrivateFile(path);
   return { rows, users, bytes: (await stat(path)).size, columns };
 }

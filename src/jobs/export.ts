@@ -3,6 +3,7 @@ import type { OutboxAttachment } from '../mail/outbox';
 import type { MailSenderOptions } from '../mail/sender';
 import type { Ctx } from '../services/context';
 import { EXPORT_KIND, exportActor, exportScope, recordExportDelivery, type ExportPayload, type ExportRecord } from '../services/export';
+import { exportableFields } from '../services/export-fields';
 import { Job, MailMessage, User } from '../store/models';
 import { writeExportCsv, type ExportCsvResult } from './export-csv';
 import { gzipFile, newExportPath, removeExportFile, sweepExportFiles } from './export-files';
@@ -12,11 +13,11 @@ import { parseJson, type JobHandler } from './runner';
 export { EXPORT_KIND };
 
 /**
- * Where the file goes, seen from the job: the Slack adapter implements it with filesUploadV2 (to the
- * command's channel, or the requester's DM when the app cannot post there); jobs never import Slack.
+ * Where the file goes, seen from the job: to the requester and nobody else. The Slack adapter
+ * implements it with filesUploadV2 into the requester's DM with the app; jobs never import Slack.
  */
 export interface FileShare {
-  share(file: SharedFile, to: { channel: string | null; slackUserId: string | null }): Promise<ShareOutcome>;
+  share(file: SharedFile, to: { slackUserId: string | null }): Promise<ShareOutcome>;
 }
 
 export interface SharedFile {
@@ -26,8 +27,8 @@ export interface SharedFile {
   comment: string;
 }
 
-/** `inDm`: in the requester's direct messages with the app, opened for them (not where they asked). */
-export type ShareOutcome = { ok: true; channel: string; inDm: boolean; fellBackBecause: string | null } | { ok: false; reason: string };
+/** `channel`: the requester's DM with the app, where the file was shared. */
+export type ShareOutcome = { ok: true; channel: string } | { ok: false; reason: string };
 
 interface ExportProgress {
   stage?: 'writing' | 'shared' | 'mailed';
@@ -54,9 +55,7 @@ function fileName(ctx: Ctx, jobId: number): string {
 }
 
 function slackLine(s: ShareOutcome, attachment: Attachment['kind']): string {
-  if (s.ok && s.fellBackBecause)
-    return `The CSV is in this conversation: userops cannot post in the channel where you ran the command (${s.fellBackBecause}).`;
-  if (s.ok) return s.inDm ? 'The CSV is in this conversation.' : 'The CSV is posted where you ran the command.';
+  if (s.ok) return 'The CSV is in this conversation (your direct messages with userops).';
   return attachment === 'none'
     ? `⚠️ The Slack upload failed (${s.reason}) and the file is too large for email: run the export again later.`
     : `⚠️ The Slack upload failed (${s.reason}); the email carries the file.`;
@@ -73,7 +72,7 @@ function mailLine(to: string | null, a: Attachment, maxBytes: number): string {
 }
 
 function mailSlackNote(s: ShareOutcome, attachment: Attachment['kind']): string {
-  if (s.ok) return s.inDm ? 'It is also in your direct messages with userops in Slack.' : 'It is also in Slack, where you ran the export.';
+  if (s.ok) return 'It is also in your direct messages with userops in Slack.';
   return attachment === 'none'
     ? `The Slack upload failed too (${s.reason}): run the export again later.`
     : `The Slack upload failed (${s.reason}), so this email is your copy.`;
@@ -133,7 +132,9 @@ export function exportJob(
     let written: ExportCsvResult;
     let lastReport = 0;
     try {
-      written = await writeExportCsv({ orgIds: scope.orgIds, fields: payload.fields }, path, {
+      // Re-checked here too: a job queued while the deployment allowed hashes exports none once it does not.
+      const fields = exportableFields(ctx.config, payload.fields);
+      written = await writeExportCsv({ orgIds: scope.orgIds, fields }, path, {
         pageSize: opts.pageSize,
         onPage: async ({ rows, total }) => {
           if (control.stopping() || !(await control.progress({ ...prior, stage: 'writing', rows, total }))) throw new Interrupted();
@@ -163,7 +164,7 @@ export function exportJob(
               title: `User export #${job.id}`,
               comment: `User export #${job.id}: ${written.users} users, ${written.rows} rows (${orgs}).`,
             },
-            { channel: payload.channel, slackUserId: payload.requestedBySlack },
+            { slackUserId: payload.requestedBySlack },
           )
         : { ok: false, reason: 'Slack is not configured' };
       if (!(await control.progress({ stage: 'shared', rows: written.rows, total: written.rows, slack }))) {
@@ -185,9 +186,7 @@ export function exportJob(
       users: written.users,
       organizations: scope.orgSlugs,
       columns: written.columns,
-      slack: slack.ok
-        ? { ok: true, detail: slack.fellBackBecause ? `dm (${slack.fellBackBecause})` : slack.channel }
-        : { ok: false, detail: slack.reason },
+      slack: slack.ok ? { ok: true, detail: slack.channel } : { ok: false, detail: slack.reason },
       attachment: attachment.kind,
     };
     const attachments: OutboxAttachment[] =

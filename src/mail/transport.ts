@@ -1,8 +1,9 @@
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import nodemailer, { type NodemailerError, type SendMailOptions } from 'nodemailer';
 import type { Config } from '../lib/config';
 import { redact, type Logger } from '../lib/logger';
+import { ensurePrivateDir, writePrivateFile } from '../lib/private-files';
 
 /**
  * Delivery of one composed mail, either to an SMTP server (pooled connections) or, when
@@ -177,7 +178,10 @@ function fileSafeId(messageId: string): string {
   return local.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 80) || 'mail';
 }
 
-/** The embedded default: each mail becomes `<dir>/<timestamp>-<id>.eml`, a complete RFC 822 message. */
+/**
+ * The embedded default: each mail becomes `<dir>/<timestamp>-<id>.eml`, a complete RFC 822 message.
+ * Mails hold reset links and export CSVs: the directory (when we create it) is 0700, each file 0600.
+ */
 export function fileTransport(dir: string, opts: { from: string }): MailTransport {
   const composer = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
   return {
@@ -193,9 +197,9 @@ export function fileTransport(dir: string, opts: { from: string }): MailTranspor
       }
       const target = join(dir, `${fileStamp(new Date())}-${fileSafeId(mail.messageId)}.eml`);
       try {
-        await mkdir(dir, { recursive: true });
+        await ensurePrivateDir(dir);
         // Written aside and renamed, so a reader of the directory never sees half a message.
-        await writeFile(`${target}.tmp`, message, { flag: 'w' });
+        await writePrivateFile(`${target}.tmp`, message);
         await rename(`${target}.tmp`, target);
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;

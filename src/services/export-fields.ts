@@ -1,5 +1,6 @@
 import type { Transaction } from 'sequelize';
 import { fail, ok, type Outcome } from '../domain/outcome';
+import type { Config } from '../lib/config';
 import { ExportField } from '../store/models';
 import { isFailure, loadAccess, type Access } from './authz';
 import { writeAudit } from './audit';
@@ -33,8 +34,9 @@ export const EXPORT_FIELDS = {
   password_changed_at: { label: 'Password changed at', group: 'timestamps', default: true },
   created_at: { label: 'Created at', group: 'timestamps', default: true },
   updated_at: { label: 'Updated at', group: 'timestamps', default: true },
-  // Off by default because Slack files travel far. Exported only ever as the bcrypt hash, in the
-  // `password` column, which import stores as it is.
+  // Off by default because Slack files travel far, and offered at all only when the deployment sets
+  // EXPORT_ALLOW_PASSWORD_HASHES=true (see offeredFields). Exported only ever as the bcrypt hash, in
+  // the `password` column, which import stores as it is.
   password_hash: { label: 'Password hash (bcrypt)', group: 'secret', default: false },
 } as const satisfies Record<string, ExportFieldInfo>;
 
@@ -74,8 +76,30 @@ export async function loadExportFieldSettings(t?: Transaction): Promise<ExportFi
   return settings;
 }
 
-export function enabledFields(settings: ExportFieldSettings): ExportFieldName[] {
-  return EXPORT_FIELD_NAMES.filter((f) => settings[f]);
+/** The deployment's switch for the hash column; nothing in Slack or the CLI can turn it on. */
+export type HashSwitch = Pick<Config, 'EXPORT_ALLOW_PASSWORD_HASHES'>;
+
+/** The fields this deployment offers: every one, except `password_hash` unless EXPORT_ALLOW_PASSWORD_HASHES is true. */
+export function offeredFields(config: HashSwitch): ExportFieldName[] {
+  return EXPORT_FIELD_NAMES.filter((f) => f !== 'password_hash' || config.EXPORT_ALLOW_PASSWORD_HASHES);
+}
+
+/**
+ * What an export may write of `fields` here and now: a field the deployment does not offer is
+ * dropped, so a stored setting (or a job queued) from when the hash was allowed exports an empty
+ * password column once it is not.
+ */
+export function exportableFields(config: HashSwitch, fields: readonly ExportFieldName[]): ExportFieldName[] {
+  const offered = new Set(offeredFields(config));
+  return fields.filter((f) => offered.has(f));
+}
+
+/** The fields an export requested now carries: switched on in the settings and offered by the deployment. */
+export function enabledFields(settings: ExportFieldSettings, config: HashSwitch): ExportFieldName[] {
+  return exportableFields(
+    config,
+    EXPORT_FIELD_NAMES.filter((f) => settings[f]),
+  );
 }
 
 /** Settings are global (they shape every organization's export), so changing them takes the administrator role. */
@@ -84,6 +108,9 @@ function mayManage(access: Access): boolean {
 }
 
 const REFUSED = 'Only an administrator can change which fields an export carries.';
+
+const HASHES_OFF =
+  'Password hashes cannot be exported on this deployment: the operator has not set EXPORT_ALLOW_PASSWORD_HASHES=true. Nothing was changed.';
 
 export interface ExportFieldView {
   field: ExportFieldName;
@@ -96,13 +123,16 @@ export interface ExportFieldView {
 export interface ExportFieldList {
   /** Always exported, so that an export re-imports. */
   always: string[];
+  /** The fields this deployment offers (without `password_hash` unless EXPORT_ALLOW_PASSWORD_HASHES). */
   fields: ExportFieldView[];
+  passwordHashAllowed: boolean;
 }
 
-function describeSettings(settings: ExportFieldSettings): ExportFieldList {
+function describeSettings(settings: ExportFieldSettings, config: HashSwitch): ExportFieldList {
   return {
     always: [...IMPORT_COLUMNS],
-    fields: EXPORT_FIELD_NAMES.map((f) => ({ field: f, ...EXPORT_FIELDS[f], enabled: settings[f] })),
+    fields: offeredFields(config).map((f) => ({ field: f, ...EXPORT_FIELDS[f], enabled: settings[f] })),
+    passwordHashAllowed: config.EXPORT_ALLOW_PASSWORD_HASHES,
   };
 }
 
@@ -110,7 +140,7 @@ export async function listExportFields(ctx: Ctx, actor: Actor): Promise<Outcome<
   const access = await loadAccess(ctx, actor);
   if (isFailure(access)) return access;
   if (!mayManage(access)) return fail('forbidden', REFUSED);
-  return ok(describeSettings(await loadExportFieldSettings()));
+  return ok(describeSettings(await loadExportFieldSettings(), ctx.config));
 }
 
 /** Why a name cannot be switched, or null when it can. */
@@ -125,7 +155,8 @@ export function exportFieldProblem(name: string): string | null {
 
 /**
  * Switch fields on or off; only differences are written, with one audit row naming them. Unknown
- * names and the never-exportable secrets are refused before anything changes.
+ * names, the never-exportable secrets and — unless the deployment allows it — switching the hash
+ * on are refused before anything changes. Switching the hash off is always allowed.
  */
 export async function setExportFields(
   ctx: Ctx,
@@ -138,6 +169,7 @@ export async function setExportFields(
     if (problem) return fail('invalid_input', problem);
     wanted.set(name.trim().toLowerCase() as ExportFieldName, on);
   }
+  if (wanted.get('password_hash') === true && !ctx.config.EXPORT_ALLOW_PASSWORD_HASHES) return fail('forbidden', HASHES_OFF);
   return ctx.db.tx(async (t) => {
     const access = await loadAccess(ctx, actor, t);
     if (isFailure(access)) return access;
@@ -154,6 +186,6 @@ export async function setExportFields(
     if (enabled.length + disabled.length > 0) {
       await writeAudit(ctx, t, actor, { action: 'export_fields_changed', details: { enabled, disabled } });
     }
-    return ok({ ...describeSettings(current), enabled, disabled });
+    return ok({ ...describeSettings(current, ctx.config), enabled, disabled });
   });
 }

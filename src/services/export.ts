@@ -20,8 +20,10 @@ export interface ExportPayload {
   fields: ExportFieldName[];
   /** The requester's progress message (DM), see SlackJobNotifier. */
   notify: { channel: string; ts: string } | null;
-  /** Where the command was typed: the file goes there, or to the requester's DM if the app cannot post there. */
-  channel: string | null;
+  /**
+   * The requester's Slack id: the file goes to their DM with the app and nowhere else. Where the
+   * command was typed is not recorded at all, so nothing can ever post the export there.
+   */
   requestedBySlack: string | null;
 }
 
@@ -53,16 +55,15 @@ export async function exportScope(ctx: Ctx, actor: Actor, t?: Transaction): Prom
 export async function requestExport(
   ctx: Ctx,
   actor: Actor,
-  input: { notify?: ExportPayload['notify']; channel?: string | null; requestedBySlack?: string | null },
+  input: { notify?: ExportPayload['notify']; requestedBySlack?: string | null },
 ): Promise<Outcome<{ jobId: number; orgSlugs: string[]; email: string | null }>> {
   return ctx.db.tx(async (t) => {
     const scope = await exportScope(ctx, actor, t);
     if (!scope.ok) return scope;
-    const fields = enabledFields(await loadExportFieldSettings(t));
+    const fields = enabledFields(await loadExportFieldSettings(t), ctx.config);
     const payload: ExportPayload = {
       fields,
       notify: input.notify ?? null,
-      channel: input.channel ?? null,
       requestedBySlack: input.requestedBySlack ?? null,
     };
     const userId = actor.kind === 'user' ? actor.userId : null;

@@ -4,14 +4,6 @@ import type { FileShare, SharedFile, ShareOutcome } from '../jobs/export';
 import type { Logger } from '../lib/logger';
 import { slackFailureReason } from './slack-errors';
 
-/** Slack errors that mean "not there, but the requester's DM will do". */
-const TRY_DM_INSTEAD = new Set(['not_in_channel', 'channel_not_found', 'is_archived']);
-
-function slackErrorCode(e: unknown): string | null {
-  const err = e as { code?: string; data?: { error?: string } };
-  return err?.code === 'slack_webapi_platform_error' ? (err.data?.error ?? null) : null;
-}
-
 /** A sentence for the requester: what Slack did, without a stack trace or a token. */
 export function describeSlackFailure(e: unknown): string {
   const reason = slackFailureReason(e, 'the upload');
@@ -21,10 +13,12 @@ export function describeSlackFailure(e: unknown): string {
 }
 
 /**
- * Shares export files with `filesUploadV2` (getUploadURLExternal → upload → completeUploadExternal).
- * The channel the command came from first; where the app is not a member (or the channel is gone
- * or a DM between other people), the requester's DM with the app, opened with conversations.open.
- * Rate limits and 5xx are retried by the WebClient's retryConfig before they count as failures.
+ * Shares export files with `filesUploadV2` (getUploadURLExternal → upload → completeUploadExternal)
+ * in the requester's direct messages with the app, opened with conversations.open — never in the
+ * channel where the command was typed: an export is personal data for the requester alone (DESIGN
+ * §9). When the DM cannot be opened the share fails (the email copy still goes); there is no
+ * fallback. Rate limits and 5xx are retried by the WebClient's retryConfig before they count as
+ * failures.
  */
 export class SlackFileShare implements FileShare {
   constructor(
@@ -32,46 +26,39 @@ export class SlackFileShare implements FileShare {
     private readonly logger: Logger,
   ) {}
 
-  async share(file: SharedFile, to: { channel: string | null; slackUserId: string | null }): Promise<ShareOutcome> {
+  async share(file: SharedFile, to: { slackUserId: string | null }): Promise<ShareOutcome> {
+    if (!to.slackUserId) return { ok: false, reason: 'the export was not requested from Slack' };
     let data: Buffer;
     try {
       data = await readFile(file.path);
     } catch (e) {
       return { ok: false, reason: `the file could not be read (${(e as NodeJS.ErrnoException).code ?? 'error'})` };
     }
-    const upload = (channel: string) =>
-      this.client.filesUploadV2({
+    let channel: string | undefined;
+    try {
+      channel = (await this.client.conversations.open({ users: to.slackUserId })).channel?.id;
+    } catch (e) {
+      return this.failed(
+        `userops could not open a direct message with you: ${slackFailureReason(e, 'userops') ?? 'conversations.open failed'}`,
+      );
+    }
+    // A DM id, never a channel: completeUploadExternal shares the file wherever this points.
+    if (!channel?.startsWith('D')) return this.failed('userops could not open a direct message with you');
+    try {
+      await this.client.filesUploadV2({
         channel_id: channel,
         file: data,
         filename: file.filename,
         title: file.title,
         initial_comment: file.comment,
       });
-    let fellBackBecause: string | null = null;
-    if (to.channel) {
-      try {
-        await upload(to.channel);
-        return { ok: true, channel: to.channel, inDm: false, fellBackBecause: null };
-      } catch (e) {
-        const code = slackErrorCode(e);
-        if (!code || !TRY_DM_INSTEAD.has(code) || !to.slackUserId) return this.failed(e);
-        fellBackBecause = code;
-      }
-    }
-    if (!to.slackUserId) return { ok: false, reason: 'there is no channel or person to share it with' };
-    try {
-      const dm = await this.client.conversations.open({ users: to.slackUserId });
-      const channel = dm.channel?.id;
-      if (!channel) return { ok: false, reason: 'Slack did not open a direct message' };
-      await upload(channel);
-      return { ok: true, channel, inDm: true, fellBackBecause };
+      return { ok: true, channel };
     } catch (e) {
-      return this.failed(e);
+      return this.failed(describeSlackFailure(e));
     }
   }
 
-  private failed(e: unknown): ShareOutcome {
-    const reason = describeSlackFailure(e);
+  private failed(reason: string): ShareOutcome {
     this.logger.warn('export upload to Slack failed', { reason });
     return { ok: false, reason };
   }

@@ -1,9 +1,9 @@
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Sequelize, Transaction } from 'sequelize';
 import { Umzug, type MigrationMeta } from 'umzug';
 import { MIGRATIONS } from '../../migrations';
 import type { Logger } from '../lib/logger';
+import { ensurePrivateDirSync, ensurePrivateFileSync, narrowSync } from '../lib/private-files';
 import { initModels } from './models';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -73,13 +73,32 @@ function isRetryable(err: unknown): boolean {
   );
 }
 
+/**
+ * The database holds password hashes and personal data, so it is owner-only whatever the umask: its
+ * directory, when we create it, is 0700, and the file is created here as 0600 before SQLite would
+ * create it (0644 less the umask). SQLite gives the -wal and -shm files the database file's mode.
+ * Files from before this rule (or copied in with a wider mode) are narrowed, with a warning; one
+ * that cannot be (owned by someone else) is reported and left to SQLite.
+ */
+function protectSqliteFiles(storage: string, logger?: Logger): void {
+  ensurePrivateDirSync(dirname(storage));
+  for (const path of [storage, `${storage}-wal`, `${storage}-shm`, `${storage}-journal`]) {
+    try {
+      const narrowed = path === storage ? ensurePrivateFileSync(path) === 'narrowed' : narrowSync(path);
+      if (narrowed) logger?.warn('database file narrowed to owner-only (0600)', { path });
+    } catch (e) {
+      logger?.warn('database file could not be made owner-only', { path, error: (e as NodeJS.ErrnoException).code ?? String(e) });
+    }
+  }
+}
+
 export function openDatabase(url: string, logger?: Logger): Database {
   let sequelize: Sequelize;
   let dialect: Dialect;
   if (url.startsWith('sqlite:')) {
     dialect = 'sqlite';
     const storage = url.slice('sqlite:'.length).replace(/^\/\//, '') || 'data/userops.sqlite';
-    if (storage !== ':memory:') mkdirSync(dirname(storage), { recursive: true });
+    if (storage !== ':memory:') protectSqliteFiles(storage, logger);
     sequelize = new Sequelize({
       dialect: 'sqlite',
       storage,

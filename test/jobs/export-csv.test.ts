@@ -8,6 +8,7 @@ import {
   type ExportFieldName,
   columnsImportCannotRead,
   enabledFields,
+  exportableFields,
   exportColumns,
   listExportFields,
   loadExportFieldSettings,
@@ -73,8 +74,19 @@ describe.each(DIALECTS)('export CSV and field settings on %s', (dialect) => {
   });
   afterAll(async () => env.close());
 
+  /** Run `fn` as a deployment with EXPORT_ALLOW_PASSWORD_HASHES=true (the runtime's config is read at each call). */
+  async function withHashesAllowed<T>(fn: () => Promise<T>): Promise<T> {
+    const config = env.rt.config as { EXPORT_ALLOW_PASSWORD_HASHES: boolean };
+    config.EXPORT_ALLOW_PASSWORD_HASHES = true;
+    try {
+      return await fn();
+    } finally {
+      config.EXPORT_ALLOW_PASSWORD_HASHES = false;
+    }
+  }
+
   async function exportOf(orgIds: number[] | null, chosen?: ExportFieldName[], pageSize?: number) {
-    const fields = chosen ?? enabledFields(await loadExportFieldSettings());
+    const fields = chosen ?? enabledFields(await loadExportFieldSettings(), env.rt.config);
     const path = join(dir, `t${++n}.csv`);
     const result = await writeExportCsv({ orgIds, fields }, path, { pageSize });
     const bytes = readFileSync(path);
@@ -120,7 +132,7 @@ describe.each(DIALECTS)('export CSV and field settings on %s', (dialect) => {
   });
 
   test('a file that cannot be written, or a progress step that fails, rejects the export instead of hanging', async () => {
-    const fields = enabledFields(await loadExportFieldSettings());
+    const fields = enabledFields(await loadExportFieldSettings(), env.rt.config);
     await expect(writeExportCsv({ orgIds: null, fields }, join(dir, 'no-such-dir', 'x.csv'))).rejects.toMatchObject({ code: 'ENOENT' });
     const failing = writeExportCsv({ orgIds: null, fields }, join(dir, `t${++n}.csv`), {
       pageSize: 2,
@@ -158,7 +170,12 @@ describe.each(DIALECTS)('export CSV and field settings on %s', (dialect) => {
       if (!list.ok) throw new Error(list.message);
       expect(list.always).toEqual([...IMPORT_COLUMNS]);
       expect(list.fields.filter((f) => f.enabled).map((f) => f.field)).toEqual(DEFAULT_COLUMNS.slice(IMPORT_COLUMNS.length));
-      expect(list.fields.find((f) => f.field === 'password_hash')).toMatchObject({ enabled: false, default: false });
+      // Not even offered unless the deployment sets EXPORT_ALLOW_PASSWORD_HASHES=true.
+      expect(list.passwordHashAllowed).toBe(false);
+      expect(list.fields.map((f) => f.field)).not.toContain('password_hash');
+      const allowed = await withHashesAllowed(() => listExportFields(env.rt, actorFor(users.ana)));
+      if (!allowed.ok) throw new Error(allowed.message);
+      expect(allowed.fields.find((f) => f.field === 'password_hash')).toMatchObject({ enabled: false, default: false });
     });
 
     test('an administrator switches fields; the columns follow; one audit row names the change', async () => {
@@ -188,17 +205,46 @@ describe.each(DIALECTS)('export CSV and field settings on %s', (dialect) => {
       expect(await AuditEvent.count({ where: { action: 'export_fields_changed' } })).toBe(before + 1);
     });
 
-    test('the hash field puts the bcrypt hash in the password column', async () => {
-      await setExportFields(env.rt, SYSTEM_ACTOR, { password_hash: true });
+    test('with EXPORT_ALLOW_PASSWORD_HASHES=true the hash field puts the bcrypt hash in the password column', async () => {
+      await withHashesAllowed(async () => {
+        expect(await setExportFields(env.rt, SYSTEM_ACTOR, { password_hash: true })).toMatchObject({
+          ok: true,
+          enabled: ['password_hash'],
+        });
+        const { header, rows } = await exportOf(null);
+        expect(header).toEqual(DEFAULT_COLUMNS);
+        expect(rows.find((r) => r.username === 'ana')!.password).toBe((await User.findByPk(users.ana.id))!.passwordHash);
+        expect(rows.find((r) => r.username === 'lou')!.password).toBe('');
+      });
+    });
+
+    test('without EXPORT_ALLOW_PASSWORD_HASHES: switching the hash on is refused and changes nothing; a stored setting is ignored', async () => {
+      const audits = await AuditEvent.count({ where: { action: 'export_fields_changed' } });
+      for (const who of [SYSTEM_ACTOR, actorFor(users.ana)]) {
+        const r = await setExportFields(env.rt, who, { phone: true, password_hash: true });
+        expect(r).toMatchObject({ ok: false, code: 'forbidden' });
+        expect(r.ok ? '' : r.message).toMatch(/Password hashes cannot be exported on this deployment.*EXPORT_ALLOW_PASSWORD_HASHES=true/);
+      }
+      expect(await ExportField.count()).toBe(0);
+      expect(await AuditEvent.count({ where: { action: 'export_fields_changed' } })).toBe(audits);
+
+      // Switched on while allowed; the deployment then turned the switch off.
+      await withHashesAllowed(() => setExportFields(env.rt, SYSTEM_ACTOR, { password_hash: true }));
+      expect(enabledFields(await loadExportFieldSettings(), env.rt.config)).not.toContain('password_hash');
+      expect(exportableFields(env.rt.config, ['phone', 'password_hash'])).toEqual(['phone']);
       const { header, rows } = await exportOf(null);
       expect(header).toEqual(DEFAULT_COLUMNS);
-      expect(rows.find((r) => r.username === 'ana')!.password).toBe((await User.findByPk(users.ana.id))!.passwordHash);
-      expect(rows.find((r) => r.username === 'lou')!.password).toBe('');
+      expect(rows.every((r) => r.password === '')).toBe(true);
+      // Switching it off is always allowed.
+      expect(await setExportFields(env.rt, SYSTEM_ACTOR, { password_hash: false })).toMatchObject({
+        ok: true,
+        disabled: ['password_hash'],
+      });
     });
 
     test('security, helpdesk and viewers cannot change or read the settings', async () => {
       for (const who of [users.sec, users.hlp, users.vic]) {
-        expect(await setExportFields(env.rt, actorFor(who), { password_hash: true })).toMatchObject({ ok: false, code: 'forbidden' });
+        expect(await setExportFields(env.rt, actorFor(who), { phone: true })).toMatchObject({ ok: false, code: 'forbidden' });
         expect(await listExportFields(env.rt, actorFor(who))).toMatchObject({ ok: false, code: 'forbidden' });
       }
       expect(await ExportField.count()).toBe(0);

@@ -13,10 +13,10 @@ import { actorFor, makeUser, testEnv } from '../support/fixtures';
  * recording FileShare): what happens when a run is cut short, resumed, or its requester lost the role.
  */
 class RecordingShare implements FileShare {
-  shared: Array<{ file: SharedFile; bytes: Buffer; channel: string | null }> = [];
-  async share(file: SharedFile, to: { channel: string | null; slackUserId: string | null }) {
-    this.shared.push({ file, bytes: readFileSync(file.path), channel: to.channel });
-    return { ok: true as const, channel: to.channel ?? 'D0ANA0001', inDm: false, fellBackBecause: null };
+  shared: Array<{ file: SharedFile; bytes: Buffer; to: object }> = [];
+  async share(file: SharedFile, to: { slackUserId: string | null }) {
+    this.shared.push({ file, bytes: readFileSync(file.path), to });
+    return { ok: true as const, channel: 'D0ANA0001' };
   }
 }
 
@@ -32,7 +32,7 @@ describe.each(DIALECTS)('export job on %s', (dialect) => {
   afterAll(async () => env.close());
 
   async function queued(): Promise<number> {
-    const r = await requestExport(env.rt, actorFor(ana), { channel: 'C0GENERAL', requestedBySlack: 'U0ANA0001' });
+    const r = await requestExport(env.rt, actorFor(ana), { requestedBySlack: 'U0ANA0001' });
     if (!r.ok) throw new Error(r.message);
     return r.jobId;
   }
@@ -81,6 +81,20 @@ describe.each(DIALECTS)('export job on %s', (dialect) => {
     expect((await Job.findByPk(jobId))!.status).toBe('done');
     expect(share.shared).toHaveLength(1);
     expect(await MailMessage.count({ where: { jobId } })).toBe(1);
+  });
+
+  test('a job queued before this version (with the command’s channel) or with the hash field shares with the requester only, without hashes', async () => {
+    const jobId = await queued();
+    const job = (await Job.findByPk(jobId))!;
+    // As written by an older version, and with the hash switched on while the deployment allowed it.
+    await job.update({ payload: JSON.stringify({ ...JSON.parse(job.payload), channel: 'C0GENERAL', fields: ['password_hash'] }) });
+    const share = new RecordingShare();
+    await new JobRunner(env.rt, { instanceId: 'f' }).register('export', exportJob(silentNotifier, share)).drain();
+    expect((await Job.findByPk(jobId))!.status).toBe('done');
+    expect(share.shared.map((s) => s.to)).toEqual([{ slackUserId: 'U0ANA0001' }]);
+    const [header, ...rows] = share.shared[0].bytes.toString().split('\r\n');
+    expect(header.split(',')[6]).toBe('password');
+    expect(rows.every((r) => r.split(',')[6] === '')).toBe(true);
   });
 
   test('a requester who lost the role by the time the job runs gets nothing', async () => {

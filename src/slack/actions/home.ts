@@ -4,6 +4,7 @@ import { isFailure } from '../../services/authz';
 import { publishHome } from '../events/app-home';
 import { modalTeller, safely, type SlackDeps } from '../kit';
 import { esc } from '../views/common';
+import { exportStartedText } from '../views/export';
 import { findModal } from '../views/home';
 import { loadingModal, warningModal } from '../views/modals';
 import { performUserAction } from './perform';
@@ -94,10 +95,8 @@ export function homeExportButton(deps: SlackDeps) {
         let notice: string;
         if (isFailure(actor)) notice = `:warning: ${esc(actor.message)}`;
         else {
-          const started = await startExport(deps, actor, body.user.id, null);
-          notice = started.ok
-            ? `Export #${started.jobId} started: progress and the CSV arrive in your messages with userops${started.email ? `, and a copy by email to ${esc(started.email)}` : ''}.`
-            : `:warning: ${esc(started.message)}`;
+          const started = await startExport(deps, actor, body.user.id);
+          notice = started.ok ? exportStartedText(started) : `:warning: ${esc(started.message)}`;
         }
         await publishHome(deps, client, body.user.id, notice);
       },

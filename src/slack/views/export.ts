@@ -46,7 +46,10 @@ export function exportFieldsModal(list: ExportFieldList): ModalView {
       element: { type: 'checkboxes', action_id: 'value', options: fields.map(option), ...(on.length > 0 ? { initial_options: on } : {}) },
     });
   }
-  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: 'API keys and password reset tokens are never exportable.' }] });
+  const never = list.passwordHashAllowed
+    ? 'API keys and password reset tokens are never exportable.'
+    : 'API keys and password reset tokens are never exportable; password hashes are not exportable on this deployment.';
+  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: never }] });
   return {
     type: 'modal',
     callback_id: CALLBACK.exportFields,
@@ -66,9 +69,28 @@ export function exportFieldsSavedText(r: { enabled: string[]; disabled: string[]
   return `:white_check_mark: Saved. ${parts.join(' ')} The next export uses these columns.`;
 }
 
-export function exportStartedMessage(d: { jobId: number; orgSlugs: string[]; email: string | null }): SlackMessage {
-  const mail = d.email ? ` and a copy emailed to ${esc(d.email)}` : '';
-  return textMessage(
-    `:outbox_tray: Export #${d.jobId} of ${esc(d.orgSlugs.join(', '))} started. Progress is in your direct messages with userops; the CSV will be posted here (or there, if userops is not in this channel)${mail}.`,
-  );
+export interface ExportStarted {
+  jobId: number;
+  orgSlugs: string[];
+  email: string | null;
+  /** Why the requester's DM with the app could not be opened, or null when it was. */
+  dmProblem: string | null;
+}
+
+/**
+ * What the requester is told once an export is queued (ephemerally, or on App Home). The CSV only
+ * ever goes to their DM and their email; when the DM cannot be opened they learn it here, at once.
+ */
+export function exportStartedText(d: ExportStarted): string {
+  const what = `Export #${d.jobId} of ${esc(d.orgSlugs.join(', '))} started`;
+  if (d.dmProblem) {
+    const mail = d.email ? `it is emailed to ${esc(d.email)} only` : 'and there is no email address to send it to';
+    return `:warning: ${what}, but userops could not open a direct message with you (${esc(d.dmProblem)}), so the CSV will not be shared in Slack: ${mail}.`;
+  }
+  const mail = d.email ? `, and a copy is emailed to ${esc(d.email)}` : '';
+  return `:outbox_tray: ${what}. Progress and the CSV arrive in your direct messages with userops, never in a channel${mail}.`;
+}
+
+export function exportStartedMessage(d: ExportStarted): SlackMessage {
+  return textMessage(exportStartedText(d));
 }

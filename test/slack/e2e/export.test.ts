@@ -51,10 +51,30 @@ describe.each(DIALECTS)('/users export end to end on %s', (dialect) => {
     final: string;
   }
 
+  /**
+   * Nothing of the export reached a channel: the only thing in `channelId` since `messagesBefore` is
+   * the ephemeral answer to the requester (through the command's response_url), and every export
+   * mail since `mailsBefore` went to the requester alone.
+   */
+  function expectOnlyRequesterGotIt(slackId: string, channelId: string, messagesBefore: number, mailsBefore: number): void {
+    const inChannel = env.standIn.messages.slice(messagesBefore).filter((m) => m.channel === channelId);
+    expect(inChannel.length).toBeGreaterThan(0);
+    for (const m of inChannel)
+      expect({ source: m.source, ephemeral: m.ephemeral, visibleTo: m.visibleTo }).toEqual({
+        source: 'response_url',
+        ephemeral: true,
+        visibleTo: slackId,
+      });
+    expect(env.standIn.files.filter((f) => f.channelId === channelId)).toEqual([]);
+    const exportMails = env.smtp!.mails.slice(mailsBefore).filter((m) => m.subject.startsWith('User export'));
+    expect(exportMails.flatMap((m) => m.to)).toEqual([people[slackId].email]);
+  }
+
   /** `/users export`, then wait for the job, its email and its final DM message. */
-  async function runExport(slackId: string, channelId?: string): Promise<Exported> {
+  async function runExport(slackId: string, channelId = 'C0GENERAL'): Promise<Exported> {
     const filesBefore = env.standIn.files.length;
     const mailsBefore = env.smtp!.mails.length;
+    const messagesBefore = env.standIn.messages.length;
     const r = await env.run(slackId, 'export', { channelId });
     const reply = textOf(r.reply);
     const jobId = Number(/Export #(\d+)/.exec(reply)?.[1]);
@@ -71,6 +91,7 @@ describe.each(DIALECTS)('/users export end to end on %s', (dialect) => {
       .find((m) => m.to.includes(email))!;
     const dm = env.standIn.dmChannelFor(slackId);
     const finalMessage = await env.standIn.waitForMessage({ channel: dm, text: `Export #${jobId} finished` });
+    expectOnlyRequesterGotIt(slackId, channelId, messagesBefore, mailsBefore);
     return {
       jobId,
       job,
@@ -99,11 +120,16 @@ describe.each(DIALECTS)('/users export end to end on %s', (dialect) => {
   const exportDir = () => join(env.db.dir, 'exports');
   const exportFilesLeft = () => readdirSync(exportDir()).length;
 
-  test('an administrator of two organizations: file in the channel equals a fresh export, email attaches it, temp file goes', async () => {
+  test('an administrator of two organizations: file in the requester’s DM (not the channel) equals a fresh export, email to them attaches it, temp file goes', async () => {
     const x = await runExport(ANA);
     expect(x.reply).toContain(`Export #${x.jobId} of acme, globex started`);
+    expect(x.reply).toContain('Progress and the CSV arrive in your direct messages with userops, never in a channel');
     expect(x.job.status).toBe('done');
-    expect(x.file).toMatchObject({ channelId: 'C0GENERAL', filename: `users-export-2026-11-02-${x.jobId}.csv` });
+    // Completed in the D channel conversations.open gave for the requester, never the command's C channel.
+    expect(x.file).toMatchObject({ channelId: env.standIn.dmChannelFor(ANA), filename: `users-export-2026-11-02-${x.jobId}.csv` });
+    const completed = env.standIn.callsTo('files.completeUploadExternal').filter((c) => c.status === 200 && !c.error);
+    expect(completed[completed.length - 1].args.channel_id).toBe(env.standIn.dmChannelFor(ANA));
+    expect(JSON.parse(x.job.payload)).not.toHaveProperty('channel');
     expect(x.file!.initialComment).toContain(`User export #${x.jobId}`);
     expect(x.file!.bytes.equals(await freshExport(ANA, x.job))).toBe(true);
 
@@ -116,9 +142,9 @@ describe.each(DIALECTS)('/users export end to end on %s', (dialect) => {
     expect(x.mail.attachments).toHaveLength(1);
     expect(x.mail.attachments[0]).toMatchObject({ filename: x.file!.filename, contentType: 'text/csv' });
     expect(x.mail.attachments[0].content.equals(x.file!.bytes)).toBe(true);
-    expect(x.mail.text).toContain('It is also in Slack, where you ran the export.');
+    expect(x.mail.text).toContain('It is also in your direct messages with userops in Slack.');
 
-    expect(x.final).toContain('The CSV is posted where you ran the command.');
+    expect(x.final).toContain('The CSV is in this conversation (your direct messages with userops).');
     expect(x.final).toContain('A copy is on its way to ana@example.com (CSV attached).');
     const audit = await AuditEvent.findOne({ where: { action: 'export' }, order: [['id', 'DESC']] });
     expect(JSON.parse(audit!.details!)).toMatchObject({ jobId: x.jobId, organizations: ['acme', 'globex'], attachment: 'csv' });
@@ -146,11 +172,41 @@ describe.each(DIALECTS)('/users export end to end on %s', (dialect) => {
     expect(env.standIn.files.length).toBe(files);
   });
 
-  test('a channel the app is not in: the file goes to the requester’s DM instead', async () => {
-    const x = await runExport(ANA, PRIVATE);
-    expect(x.file!.channelId).toBe(env.standIn.dmChannelFor(ANA));
-    expect(x.final).toContain('userops cannot post in the channel where you ran the command (not_in_channel)');
-    expect(x.mail.text).toContain('It is also in your direct messages with userops in Slack.');
+  test('typed in another channel (one the app is not even in): the file still goes to the requester’s DM only', async () => {
+    const x = await runExport(SEC, PRIVATE);
+    expect(x.file!.channelId).toBe(env.standIn.dmChannelFor(SEC));
+    expect(x.final).toContain('The CSV is in this conversation');
+    // No attempt at the channel at all: every completed upload names a DM.
+    for (const c of env.standIn.callsTo('files.completeUploadExternal')) expect(String(c.args.channel_id)).toMatch(/^D/);
+  });
+
+  test('the DM cannot be opened: the requester is told at once, no file is shared anywhere, the email still carries it', async () => {
+    env.standIn.fail('conversations.open', { error: 'restricted_action', times: Infinity });
+    const filesBefore = env.standIn.files.length;
+    const mailsBefore = env.smtp!.mails.length;
+    const messagesBefore = env.standIn.messages.length;
+    const r = await env.run(ANA, 'export');
+    const reply = textOf(r.reply);
+    const jobId = Number(/Export #(\d+)/.exec(reply)?.[1]);
+    expect(reply).toContain(`Export #${jobId} of acme, globex started, but userops could not open a direct message with you`);
+    expect(reply).toContain('so the CSV will not be shared in Slack: it is emailed to ana@example.com only.');
+    const job = await until(async () => {
+      const j = await Job.findByPk(jobId);
+      return j && (j.status === 'done' || j.status === 'failed') ? j : null;
+    }, `export #${jobId} to finish`);
+    expect(job.status).toBe('done');
+    const mail = (await env.smtp!.waitFor((ms) => ms.slice(mailsBefore).some((m) => m.subject.startsWith('User export')))).slice(
+      mailsBefore,
+    )[0];
+    expect(mail.to).toEqual(['ana@example.com']);
+    expect(mail.text).toContain('userops could not open a direct message with you');
+    expect(mail.text).toContain('so this email is your copy');
+    expect(mail.attachments[0].content.equals(await freshExport(ANA, job))).toBe(true);
+    expect(env.standIn.files.slice(filesBefore).filter((f) => f.completed)).toEqual([]);
+    expect(env.standIn.messages.slice(messagesBefore).filter((m) => m.source !== 'response_url')).toEqual([]);
+    expectOnlyRequesterGotIt(ANA, 'C0GENERAL', messagesBefore, mailsBefore);
+    const audit = await AuditEvent.findOne({ where: { action: 'export' }, order: [['id', 'DESC']] });
+    expect(JSON.parse(audit!.details!)).toMatchObject({ jobId, slack: { ok: false }, emailedTo: 'ana@example.com' });
   });
 
   test('Slack rejects the upload bytes (HTTP 500 after retries): the email still carries the file, the requester is told', async () => {
@@ -208,7 +264,7 @@ describe.each(DIALECTS)('/users export end to end on %s', (dialect) => {
       'the export mail to fail',
     );
     const file = env.standIn.files.slice(filesBefore).find((f) => f.completed);
-    expect(file).toMatchObject({ channelId: 'C0GENERAL' });
+    expect(file).toMatchObject({ channelId: env.standIn.dmChannelFor(ANA) });
     expect((await Job.findByPk(jobId))!.status).toBe('done');
     const dm = env.standIn.dmChannelFor(ANA);
     const final = await env.standIn.waitForMessage({ channel: dm, text: /could not be delivered/ });
@@ -222,10 +278,12 @@ describe.each(DIALECTS)('/users export end to end on %s', (dialect) => {
     afterEach(async () => ExportField.destroy({ where: {} }));
 
     async function openFieldsModal(slackId: string): Promise<StandInView> {
+      // A new modal each time: an earlier test's one may still be open, showing its result.
+      const before = new Set(env.standIn.views.keys());
       await env.driver.command(slackId, 'export fields');
       return env.standIn.waitFor(() => {
         const v = env.standIn.openModal(slackId);
-        return v && !JSON.stringify(v.view.blocks).includes('Loading') ? v : undefined;
+        return v && !before.has(v.id) && !JSON.stringify(v.view.blocks).includes('Loading') ? v : undefined;
       });
     }
 
@@ -236,26 +294,80 @@ describe.each(DIALECTS)('/users export end to end on %s', (dialect) => {
       return { value: { type: 'checkboxes', selected_options: block.element!.options.filter((o) => values.includes(o.value)) } };
     };
 
+    /** The modal once the submission's answer has been rendered (it first turns into "working"). */
+    const settled = (view: StandInView, says: string) =>
+      env.standIn.waitFor(() => {
+        const v = env.standIn.views.get(view.id);
+        return v && JSON.stringify(v.view.blocks).includes(says) ? v : undefined;
+      });
+
+    const settings = async () => (await ExportField.findAll({ order: [['field', 'ASC']] })).map((f) => `${f.field}:${String(f.enabled)}`);
+
     test('an administrator ticks phone and unticks the timestamps: the next export has those columns', async () => {
       const view = await openFieldsModal(ANA);
       expect(view.view.callback_id).toBe('export_fields');
       const text = JSON.stringify(view.view.blocks);
-      expect(text).toContain('Password hash (bcrypt) (password_hash)');
-      expect(text).toContain('API keys and password reset tokens are never exportable.');
+      // EXPORT_ALLOW_PASSWORD_HASHES is off (the default): the hash is not offered at all.
+      expect(text).not.toContain('password_hash');
+      expect(text).not.toContain('export_fields:secret');
+      expect(text).toContain(
+        'API keys and password reset tokens are never exportable; password hashes are not exportable on this deployment.',
+      );
       const submitted = await env.driver.submitView(ANA, view, {
         'export_fields:profile': checked(view, 'export_fields:profile', ['phone', 'auth_status']),
         'export_fields:timestamps': checked(view, 'export_fields:timestamps', []),
-        'export_fields:secret': checked(view, 'export_fields:secret', []),
       });
       expect(submitted.status).toBe(200);
-      const saved = await env.standIn.waitFor(() => {
-        const v = env.standIn.views.get(view.id);
-        return v && JSON.stringify(v.view.blocks).includes('Saved') ? v : undefined;
-      });
+      const saved = await settled(view, 'Saved');
       expect(JSON.stringify(saved.view.blocks)).toContain('Switched on: `phone`');
       const x = await runExport(ANA);
       const header = x.file!.bytes.toString('utf8').split('\r\n')[0];
       expect(header).toBe([...IMPORT_COLUMNS, 'phone', 'auth_status'].join(','));
+    });
+
+    test('hashes off: a crafted submission ticking password_hash is refused and changes nothing; a stored setting is ignored', async () => {
+      const view = await openFieldsModal(ANA);
+      // What a tampered client could send: a block the modal never had, with the hash ticked.
+      env.standIn.setViewState(view.id, 'export_fields:secret', 'value', {
+        type: 'checkboxes',
+        selected_options: [{ text: { type: 'plain_text', text: 'Password hash' }, value: 'password_hash' }],
+      });
+      const before = await settings();
+      const audits = await AuditEvent.count({ where: { action: 'export_fields_changed' } });
+      const submitted = await env.driver.submitView(ANA, view, {
+        'export_fields:profile': checked(view, 'export_fields:profile', ['phone']),
+      });
+      expect(submitted.status).toBe(200);
+      const refused = await settled(view, 'Password hashes cannot be exported on this deployment');
+      expect(JSON.stringify(refused.view.blocks)).toContain('EXPORT_ALLOW_PASSWORD_HASHES=true');
+      expect(await settings()).toEqual(before);
+      expect(await AuditEvent.count({ where: { action: 'export_fields_changed' } })).toBe(audits);
+
+      // Switched on in the store (as when the deployment allowed it): the export still has no hash.
+      await ExportField.create({ field: 'password_hash', enabled: true, updatedAt: new Date() });
+      const x = await runExport(ANA);
+      expect(JSON.parse(x.job.payload).fields).not.toContain('password_hash');
+      const rows = rowsOf(x.file!.bytes);
+      expect(rows.length).toBeGreaterThan(0);
+      expect(rows.every((r) => r.password === '')).toBe(true);
+    });
+
+    test('hashes allowed (EXPORT_ALLOW_PASSWORD_HASHES=true): the modal offers the hash and the export carries it', async () => {
+      const config = env.rt.config as { EXPORT_ALLOW_PASSWORD_HASHES: boolean };
+      config.EXPORT_ALLOW_PASSWORD_HASHES = true;
+      try {
+        const view = await openFieldsModal(ANA);
+        expect(JSON.stringify(view.view.blocks)).toContain('Password hash (bcrypt) (password_hash)');
+        expect(JSON.stringify(view.view.blocks)).toContain('API keys and password reset tokens are never exportable.');
+        await env.driver.submitView(ANA, view, { 'export_fields:secret': checked(view, 'export_fields:secret', ['password_hash']) });
+        expect(JSON.stringify((await settled(view, 'Saved')).view.blocks)).toContain('Switched on: `password_hash`');
+        const x = await runExport(ANA);
+        const ana = rowsOf(x.file!.bytes).find((r) => r.username === 'ana')!;
+        expect(ana.password).toBe(people[ANA].passwordHash);
+        expect(ana.password).toMatch(/^\$2[aby]\$/);
+      } finally {
+        config.EXPORT_ALLOW_PASSWORD_HASHES = false;
+      }
     });
 
     test('security cannot open it', async () => {

@@ -7,6 +7,7 @@ import { validateView } from '../../../src/standin';
 const list = {
   always: [...IMPORT_COLUMNS],
   fields: EXPORT_FIELD_NAMES.map((f) => ({ field: f, ...EXPORT_FIELDS[f], enabled: EXPORT_FIELDS[f].default })),
+  passwordHashAllowed: true,
 };
 
 describe('export fields modal', () => {
