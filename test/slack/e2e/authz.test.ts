@@ -2,7 +2,7 @@ import { generateApiKey } from '../../../src/services/api-keys';
 import { AuditEvent, MailMessage, ResetToken, User } from '../../../src/store/models';
 import { DIALECTS } from '../../support/db';
 import { actorFor, snapshot } from '../../support/fixtures';
-import { openBulkResetForm, slackTestEnv, textOf, type SlackTestEnv } from '../../support/slack-env';
+import { modalShowing, openBulkResetForm, slackTestEnv, textOf, type SlackTestEnv } from '../../support/slack-env';
 
 const ANA = 'U0ANA0001'; // administrator of acme
 const SEC = 'U0SEC0001'; // security of acme
@@ -41,15 +41,7 @@ describe.each(DIALECTS)('authorization end to end on %s', (dialect) => {
     };
   }
 
-  const modalWith = (userId: string, text: string) =>
-    env.standIn.waitFor(
-      () => {
-        const v = [...env.standIn.views.values()].filter((x) => x.kind === 'modal' && x.userId === userId && !x.closed).pop();
-        return v && JSON.stringify(v.view).includes(text) ? v : undefined;
-      },
-      8000,
-      `a modal showing "${text}"`,
-    );
+  const modalWith = (userId: string, text: string) => modalShowing(env.standIn, userId, text);
 
   test('an administrator of acme may not change the password of someone who also administers beta', async () => {
     const before = await state('dual');
