@@ -213,6 +213,8 @@ async function rowRefusal(
   const roles = (await rolesOfUsers([user.id], t)).get(user.id) ?? new Map();
   // A username is unique, so a taken one cannot be hidden; who holds it, and where, is.
   if (!canSee(access, [...roles.keys()])) return `username ${row.username} is already taken`;
+  // The self rules of Slack hold here too.
+  if (user.id === access.userId && row.enabled === false && user.enabled) return 'you cannot disable your own account';
   const needs: Permission[] = [];
   const identityChanged =
     normalizeEmail(row.email) !== user.emailNormalized || row.firstName !== user.firstName || row.lastName !== user.lastName;

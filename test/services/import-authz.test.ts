@@ -117,6 +117,13 @@ describe.each(DIALECTS)('userops import --as (a directory user’s import) on %s
     });
   });
 
+  test('an importer cannot disable their own account, as in Slack', async () => {
+    const before = await inspect(db, worldState);
+    const r = await importText('self.csv', `${HEADER}\nana,ana@example.com,Ana,Admin,acme,administrator,,false\n`, 'ana@example.com');
+    expect(r.err).toEqual(['line 2: you cannot disable your own account']);
+    expect(await inspect(db, worldState)).toEqual(before);
+  });
+
   test('a directory user who is not an administrator there imports nothing', async () => {
     const before = await inspect(db, worldState);
     const r = await importText(
