@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../lib/config';
 import { loadDotEnv } from '../lib/dotenv';
 import { createRuntime } from '../app/runtime';
-import { SYSTEM_ACTOR } from '../services/context';
+import { SYSTEM_ACTOR, type Actor } from '../services/context';
+import { directoryUserForEmail } from '../services/identity';
 import { changeRole } from '../services/memberships';
 import { importUsers } from '../services/import-users';
 import { digestCommand, digestConfigProblem, parseDigestArgs } from './digest';
@@ -18,7 +19,7 @@ import { progressBar } from './progress';
 const USAGE = `userops COMMAND
 
   migrate [--status | --down]     apply pending migrations (or show them, or undo the last)
-  import FILE.csv                 create or update users from CSV
+  import FILE.csv [--as EMAIL]    create or update users from CSV (--as: with that directory user's rights)
   grant EMAIL ROLE ORG            give a role in an organization
   revoke EMAIL ROLE ORG           take a role away
   digest --now                    post the lockout digest to DIGEST_CHANNEL now
@@ -75,19 +76,29 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
   try {
     switch (command) {
       case 'import': {
-        if (args.length !== 1) {
-          io.err('usage: userops import FILE.csv');
+        const parsed = parseImportArgs(args);
+        if (!parsed) {
+          io.err('usage: userops import FILE.csv [--as EMAIL]');
           return 2;
+        }
+        let actor: Actor = SYSTEM_ACTOR;
+        if (parsed.as !== null) {
+          const who = await directoryUserForEmail(rt, parsed.as);
+          if (!who.ok) {
+            io.err(who.message);
+            return 1;
+          }
+          actor = { kind: 'user', userId: who.userId, label: `${who.username} (cli import)`, via: 'cli' };
         }
         let text: string;
         try {
-          text = await readFile(args[0], 'utf8');
+          text = await readFile(parsed.file, 'utf8');
         } catch (e) {
-          io.err(`Cannot read ${args[0]}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+          io.err(`Cannot read ${parsed.file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
           return 1;
         }
         const bar = io.isTTY ? progressBar((s) => process.stderr.write(s)) : null;
-        const result = await importUsers(rt, SYSTEM_ACTOR, text, bar ?? undefined);
+        const result = await importUsers(rt, actor, text, bar ?? undefined);
         bar?.(1, 1, true);
         if (!result.ok) {
           io.err(result.message);
@@ -146,4 +157,17 @@ if (require.main === module) {
       process.exitCode = 1;
     },
   );
+}
+
+/** `FILE.csv [--as EMAIL]`, in either order; null when anything else is given. */
+export function parseImportArgs(args: string[]): { file: string; as: string | null } | null {
+  const rest = [...args];
+  let as: string | null = null;
+  const i = rest.indexOf('--as');
+  if (i >= 0) {
+    as = rest[i + 1] ?? '';
+    if (as === '' || as.startsWith('--')) return null;
+    rest.splice(i, 2);
+  }
+  return rest.length === 1 && !rest[0].startsWith('--') ? { file: rest[0], as } : null;
 }

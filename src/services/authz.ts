@@ -1,6 +1,15 @@
 import { Op, type Transaction } from 'sequelize';
 import { fail, type Failure } from '../domain/outcome';
-import { PERMISSION_LABELS, parseRoles, rolesGrant, type Permission, type Role } from '../domain/permissions';
+import {
+  PERMISSION_LABELS,
+  decideAccountAction,
+  parseRoles,
+  rolesGrant,
+  type AccountActionDecision,
+  type Permission,
+  type Role,
+  type RolesByOrg,
+} from '../domain/permissions';
 import { canLogIn } from '../domain/status';
 import { Membership, User } from '../store/models';
 import type { Actor, Ctx } from './context';
@@ -44,15 +53,34 @@ export function orgsWith(access: Access, permission: Permission): number[] | nul
 }
 
 /**
- * May the actor use `permission` on a user who belongs to `targetOrgIds`? `any`: in at least one of
- * the target's organizations (most actions). `all`: in every one of them (delete, which removes the
- * person from all of them at once).
+ * Does the actor hold `permission` in at least one of `orgIds`? For reads (a user is visible when
+ * the actor holds `view` in one of their organizations) and for checks about one organization (a
+ * record's, an API key's). Never for an action on somebody's account: that is `decide`.
  */
-export function mayOn(access: Access, permission: Permission, targetOrgIds: number[], mode: 'any' | 'all' = 'any'): boolean {
+export function mayOn(access: Access, permission: Permission, orgIds: number[]): boolean {
   if (access.system) return true;
-  if (targetOrgIds.length === 0) return false;
-  const check = (org: number) => rolesGrant(access.roles.get(org) ?? [], permission);
-  return mode === 'all' ? targetOrgIds.every(check) : targetOrgIds.some(check);
+  return orgIds.some((org) => rolesGrant(access.roles.get(org) ?? [], permission));
+}
+
+/** May the actor use `permission` on the account of a user with these memberships (DESIGN §2: every organization, never upward)? */
+export function decide(access: Access, targetRoles: RolesByOrg, permission: Permission): AccountActionDecision {
+  if (access.system) return { allowed: true };
+  return decideAccountAction(access.roles, targetRoles, permission);
+}
+
+/**
+ * The refusal of an account action, naming the missing permission or the higher role and never an
+ * organization (the target's other organizations may be ones the actor cannot see).
+ */
+export function accountRefusal(decision: Exclude<AccountActionDecision, { allowed: true }>, who: string): Failure {
+  const label = PERMISSION_LABELS[decision.permission];
+  if (decision.reason === 'higher_role') {
+    return fail('forbidden', `You may not ${label} for ${who}: they hold a higher role than yours in one of their organizations.`);
+  }
+  return fail(
+    'forbidden',
+    `You do not have permission to ${label} for ${who}: it is needed in every organization they belong to.`,
+  );
 }
 
 export function refusal(permission: Permission, who = 'this user'): Failure {
@@ -75,5 +103,23 @@ export async function orgsOfUsers(userIds: number[], t?: Transaction): Promise<M
     transaction: t,
   });
   for (const r of rows) out.get(r.userId)?.push(r.organizationId);
+  return out;
+}
+
+/** The memberships of each of `userIds` with their roles (organization id → roles; [] is a membership without roles). */
+export async function rolesOfUsers(userIds: number[], t?: Transaction): Promise<Map<number, Map<number, Role[]>>> {
+  const out = new Map<number, Map<number, Role[]>>();
+  for (const id of userIds) out.set(id, new Map());
+  if (userIds.length === 0) return out;
+  // Chunks keep a 100,000-user bulk preview's statements (and their parameter lists) reasonable.
+  for (let i = 0; i < userIds.length; i += 5000) {
+    const rows = await Membership.findAll({
+      where: { userId: { [Op.in]: userIds.slice(i, i + 5000) } },
+      attributes: ['userId', 'organizationId', 'roles'],
+      order: [['organizationId', 'ASC']],
+      transaction: t,
+    });
+    for (const r of rows) out.get(r.userId)?.set(r.organizationId, parseRoles(r.roles).roles);
+  }
   return out;
 }

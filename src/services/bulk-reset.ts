@@ -2,11 +2,12 @@ import { Op, type WhereOptions } from 'sequelize';
 import { fail, ok, type Outcome } from '../domain/outcome';
 import type { SavedView } from '../domain/status';
 import { Job, JobItem, MailMessage, Organization, User } from '../store/models';
-import { isFailure, loadAccess, orgsOfUsers, orgsWith, mayOn, type Access } from './authz';
+import { decide, isFailure, loadAccess, orgsWith, rolesOfUsers, type Access } from './authz';
 import { writeAudit } from './audit';
 import type { Actor, Ctx } from './context';
 import { orgScopeWhere, viewWhere } from './directory';
 import { resetBatch } from './passwords';
+import { canSee } from './target';
 import { normalizeEmail, normalizeUsername } from './user-refs';
 
 /**
@@ -32,11 +33,18 @@ export interface BulkPreview {
   jobId: number;
   count: number;
   sample: string[];
+  /** Names and picked ids that match nobody the actor can see: missing and outside their organizations alike. */
   unknown: string[];
   skippedDisabled: number;
   skippedSelf: boolean;
-  outOfScope: number;
+  /** Users the actor may not reset (DESIGN §2): counts by reason, and the first names of each. */
+  skippedNoPermission: number;
+  skippedHigherRole: number;
+  refusedSample: { noPermission: string[]; higherRole: string[] };
 }
+
+/** How many names of skipped users a preview carries per reason. */
+export const PREVIEW_NAMES = 50;
 
 export interface BulkPayload {
   reason: string;
@@ -64,7 +72,8 @@ function parsePasted(text: string): string[] {
   ];
 }
 
-async function resolvePasted(entries: string[]): Promise<{ ids: number[]; unknown: string[] }> {
+/** The user id each pasted entry (username or email) names; entries naming nobody are left out. */
+async function resolvePasted(entries: string[]): Promise<Map<string, number>> {
   const emails = entries.filter((e) => e.includes('@'));
   const names = entries.filter((e) => !e.includes('@'));
   const found = new Map<string, number>();
@@ -79,14 +88,12 @@ async function resolvePasted(entries: string[]): Promise<{ ids: number[]; unknow
     for (const u of await User.findAll({ where: { username: { [Op.in]: chunk } }, attributes: ['id', 'username'] }))
       found.set(u.username, u.id);
   }
-  const ids: number[] = [];
-  const unknown: string[] = [];
+  const idOf = new Map<string, number>();
   for (const e of entries) {
     const id = found.get(e.includes('@') ? normalizeEmail(e) : normalizeUsername(e));
-    if (id === undefined) unknown.push(e);
-    else ids.push(id);
+    if (id !== undefined) idOf.set(e, id);
   }
-  return { ids, unknown };
+  return idOf;
 }
 
 /** Resolve a selection, report what would happen, and hold the exact target list in a draft job. */
@@ -115,8 +122,8 @@ export async function previewBulkReset(ctx: Ctx, actor: Actor, sel: BulkSelectio
   }
 
   const candidates = new Set<number>(picked);
-  const { ids, unknown } = await resolvePasted(pasted);
-  ids.forEach((id) => candidates.add(id));
+  const idOf = await resolvePasted(pasted);
+  idOf.forEach((id) => candidates.add(id));
   if (hasScope) {
     let scopeOrgs = orgs;
     if (sel.orgSlug) {
@@ -131,22 +138,29 @@ export async function previewBulkReset(ctx: Ctx, actor: Actor, sel: BulkSelectio
   }
 
   const all = [...candidates];
-  const orgMap = await orgsOfUsers(all);
+  const rolesMap = await rolesOfUsers(all);
+  const users = new Map<number, { enabled: boolean; username: string }>();
+  for (let i = 0; i < all.length; i += 500) {
+    for (const u of await User.findAll({ where: { id: { [Op.in]: all.slice(i, i + 500) } }, attributes: ['id', 'enabled', 'username'] }))
+      users.set(u.id, { enabled: u.enabled, username: u.username });
+  }
+  const visible = (id: number) => users.has(id) && canSee(access, [...(rolesMap.get(id)?.keys() ?? [])]);
+  // Somebody outside the actor's organizations reads exactly like a name that matches nobody, in the order pasted.
+  const unknown = [...pasted.filter((e) => !idOf.has(e) || !visible(idOf.get(e)!)), ...picked.filter((id) => !visible(id)).map(String)];
   const eligible: number[] = [];
-  let outOfScope = 0;
   let skippedDisabled = 0;
   let skippedSelf = false;
-  const enabled = new Map<number, boolean>();
-  for (let i = 0; i < all.length; i += 500) {
-    for (const u of await User.findAll({ where: { id: { [Op.in]: all.slice(i, i + 500) } }, attributes: ['id', 'enabled'] }))
-      enabled.set(u.id, u.enabled);
-  }
+  const refused = { noPermission: [] as string[], higherRole: [] as string[] };
   for (const id of all) {
-    if (!enabled.has(id) || !mayOn(access, 'bulk_reset', orgMap.get(id) ?? [])) outOfScope++;
-    else if (id === access.userId) skippedSelf = true;
-    else if (!enabled.get(id)) skippedDisabled++;
+    if (!visible(id)) continue;
+    const decision = decide(access, rolesMap.get(id) ?? new Map(), 'bulk_reset');
+    if (id === access.userId) skippedSelf = true;
+    else if (!decision.allowed) refused[decision.reason === 'higher_role' ? 'higherRole' : 'noPermission'].push(users.get(id)!.username);
+    else if (!users.get(id)!.enabled) skippedDisabled++;
     else eligible.push(id);
   }
+  refused.noPermission.sort();
+  refused.higherRole.sort();
   eligible.sort((a, b) => a - b);
   const sampleRows = await User.findAll({
     where: { id: { [Op.in]: eligible.slice(0, 10) } },
@@ -176,10 +190,12 @@ export async function previewBulkReset(ctx: Ctx, actor: Actor, sel: BulkSelectio
     jobId: job.id,
     count: eligible.length,
     sample: sampleRows.map((u) => u.username),
-    unknown: unknown.slice(0, 50),
+    unknown: [...new Set(unknown)].slice(0, PREVIEW_NAMES),
     skippedDisabled,
     skippedSelf,
-    outOfScope,
+    skippedNoPermission: refused.noPermission.length,
+    skippedHigherRole: refused.higherRole.length,
+    refusedSample: { noPermission: refused.noPermission.slice(0, PREVIEW_NAMES), higherRole: refused.higherRole.slice(0, PREVIEW_NAMES) },
   });
 }
 

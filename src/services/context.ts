@@ -24,7 +24,7 @@ export type Actor =
       kind: 'user';
       userId: number;
       label: string;
-      via: 'slack' | 'api';
+      via: 'slack' | 'api' | 'cli';
       /** An API key acts only inside the organization it was issued for. */
       organizationId?: number;
       /** Set when acting through Slack: who to tell about later failures (e.g. a mail that bounced). */

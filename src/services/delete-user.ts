@@ -5,18 +5,19 @@ import { isFailure, loadAccess, mayOn } from './authz';
 import { writeAudit } from './audit';
 import type { Actor, Ctx } from './context';
 import { otherAdministrators } from './memberships';
-import { authorityOrg, loadTarget } from './target';
+import { authorityOrg, loadTarget, loadVisible } from './target';
 
 /**
  * Delete a user. Refused for yourself, while records are assigned, and for the last administrator
  * of an organization. Memberships, API keys and reset tokens go with the row (ON DELETE CASCADE);
- * the audit row keeps the facts. Needs the delete permission in every organization of the user.
+ * the audit row keeps the facts. Needs the delete permission in every organization of the user and
+ * never reaches upward (see `loadTarget`).
  */
 export async function deleteUser(ctx: Ctx, actor: Actor, input: { ref: string }): Promise<Outcome<{ username: string; userId: number }>> {
   return ctx.db.tx(async (t) => {
     const access = await loadAccess(ctx, actor, t);
     if (isFailure(access)) return access;
-    const target = await loadTarget(access, input.ref, 'delete', t, 'all');
+    const target = await loadTarget(access, input.ref, 'delete', t);
     if (isFailure(target)) return target;
     const { user, orgIds } = target;
     if (access.userId === user.id) return fail('self_action', 'You cannot delete your own account.');
@@ -73,7 +74,7 @@ export async function reassignRecords(
     if (isFailure(access)) return access;
     const from = await loadTarget(access, input.from, 'reassign_records', t);
     if (isFailure(from)) return from;
-    const to = await loadTarget(access, input.to, 'view', t);
+    const to = await loadVisible(access, input.to, t);
     if (isFailure(to)) return to;
     if (from.user.id === to.user.id) return fail('invalid_input', 'FROM and TO are the same user.');
     if (!to.user.enabled) return fail('precondition_failed', `${to.user.username} is disabled; records cannot move to a disabled user.`);

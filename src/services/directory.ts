@@ -2,9 +2,9 @@ import { Op, literal, type WhereOptions } from 'sequelize';
 import { fail, ok, type Outcome } from '../domain/outcome';
 import type { SavedView } from '../domain/status';
 import { ApiKey, Membership, Organization, RecordAssignment, User } from '../store/models';
-import { isFailure, loadAccess, orgsOfUsers, orgsWith } from './authz';
+import { isFailure, loadAccess, orgsWith, rolesOfUsers } from './authz';
 import type { Actor, Ctx } from './context';
-import { notFound } from './target';
+import { canSee, notFound } from './target';
 import { findUserByRef } from './user-refs';
 import { rolesOf, toSummary, type UserDetail, type UserSummary } from './user-shapes';
 
@@ -84,8 +84,8 @@ export async function searchUsers(ctx: Ctx, actor: Actor, input: SearchInput): P
   const [total, rows] = await ctx.db.heavyRead(() =>
     Promise.all([User.count({ where }), User.findAll({ where, order: [['username', 'ASC']], offset, limit })]),
   );
-  const orgMap = await orgsOfUsers(rows.map((u) => u.id));
-  return ok({ users: rows.map((u) => toSummary(u, access, orgMap.get(u.id) ?? [])), total, offset, limit });
+  const rolesMap = await rolesOfUsers(rows.map((u) => u.id));
+  return ok({ users: rows.map((u) => toSummary(u, access, rolesMap.get(u.id) ?? new Map())), total, offset, limit });
 }
 
 export async function showUser(ctx: Ctx, actor: Actor, input: { ref: string }): Promise<Outcome<{ user: UserDetail }>> {
@@ -95,8 +95,7 @@ export async function showUser(ctx: Ctx, actor: Actor, input: { ref: string }): 
   if (!user) return notFound(input.ref);
   const memberships = await Membership.findAll({ where: { userId: user.id }, order: [['organizationId', 'ASC']] });
   const orgIds = memberships.map((m) => m.organizationId);
-  const visible = access.system || orgIds.some((o) => (access.roles.get(o) ?? []).length > 0);
-  if (!visible) return notFound(input.ref);
+  if (!canSee(access, orgIds)) return notFound(input.ref);
   const [orgs, recordsAssigned, keys] = await Promise.all([
     Organization.findAll({ where: { id: { [Op.in]: orgIds } } }),
     RecordAssignment.count({ where: { userId: user.id } }),
@@ -104,7 +103,7 @@ export async function showUser(ctx: Ctx, actor: Actor, input: { ref: string }): 
   ]);
   const orgById = new Map(orgs.map((o) => [o.id, o]));
   const detail: UserDetail = {
-    ...toSummary(user, access, orgIds),
+    ...toSummary(user, access, new Map(memberships.map((m) => [m.organizationId, rolesOf(m.roles)]))),
     phone: user.phone,
     title: user.title,
     createdAt: user.createdAt,

@@ -1,13 +1,17 @@
-import { Op } from 'sequelize';
+import { Op, type Transaction } from 'sequelize';
 import { restoreCell } from '../domain/csv-safety';
 import { fail, ok, type Outcome } from '../domain/outcome';
 import { passwordProblem } from '../domain/password-policy';
-import { formatRoles, parseRoles, type Role } from '../domain/permissions';
+import { PERMISSIONS, formatRoles, parseRoles, rolesAbove, type Permission, type Role } from '../domain/permissions';
+import { afterPasswordSet } from '../domain/status';
 import { CsvSyntaxError, parseCsv } from '../lib/csv-parse';
-import { Membership, Organization, User } from '../store/models';
+import { Membership, Organization, User, accountState } from '../store/models';
+import { accountRefusal, decide, isFailure, loadAccess, orgsOfUsers, rolesOfUsers, type Access } from './authz';
 import { writeAudit } from './audit';
 import type { Actor, Ctx } from './context';
 import { ORG_SLUG_PATTERN, otherAdministrators } from './memberships';
+import { revokeResetTokens } from './passwords';
+import { canSee } from './target';
 import { EMAIL_PATTERN, USERNAME_PATTERN, normalizeEmail, normalizeUsername } from './user-refs';
 
 /** The import columns of DESIGN §6; an export carries the same names (and may add more, which import ignores). */
@@ -100,6 +104,9 @@ export async function importUsers(
   csvText: string,
   onProgress?: (done: number, total: number) => void,
 ): Promise<Outcome<ImportSummary>> {
+  // A directory user who cannot act at all is told once, before any row; each row checks again.
+  const pre = await loadAccess(ctx, actor);
+  if (isFailure(pre)) return pre;
   let records;
   try {
     records = parseCsv(csvText);
@@ -182,22 +189,76 @@ export async function importUsers(
   return ok(summary);
 }
 
+/**
+ * What a directory user (not the operator) may do with one row (DESIGN §2, issue 14): only in an
+ * organization where they are administrator; an existing user only if they can see them and may act
+ * on their account for each thing the row changes — in every organization of that user, never
+ * upward; and never grant a role above their own. Returns the refusal, or null.
+ */
+async function rowRefusal(
+  access: Access,
+  row: ParsedRow,
+  org: Organization | null,
+  user: User | null,
+  current: Membership | null,
+  hash: string | null,
+  t: Transaction,
+): Promise<string | null> {
+  if (access.system) return null;
+  const mine = org ? (access.roles.get(org.id) ?? []) : [];
+  // The same words whether the organization exists or not: the file names it, the answer reveals nothing.
+  if (!org || !mine.includes('administrator')) return `you are not an administrator of “${row.org}”, so you cannot import users into it`;
+  if (rolesAbove(row.roles, mine)) return `you cannot grant a role above your own in ${row.org}`;
+  if (!user) return null;
+  const roles = (await rolesOfUsers([user.id], t)).get(user.id) ?? new Map();
+  // A username is unique, so a taken one cannot be hidden; who holds it, and where, is.
+  if (!canSee(access, [...roles.keys()])) return `username ${row.username} is already taken`;
+  // The self rules of Slack hold here too.
+  if (user.id === access.userId && row.enabled === false && user.enabled) return 'you cannot disable your own account';
+  const needs: Permission[] = [];
+  const identityChanged =
+    normalizeEmail(row.email) !== user.emailNormalized || row.firstName !== user.firstName || row.lastName !== user.lastName;
+  if (identityChanged || (hash !== null && hash !== user.passwordHash)) needs.push('change_password');
+  if (row.enabled !== null && row.enabled !== user.enabled) needs.push('enable_disable');
+  for (const p of needs) {
+    const decision = decide(access, roles, p);
+    if (!decision.allowed) return accountRefusal(decision, user.username).message;
+  }
+  const rolesChanged = !current || formatRoles(parseRoles(current.roles).roles) !== formatRoles(row.roles);
+  // Memberships and roles are the administrator's: every permission, in every organization of the user.
+  if (rolesChanged && !PERMISSIONS.every((p) => decide(access, roles, p).allowed)) {
+    return `you must be an administrator in every organization of ${user.username} to change their memberships or roles`;
+  }
+  return null;
+}
+
 async function importRow(ctx: Ctx, actor: Actor, row: ParsedRow): Promise<'created' | 'updated' | { message: string }> {
   // Hash outside the transaction: bcrypt is slow and the write lock should not wait on it.
   const hash = row.password.length === 0 ? null : BCRYPT_HASH.test(row.password) ? row.password : await ctx.hasher.hash(row.password);
   return ctx.db.tx(async (t) => {
+    // Roles are read again in the row's transaction: a role taken away mid-import stops the next row.
+    const access = await loadAccess(ctx, actor, t);
+    if (isFailure(access)) return { message: access.message };
+    let org = await Organization.findOne({ where: { slug: row.org }, transaction: t });
+    let user = await User.findOne({ where: { username: row.username }, transaction: t, lock: t.LOCK.UPDATE });
+    const current = user && org ? await Membership.findOne({ where: { userId: user.id, organizationId: org.id }, transaction: t }) : null;
+    // Every check comes before the first write of the row, so a refused row leaves nothing behind.
+    const refused = await rowRefusal(access, row, org, user, current, hash, t);
+    if (refused) return { message: refused };
     const emailOwner = await User.findOne({
       where: { emailNormalized: normalizeEmail(row.email), username: { [Op.ne]: row.username } },
       transaction: t,
     });
-    if (emailOwner) return { message: `email ${row.email} already belongs to user ${emailOwner.username}` };
-    let org = await Organization.findOne({ where: { slug: row.org }, transaction: t });
+    if (emailOwner) {
+      const named = access.system || canSee(access, (await orgsOfUsers([emailOwner.id], t)).get(emailOwner.id) ?? []);
+      return {
+        message: named ? `email ${row.email} already belongs to user ${emailOwner.username}` : `email ${row.email} is already in use`,
+      };
+    }
     if (!org) {
       org = await Organization.create({ slug: row.org, name: row.org }, { transaction: t });
       await writeAudit(ctx, t, actor, { action: 'create_organization', organizationId: org.id, details: { slug: row.org } });
     }
-    let user = await User.findOne({ where: { username: row.username }, transaction: t, lock: t.LOCK.UPDATE });
-    const current = user ? await Membership.findOne({ where: { userId: user.id, organizationId: org.id }, transaction: t }) : null;
     // As for revoke: nobody may lock an organization out of its own directory. Checked before any write of this row.
     if (user && current && parseRoles(current.roles).roles.includes('administrator') && !row.roles.includes('administrator')) {
       if ((await otherAdministrators(org.id, user.id, t)) === 0) {
@@ -224,7 +285,15 @@ async function importRow(ctx: Ctx, actor: Actor, row: ParsedRow): Promise<'creat
     } else {
       Object.assign(user, { email: row.email, firstName: row.firstName, lastName: row.lastName });
       if (row.enabled !== null) user.enabled = row.enabled;
-      if (hash && hash !== user.passwordHash) Object.assign(user, { passwordHash: hash, passwordChangedAt: now });
+      if (hash && hash !== user.passwordHash) {
+        // As an admin's change from Slack: earlier reset links stop working, and a pending reset is over.
+        Object.assign(user, {
+          passwordHash: hash,
+          passwordChangedAt: now,
+          authStatus: afterPasswordSet(accountState(user), 'admin').authStatus,
+        });
+        await revokeResetTokens([user.id], now, t);
+      }
       await user.save({ transaction: t });
     }
     if (current) {

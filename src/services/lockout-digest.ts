@@ -3,7 +3,7 @@ import { findSpike, type Spike } from '../domain/lockout-spike';
 import { ok, type Outcome } from '../domain/outcome';
 import type { AuthStatus } from '../domain/status';
 import { LockoutEvent, Membership, Organization, User } from '../store/models';
-import { isFailure, loadAccess, mayOn, orgsWith } from './authz';
+import { decide, isFailure, loadAccess, orgsWith, rolesOfUsers } from './authz';
 import type { Actor, Ctx } from './context';
 import { displayName } from './user-shapes';
 
@@ -165,7 +165,7 @@ export async function spikeUsers(
 }
 
 export interface RecentLockout extends LockoutEntry {
-  /** The asking actor may unlock this user now (still locked, and they hold `activate` there). */
+  /** The asking actor may unlock this user now (still locked, `activate` in each of their organizations, not above the actor). */
   canActivate: boolean;
 }
 
@@ -187,9 +187,7 @@ export async function recentLockouts(ctx: Ctx, actor: Actor, limit = 10): Promis
   const ids = [...latest.keys()];
   const users = new Map((await User.findAll({ where: { id: { [Op.in]: ids } } })).map((u) => [u.id, u]));
   const orgs = await orgSlugs(ids);
-  const memberships = await Membership.findAll({ where: { userId: { [Op.in]: ids } } });
-  const orgIds = new Map<number, number[]>();
-  for (const m of memberships) orgIds.set(m.userId, [...(orgIds.get(m.userId) ?? []), m.organizationId]);
+  const roles = await rolesOfUsers(ids);
   const lockouts = [...latest.values()]
     .filter((e) => users.has(e.userId))
     .slice(0, limit)
@@ -197,7 +195,7 @@ export async function recentLockouts(ctx: Ctx, actor: Actor, limit = 10): Promis
       const u = users.get(e.userId)!;
       return {
         ...entry(u, orgs, { at: e.lockedAt, failed: e.failedCount, ip: e.sourceIp }),
-        canActivate: u.authStatus === 'locked' && mayOn(access, 'activate', orgIds.get(u.id) ?? []),
+        canActivate: u.authStatus === 'locked' && decide(access, roles.get(u.id) ?? new Map(), 'activate').allowed,
       };
     });
   return ok({ lockouts });

@@ -6,16 +6,25 @@ import { RESET_TOKEN_PATTERN, constantTimeEqual, randomToken, sha256Hex } from '
 import { enqueueMail, type NewMail } from '../mail/outbox';
 import { passwordChangedMail, resetLinkMail } from '../mail/templates';
 import { AuditEvent, ResetToken, User, accountState } from '../store/models';
-import { isFailure, loadAccess, mayOn, orgsOfUsers, type Access } from './authz';
+import { accountRefusal, decide, isFailure, loadAccess, orgsOfUsers, rolesOfUsers, type Access } from './authz';
 import { buildAuditRow, writeAudit } from './audit';
 import type { Actor, Ctx } from './context';
 import { checkRefs, type PerUserResult } from './account-status';
-import { authorityOrg, loadTarget, notFound } from './target';
+import { authorityOrg, canSee, loadTarget, notFound } from './target';
 import { findUserByRef } from './user-refs';
 import { displayName } from './user-shapes';
 
 export function resetLink(ctx: Ctx, token: string): string {
   return `${ctx.config.PUBLIC_URL}/password/reset/${token}`;
+}
+
+/**
+ * Revoke every outstanding reset link of `userIds`: a password set by an admin, by import or by a
+ * new reset makes earlier links useless, so a leaked old email cannot be used afterwards.
+ */
+export async function revokeResetTokens(userIds: number[], now: Date, t: Transaction): Promise<void> {
+  if (userIds.length === 0) return;
+  await ResetToken.update({ revokedAt: now }, { where: { userId: { [Op.in]: userIds }, usedAt: null, revokedAt: null }, transaction: t });
 }
 
 export interface ResetOptions {
@@ -41,19 +50,19 @@ export async function resetBatch(
   users: User[],
   opts: ResetOptions,
 ): Promise<PerUserResult[]> {
-  const orgMap = await orgsOfUsers(
+  const rolesMap = await rolesOfUsers(
     users.map((u) => u.id),
     t,
   );
+  const orgMap = new Map([...rolesMap].map(([id, roles]) => [id, [...roles.keys()]]));
   const results: PerUserResult[] = [];
   const chosen: User[] = [];
   for (const u of users) {
     const orgs = orgMap.get(u.id) ?? [];
     const base = { ref: u.username, userId: u.id, username: u.username };
-    if (!mayOn(access, 'view', orgs))
-      results.push({ ...base, status: 'not_found', message: `${u.username} is not in your organizations.` });
-    else if (!mayOn(access, opts.permission ?? 'reset_password', orgs))
-      results.push({ ...base, status: 'refused', message: `You may not reset ${u.username}'s password.` });
+    const decision = decide(access, rolesMap.get(u.id) ?? new Map(), opts.permission ?? 'reset_password');
+    if (!canSee(access, orgs)) results.push({ ...base, status: 'not_found', message: notFound(u.username).message });
+    else if (!decision.allowed) results.push({ ...base, status: 'refused', message: accountRefusal(decision, u.username).message });
     else if (opts.skipSelf && access.userId === u.id) results.push({ ...base, status: 'skipped', message: 'Skipped yourself.' });
     else if (!requireReset(accountState(u)).ok)
       results.push({ ...base, status: 'skipped', message: `${u.username} is disabled; skipped.` });
@@ -63,7 +72,7 @@ export async function resetBatch(
 
   const now = ctx.now();
   const ids = chosen.map((u) => u.id);
-  await ResetToken.update({ revokedAt: now }, { where: { userId: { [Op.in]: ids }, usedAt: null, revokedAt: null }, transaction: t });
+  await revokeResetTokens(ids, now, t);
   const expiresAt = new Date(now.getTime() + ctx.config.RESET_TOKEN_TTL_HOURS * 3600_000);
   const tokens = chosen.map(() => randomToken());
   await ResetToken.bulkCreate(
@@ -130,13 +139,23 @@ export async function resetPasswords(
     const missing: PerUserResult[] = [];
     const users: User[] = [];
     for (const ref of refs) {
+      // Someone outside the actor's organizations is answered as somebody who does not exist, by the name typed.
       const u = await findUserByRef(ref, t, true);
-      if (!u) missing.push({ ref, status: 'not_found', message: notFound(ref).message });
+      const visible = u !== null && canSee(access, (await orgsOfUsers([u.id], t)).get(u.id) ?? []);
+      if (!u || !visible) missing.push({ ref, status: 'not_found', message: notFound(ref).message });
       else if (!users.some((x) => x.id === u.id)) users.push(u);
     }
     const results = await resetBatch(ctx, t, actor, access, users, { reason, skipSelf: refs.length > 1 });
     return ok({ results: [...results, ...missing] });
   });
+}
+
+/** Whose password the actor may change (the form is offered only then; the refusal says why not). */
+export async function changePasswordTarget(ctx: Ctx, actor: Actor, input: { ref: string }): Promise<Outcome<{ user: User }>> {
+  const access = await loadAccess(ctx, actor);
+  if (isFailure(access)) return access;
+  const target = await loadTarget(access, input.ref, 'change_password');
+  return isFailure(target) ? target : ok({ user: target.user });
 }
 
 /**
@@ -148,10 +167,8 @@ export async function precheckChangePassword(
   actor: Actor,
   input: { ref: string; password: string },
 ): Promise<Outcome<{ userId: number; username: string; email: string }>> {
-  const access = await loadAccess(ctx, actor);
-  if (isFailure(access)) return access;
-  const target = await loadTarget(access, input.ref, 'change_password');
-  if (isFailure(target)) return target;
+  const target = await changePasswordTarget(ctx, actor, input);
+  if (!target.ok) return target;
   const u = target.user;
   const problem = passwordProblem(input.password, {
     username: u.username,
@@ -184,7 +201,7 @@ export async function changePassword(
     const next = afterPasswordSet(accountState(user), 'admin');
     Object.assign(user, { passwordHash: hash, passwordChangedAt: now, authStatus: next.authStatus });
     await user.save({ transaction: t });
-    await ResetToken.update({ revokedAt: now }, { where: { userId: user.id, usedAt: null, revokedAt: null }, transaction: t });
+    await revokeResetTokens([user.id], now, t);
     await writeAudit(ctx, t, actor, {
       action: 'change_password',
       target: user,
@@ -253,7 +270,7 @@ export async function completeReset(ctx: Ctx, input: { token: string; password: 
     });
     await user.save({ transaction: t });
     await ResetToken.update({ usedAt: now }, { where: { id: state.tokenId }, transaction: t });
-    await ResetToken.update({ revokedAt: now }, { where: { userId: user.id, usedAt: null, revokedAt: null }, transaction: t });
+    await revokeResetTokens([user.id], now, t);
     const self: Actor = { kind: 'system', label: `${user.username} (reset link)` };
     // Recorded under the user's organization, so its administrators see it in the audit log.
     const orgId = (await orgsOfUsers([user.id], t)).get(user.id)?.[0] ?? null;

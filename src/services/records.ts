@@ -5,7 +5,7 @@ import { RecordAssignment, User } from '../store/models';
 import { isFailure, loadAccess, mayOn, type Access } from './authz';
 import { writeAudit } from './audit';
 import type { Actor, Ctx } from './context';
-import { loadTarget } from './target';
+import { loadVisible } from './target';
 
 /**
  * Record registration: integrations say which records (entity type + id) a user owns, so the
@@ -94,7 +94,7 @@ export async function registerRecord(
       if (isFailure(access)) return access;
       const orgId = recordOrganization(access, actor, input.organizationId);
       if (isFailure(orgId)) return orgId;
-      const owner = await loadTarget(access, input.owner, 'view', t);
+      const owner = await loadVisible(access, input.owner, t);
       if (isFailure(owner)) return owner;
       if (!owner.orgIds.includes(orgId)) {
         return fail('precondition_failed', `${owner.user.username} is not a member of this organization, so they cannot own its records.`);

@@ -115,7 +115,8 @@ export async function getUser(ctx: Ctx, actor: Actor, input: { id: number }): Pr
   if (isFailure(access)) return access;
   const orgs = viewableOrgs(access);
   if (orgs === 'none') return fail('forbidden', 'You do not have a role that lets you view users in this organization.');
-  const notFound = fail('not_found', `No user with id ${input.id} in your organizations.`);
+  // No id in the words: the answer for someone elsewhere and for nobody is the same body, byte for byte.
+  const notFound = fail('not_found', 'No user with this id in your organizations.');
   if (!Number.isSafeInteger(input.id) || input.id < 1) return notFound;
   const user = await User.findOne({ where: { [Op.and]: [{ id: input.id }, orgScopeWhere(orgs)] } });
   if (!user) return notFound;

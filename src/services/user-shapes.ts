@@ -1,8 +1,8 @@
 import { availableActions, type UserAction } from '../domain/actions';
-import { PERMISSIONS, parseRoles, rolesGrant, type Permission, type Role } from '../domain/permissions';
+import { PERMISSIONS, parseRoles, type Permission, type Role, type RolesByOrg } from '../domain/permissions';
 import type { AuthStatus } from '../domain/status';
 import type { User } from '../store/models';
-import type { Access } from './authz';
+import { decide, type Access } from './authz';
 
 /** Plain data about users, as services hand them to views and APIs. Never carries a hash, token or key. */
 export interface UserSummary {
@@ -44,19 +44,12 @@ export function displayName(u: Pick<User, 'firstName' | 'lastName' | 'username'>
   return full.length > 0 ? full : u.username;
 }
 
-/** Permissions the actor holds for a user in `orgIds` (delete only when held in all of them). */
-export function permissionsFor(access: Access, orgIds: number[]): Set<Permission> {
-  if (access.system) return new Set(PERMISSIONS);
-  const out = new Set<Permission>();
-  for (const p of PERMISSIONS) {
-    const holds = orgIds.map((o) => rolesGrant(access.roles.get(o) ?? [], p));
-    const granted = p === 'delete' ? holds.length > 0 && holds.every(Boolean) : holds.some(Boolean);
-    if (granted) out.add(p);
-  }
-  return out;
+/** Permissions the actor may use on the account of a user with these memberships (the services' own rule, `decide`). */
+export function permissionsFor(access: Access, targetRoles: RolesByOrg): Set<Permission> {
+  return new Set(PERMISSIONS.filter((p) => decide(access, targetRoles, p).allowed));
 }
 
-export function toSummary(u: User, access: Access, orgIds: number[]): UserSummary {
+export function toSummary(u: User, access: Access, targetRoles: RolesByOrg): UserSummary {
   return {
     id: u.id,
     username: u.username,
@@ -68,7 +61,7 @@ export function toSummary(u: User, access: Access, orgIds: number[]): UserSummar
     failedLoginCount: u.failedLoginCount,
     lockedAt: u.lockedAt,
     lastLoginAt: u.lastLoginAt,
-    actions: availableActions(u, permissionsFor(access, orgIds), access.userId === u.id),
+    actions: availableActions(u, permissionsFor(access, targetRoles), access.userId === u.id),
   };
 }
 

@@ -4,6 +4,7 @@ import { request as httpRequest } from 'node:http';
 import { API_KEY_PREFIX, generateApiKey as mintApiKey } from '../../src/domain/api-key';
 import { sha256Hex } from '../../src/domain/tokens';
 import { generateApiKey, revokeApiKey } from '../../src/services/api-keys';
+import { SYSTEM_ACTOR } from '../../src/services/context';
 import { deleteUser } from '../../src/services/delete-user';
 import { ApiKey, AuditEvent, MailMessage, Membership, RecordAssignment, User } from '../../src/store/models';
 import { DIALECTS } from '../support/db';
@@ -26,8 +27,9 @@ describe.each(DIALECTS)('REST API with API keys on %s', (dialect) => {
   /** SQL statements that touched api_keys, to prove which requests never reach the table. */
   const keyQueries: string[] = [];
 
-  async function newKey(actorUser: User, ref: string, organization: string): Promise<string> {
-    const r = await generateApiKey(env.rt, actorFor(actorUser), { ref, organization });
+  /** `null`: the operator. An administrator of acme cannot manage the keys of someone also in globex (issue 14). */
+  async function newKey(actorUser: User | null, ref: string, organization: string): Promise<string> {
+    const r = await generateApiKey(env.rt, actorUser ? actorFor(actorUser) : SYSTEM_ACTOR, { ref, organization });
     if (!r.ok || r.step !== 'issued') throw new Error(`no key: ${JSON.stringify(r)}`);
     issued.push(r.issued.key);
     return r.issued.key;
@@ -100,7 +102,7 @@ describe.each(DIALECTS)('REST API with API keys on %s', (dialect) => {
     ['locked', { authStatus: 'locked' as const }],
     ['waiting for a password reset', { authStatus: 'password_reset' as const }],
   ])('the key of a %s user is refused at once, and works again once the user can log in', async (_label, change) => {
-    const key = await newKey(ana, 'mia', 'acme');
+    const key = await newKey(null, 'mia', 'acme');
     expect((await api(key, 'GET', '/api/v1/users')).status).toBe(200);
     await User.update(change, { where: { id: mia.id } });
     const refused = await api(key, 'GET', '/api/v1/users');
@@ -121,7 +123,7 @@ describe.each(DIALECTS)('REST API with API keys on %s', (dialect) => {
 
   test('a user removed from the key’s organization is refused, and adding them back does not revive the key', async () => {
     const leaver = await makeUser({ username: 'leaver', orgs: { acme: ['viewer'], globex: ['viewer'] } });
-    const key = await newKey(ana, 'leaver', 'acme');
+    const key = await newKey(null, 'leaver', 'acme');
     expect((await api(key, 'GET', '/api/v1/users')).status).toBe(200);
     await Membership.destroy({ where: { userId: leaver.id, organizationId: acmeId } });
     const gone = await api(key, 'GET', '/api/v1/users');
@@ -132,13 +134,13 @@ describe.each(DIALECTS)('REST API with API keys on %s', (dialect) => {
     await Membership.create({ userId: leaver.id, organizationId: acmeId, roles: 'viewer' });
     expect((await api(key, 'GET', '/api/v1/users')).body).toMatchObject({ error: { code: 'api_key_not_member' } });
     // A key made after the new membership works.
-    expect((await api(await newKey(ana, 'leaver', 'acme'), 'GET', '/api/v1/users')).status).toBe(200);
+    expect((await api(await newKey(null, 'leaver', 'acme'), 'GET', '/api/v1/users')).status).toBe(200);
   });
 
   test('reads are scoped to the key’s organization: other users are invisible, their ids are 404', async () => {
     const acmeKey = await newKey(ana, 'ana', 'acme');
     const globexKey = await newKey(zed, 'zed', 'globex');
-    const miaAcme = await newKey(ana, 'mia', 'acme');
+    const miaAcme = await newKey(null, 'mia', 'acme');
 
     const usernames = async (key: string) => {
       const r = await api(key, 'GET', '/api/v1/users?limit=100');
@@ -157,7 +159,7 @@ describe.each(DIALECTS)('REST API with API keys on %s', (dialect) => {
 
     expect((await api(acmeKey, 'GET', `/api/v1/users/${zed.id}`)).status).toBe(404);
     expect((await api(globexKey, 'GET', `/api/v1/users/${ana.id}`)).body).toEqual({
-      error: { code: 'not_found', message: `No user with id ${ana.id} in your organizations.` },
+      error: { code: 'not_found', message: 'No user with this id in your organizations.' },
     });
     expect((await api(acmeKey, 'GET', '/api/v1/users/999999')).status).toBe(404);
     // A user in both organizations shows only the memberships the key can see.

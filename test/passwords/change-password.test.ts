@@ -94,6 +94,6 @@ describe('change-password modal', () => {
     expect(env.driver.buttons(secCard.reply).map((b) => b.text)).not.toContain('Change password');
     await env.driver.command(SEC, 'change-password bob');
     const refused = await modalWith(SEC, 'permission');
-    expect(textOf({ blocks: refused.view.blocks as unknown[] })).toContain("You do not have permission to change bob's password");
+    expect(textOf({ blocks: refused.view.blocks as unknown[] })).toContain('You do not have permission to change passwords for bob');
   });
 });

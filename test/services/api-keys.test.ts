@@ -1,7 +1,7 @@
 import { authenticateApiKey, generateApiKey, revokeApiKey } from '../../src/services/api-keys';
 import { SYSTEM_ACTOR, type Actor } from '../../src/services/context';
 import { registerRecord, unregisterRecord } from '../../src/services/records';
-import { ApiKey, RecordAssignment, User } from '../../src/store/models';
+import { ApiKey, Membership, RecordAssignment, User } from '../../src/store/models';
 import { DIALECTS } from '../support/db';
 import { actorFor, makeUser, org, testEnv } from '../support/fixtures';
 import { expectUnchanged, uniq } from '../support/state';
@@ -51,21 +51,26 @@ describe.each(DIALECTS)('API key and record services on %s', (dialect) => {
     });
   });
 
-  test('candidates are only organizations where the actor manages keys', async () => {
+  test('another user’s keys need the permission in every organization of that user, named or not (issue 14)', async () => {
     const { one, two, both } = await twoOrgs();
     const half = await makeUser({ username: uniq('half'), orgs: { [one]: ['administrator'], [two]: ['security'] } });
-    expect(await generateApiKey(env.rt, actorFor(half), { ref: both.username })).toMatchObject({
-      ok: true,
-      step: 'issued',
-      issued: { organization: { slug: one } },
-    });
-    const refused = await expectUnchanged([both.id], () =>
-      generateApiKey(env.rt, actorFor(half), { ref: both.username, organization: two }),
-    );
-    expect(refused).toEqual({
+    const refusal = {
       ok: false,
       code: 'forbidden',
-      message: `You do not have permission to manage API keys for ${both.username} in ${two}.`,
+      message: `You do not have permission to manage API keys for ${both.username}: it is needed in every organization they belong to.`,
+    };
+    const r = await expectUnchanged([both.id], async () => [
+      await generateApiKey(env.rt, actorFor(half), { ref: both.username }),
+      await generateApiKey(env.rt, actorFor(half), { ref: both.username, organization: one }),
+      await generateApiKey(env.rt, actorFor(half), { ref: both.username, organization: two }),
+      await revokeApiKey(env.rt, actorFor(half), { ref: both.username, organization: one }),
+    ]);
+    expect(r).toEqual([refusal, refusal, refusal, refusal]);
+    await Membership.update({ roles: 'administrator' }, { where: { userId: half.id } });
+    expect(await generateApiKey(env.rt, actorFor(half), { ref: both.username, organization: two })).toMatchObject({
+      ok: true,
+      step: 'issued',
+      issued: { organization: { slug: two } },
     });
   });
 

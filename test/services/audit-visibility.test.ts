@@ -9,7 +9,8 @@ describe.each(DIALECTS)('who sees which audit events, on %s', (dialect) => {
 
   test('an event about a person is visible to the audit readers of each of their organizations, and only them', async () => {
     env = await testEnv(dialect);
-    const adminA = await makeUser({ username: 'admina', orgs: { a: ['administrator'] } });
+    // Administrator of b too: disabling `shared` needs the permission in both of its organizations (issue 14).
+    const adminA = await makeUser({ username: 'admina', orgs: { a: ['administrator'], b: ['administrator'] } });
     const secB = await makeUser({ username: 'secb', orgs: { b: ['security'] } });
     const secC = await makeUser({ username: 'secc', orgs: { c: ['security'] } });
     await makeUser({ username: 'shared', orgs: { a: [], b: [] } });

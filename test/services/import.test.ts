@@ -1,20 +1,12 @@
 import bcrypt from 'bcryptjs';
 import { Op } from 'sequelize';
-import { AuditEvent, Membership, Organization, User } from '../../src/store/models';
+import { AuditEvent, Organization, User } from '../../src/store/models';
 import { cli, cliEnv, inspect, writeCsv } from '../support/cli';
+import { IMPORT_HEADER, membershipsOf } from '../support/import';
 import { DIALECTS, freshDatabase, type TestDatabase } from '../support/db';
 import { worldState } from '../support/state';
 
-const HEADER = 'username,email,first_name,last_name,organization,roles,password,enabled';
-
-async function membershipsOf(username: string): Promise<Record<string, string>> {
-  const user = await User.findOne({ where: { username } });
-  if (!user) return {};
-  const ms = await Membership.findAll({ where: { userId: user.id } });
-  const orgs = await Organization.findAll({ where: { id: ms.map((m) => m.organizationId) } });
-  const slug = new Map(orgs.map((o) => [o.id, o.slug]));
-  return Object.fromEntries(ms.map((m) => [slug.get(m.organizationId)!, m.roles]));
-}
+const HEADER = IMPORT_HEADER;
 
 describe.each(DIALECTS)('userops import on %s', (dialect) => {
   let db: TestDatabase;

@@ -1,20 +1,23 @@
 import { API_KEY_PATTERN } from '../../src/domain/api-key';
-import { PERMISSIONS, ROLES, type Permission, type Role } from '../../src/domain/permissions';
-import type { Failure } from '../../src/domain/outcome';
+import { Op } from 'sequelize';
+import { PERMISSIONS, PERMISSION_LABELS, ROLES, type Permission, type Role } from '../../src/domain/permissions';
+import type { Failure, Outcome } from '../../src/domain/outcome';
 import { activateUser, setUsersEnabled } from '../../src/services/account-status';
 import { queryAudit } from '../../src/services/audit-query';
 import { generateApiKey, revokeApiKey } from '../../src/services/api-keys';
 import { SYSTEM_ACTOR, type Actor } from '../../src/services/context';
-import { confirmBulkReset, previewBulkReset } from '../../src/services/bulk-reset';
+import { confirmBulkReset, previewBulkReset, runBulkResetBatch, type BulkPreview } from '../../src/services/bulk-reset';
+import { recentLockouts } from '../../src/services/lockout-digest';
+import { bulkPreviewModal } from '../../src/slack/views/modals';
 import { deleteUser, reassignRecords } from '../../src/services/delete-user';
 import { requestExport } from '../../src/services/export';
 import { countByView, searchUsers, showUser } from '../../src/services/directory';
 import { changeRole } from '../../src/services/memberships';
 import { changePassword, resetPasswords } from '../../src/services/passwords';
-import { ApiKey, AuditEvent, Job, Membership, RecordAssignment, User } from '../../src/store/models';
+import { ApiKey, AuditEvent, Job, JobItem, LockoutEvent, MailMessage, Membership, RecordAssignment, User } from '../../src/store/models';
 import { DIALECTS } from '../support/db';
 import { DESIGN_MATRIX } from '../support/design-matrix';
-import { actorFor, makeUser, org, testEnv, type UserSpec } from '../support/fixtures';
+import { actorFor, makeUser, org, snapshot, testEnv, type UserSpec } from '../support/fixtures';
 import { auditActions, expectUnchanged, uniq } from '../support/state';
 
 type Env = Awaited<ReturnType<typeof testEnv>>;
@@ -80,12 +83,13 @@ const CELLS: Record<Permission, Cell> = {
   bulk_reset: {
     act: async (actor, s) => {
       const preview = await previewBulkReset(ENV.rt, actor, { pasted: s.target.username, reason: 'permission matrix' });
-      if (!preview.ok) return preview;
+      // A preview that leaves nobody to reset offers no confirm button (see bulkPreviewModal).
+      if (!preview.ok || preview.count === 0) return { preview };
       return { preview, confirmed: await confirmBulkReset(ENV.rt, actor, { jobId: preview.jobId }) };
     },
     allowed: async (r, _s, actor) => {
       const { preview, confirmed } = r as { preview: { count: number; sample: string[] }; confirmed: unknown };
-      expect(preview).toMatchObject({ count: 1, unknown: [], outOfScope: 0 });
+      expect(preview).toMatchObject({ count: 1, unknown: [], skippedNoPermission: 0, skippedHigherRole: 0 });
       expect(confirmed).toMatchObject({ ok: true, total: 1 });
       expect(await Job.count({ where: { kind: 'bulk_reset', actorUserId: actor.id, status: 'queued' } })).toBe(1);
     },
@@ -126,7 +130,8 @@ const CELLS: Record<Permission, Cell> = {
     },
   },
   api_keys: {
-    act: (actor, s) => generateApiKey(ENV.rt, actor, { ref: s.target.username }),
+    // Named: a user in two organizations where the actor manages keys is otherwise asked which one.
+    act: (actor, s) => generateApiKey(ENV.rt, actor, { ref: s.target.username, organization: s.org }),
     allowed: async (r, s) => {
       expect(r).toMatchObject({
         ok: true,
@@ -200,11 +205,176 @@ describe.each(DIALECTS)('permissions (DESIGN §2 matrix) on %s', (dialect) => {
       expect((r as { ok: boolean; results: Array<{ status: string; message: string }> }).results).toEqual([
         expect.objectContaining({ status: 'refused', message: expect.stringMatching(/permission|may not/) }),
       ]);
+    } else if (permission === 'bulk_reset') {
+      expect((r as { preview: unknown }).preview).toEqual({ ok: false, code: 'forbidden', message: expect.any(String) });
     } else {
       expect(r).toEqual({ ok: false, code: 'forbidden', message: expect.any(String) });
     }
     // A refused bulk reset or export leaves no job behind, not even a draft.
     expect(await Job.count({ where: { actorUserId: actor.id } })).toBe(0);
+  });
+
+  describe('account actions: every organization of the target, never upward (issue 14, points 1–3)', () => {
+    /** Everything that changes somebody's account. */
+    const ACCOUNT_ACTIONS: Permission[] = [
+      'enable_disable',
+      'activate',
+      'reset_password',
+      'bulk_reset',
+      'change_password',
+      'delete',
+      'reassign_records',
+      'api_keys',
+    ];
+    type Org = 'A' | 'B';
+    type TargetRole = Role | 'member';
+    const grants = (role: Role | undefined, p: Permission) => role !== undefined && GRANTED[role].includes(p);
+    /** The contract from DESIGN §2's table: in every organization of the target the permission, and nothing there above the actor. */
+    function expected(p: Permission, actorIn: Partial<Record<Org, Role>>, targetIn: Partial<Record<Org, TargetRole>>) {
+      const orgs = Object.keys(targetIn) as Org[];
+      if (!orgs.every((o) => grants(actorIn[o], p))) return 'missing' as const;
+      const above = (o: Org) => {
+        const t = targetIn[o];
+        return t !== undefined && t !== 'member' && GRANTED[t].some((q) => !grants(actorIn[o], q));
+      };
+      return orgs.some(above) ? ('higher' as const) : ('allowed' as const);
+    }
+
+    async function accountCase(p: Permission, actorIn: Partial<Record<Org, Role>>, targetIn: Partial<Record<Org, TargetRole>>) {
+      const cell = CELLS[p];
+      const slug: Record<Org, string> = { A: uniq('orga'), B: uniq('orgb') };
+      const orgsOf = <R>(m: Partial<Record<Org, R>>, f: (r: R) => Role[]) =>
+        Object.fromEntries((Object.entries(m) as Array<[Org, R]>).map(([o, r]) => [slug[o], f(r)]));
+      const actor = await makeUser({ username: uniq('actor'), orgs: orgsOf(actorIn, (r) => [r]) });
+      const target = await makeUser({
+        username: uniq('target'),
+        orgs: orgsOf(targetIn, (r) => (r === 'member' ? [] : [r])),
+        ...(cell.spec ?? {}),
+      });
+      const other = await makeUser({ username: uniq('other'), orgs: { [slug.A]: [] } });
+      const s = { org: slug.A, target, other };
+      await cell.prepare?.(s);
+      const want = expected(p, actorIn, targetIn);
+      if (want === 'allowed') {
+        await cell.allowed(await cell.act(actorFor(actor), s), s, actor);
+        return;
+      }
+      // Refused: no row, audit row, outbox row or reset token changed (expectUnchanged compares every table) …
+      const r = await expectUnchanged([target.id, other.id, actor.id], () => cell.act(actorFor(actor), s));
+      // … and no job was queued or holds the target.
+      expect(await Job.count({ where: { actorUserId: actor.id, status: { [Op.ne]: 'draft' } } })).toBe(0);
+      expect(await JobItem.count({ where: { userId: target.id } })).toBe(0);
+      let message: string;
+      let words =
+        want === 'higher'
+          ? /they hold a higher role than yours/
+          : new RegExp(`permission to ${PERMISSION_LABELS[p]} for ${target.username}`);
+      if (p === 'enable_disable' || p === 'reset_password') {
+        const results = (r as { results: Array<{ status: string; message: string }> }).results;
+        expect(results).toEqual([expect.objectContaining({ status: 'refused' })]);
+        message = results[0].message;
+      } else if (p === 'bulk_reset') {
+        const preview = (r as { preview: Outcome<BulkPreview> }).preview;
+        if (!preview.ok) {
+          // No bulk_reset anywhere: the whole form is refused.
+          expect(preview.code).toBe('forbidden');
+          message = preview.message;
+          words = /permission to run bulk password resets/;
+        } else {
+          // The preview lists the target as skipped, with the reason, and offers nobody to reset.
+          const names = { noPermission: [] as string[], higherRole: [] as string[] };
+          names[want === 'higher' ? 'higherRole' : 'noPermission'].push(target.username);
+          expect(preview).toMatchObject({
+            count: 0,
+            unknown: [],
+            skippedHigherRole: names.higherRole.length,
+            skippedNoPermission: names.noPermission.length,
+            refusedSample: names,
+          });
+          message = bulkPreviewModal(preview, 'x')
+            .blocks.map((b) => JSON.stringify(b))
+            .join('\n');
+          words = want === 'higher' ? /they hold a higher role than yours \(1\)/ : /you may not run bulk password resets/;
+        }
+      } else {
+        expect(r).toEqual({ ok: false, code: 'forbidden', message: expect.any(String) });
+        message = (r as Failure).message;
+      }
+      expect(message).toMatch(words);
+      // Never an organization's name: the target's other organizations may be ones the actor cannot see.
+      for (const o of Object.values(slug)) expect(message).not.toContain(o);
+    }
+
+    const rankPairs = ACCOUNT_ACTIONS.flatMap((p) =>
+      ROLES.flatMap((actor) => [...ROLES, 'member' as const].map((target) => [p, actor, target] as const)),
+    );
+    test.each(rankPairs)('%s: %s acting on %s (one organization)', async (p, actor, target) => {
+      await accountCase(p, { A: actor }, { A: target });
+    });
+
+    const multi: Array<[string, Partial<Record<Org, Role>>, Partial<Record<Org, TargetRole>>]> = [
+      ['target also in an organization where the actor has no role', { A: 'administrator' }, { A: 'member', B: 'member' }],
+      ['target also administrator elsewhere (the acme/beta case)', { A: 'administrator' }, { A: 'member', B: 'administrator' }],
+      ['actor only a viewer in the second organization', { A: 'administrator', B: 'viewer' }, { A: 'member', B: 'member' }],
+      [
+        'administrator in both, target administrator in one',
+        { A: 'administrator', B: 'administrator' },
+        { A: 'member', B: 'administrator' },
+      ],
+      ['security in the second, target security there (equal rank)', { A: 'administrator', B: 'security' }, { A: 'member', B: 'security' }],
+      ['security in the second, target administrator there', { A: 'administrator', B: 'security' }, { A: 'member', B: 'administrator' }],
+      ['higher in the first, administrator in the second', { A: 'security', B: 'administrator' }, { A: 'administrator', B: 'member' }],
+      ['helpdesk in both, target helpdesk in one', { A: 'helpdesk', B: 'helpdesk' }, { A: 'member', B: 'helpdesk' }],
+    ];
+    const multiCases = ACCOUNT_ACTIONS.flatMap((p) => multi.map(([label, a, t]) => [p, label, a, t] as const));
+    test.each(multiCases)('%s, two organizations: %s', async (p, _label, actorIn, targetIn) => {
+      await accountCase(p, actorIn, targetIn);
+    });
+
+    test('the card and App Home offer only what the rule allows', async () => {
+      const a = uniq('orga');
+      const b = uniq('orgb');
+      const sec = await makeUser({ username: uniq('sec'), orgs: { [a]: ['security'], [b]: ['security'] } });
+      const boss = await makeUser({ username: uniq('boss'), orgs: { [a]: [], [b]: ['administrator'] }, authStatus: 'locked' });
+      const peer = await makeUser({ username: uniq('peer'), orgs: { [a]: [], [b]: ['security'] }, authStatus: 'locked' });
+      const show = async (u: User) => {
+        const r = await showUser(env().rt, actorFor(sec), { ref: u.username });
+        return r.ok ? r.user.actions : null;
+      };
+      expect(await show(boss)).toEqual([]);
+      expect(await show(peer)).toEqual(['disable', 'activate', 'reset_password']);
+      await LockoutEvent.bulkCreate(
+        [boss, peer].map((u) => ({ userId: u.id, lockedAt: new Date('2026-11-01T08:00:00Z'), failedCount: 5, sourceIp: null })),
+      );
+      const home = await recentLockouts(env().rt, actorFor(sec), 50);
+      const flags = home.ok ? home.lockouts.filter((l) => [boss.id, peer.id].includes(l.userId)) : [];
+      expect(flags.map((l) => [l.username, l.canActivate]).sort()).toEqual([
+        [boss.username, false],
+        [peer.username, true],
+      ]);
+    });
+
+    test('a bulk reset re-checks at run time: a user promoted above the requester after the preview is not reset', async () => {
+      const o = uniq('org');
+      const sec = await makeUser({ username: uniq('sec'), orgs: { [o]: ['security'] } });
+      const rising = await makeUser({ username: uniq('rising'), orgs: { [o]: ['viewer'] } });
+      const plain = await makeUser({ username: uniq('plain'), orgs: { [o]: [] } });
+      const a = actorFor(sec);
+      const preview = await previewBulkReset(env().rt, a, { pasted: `${rising.username}\n${plain.username}`, reason: 'run-time check' });
+      expect(preview).toMatchObject({ ok: true, count: 2 });
+      const confirmed = await confirmBulkReset(env().rt, a, { jobId: (preview as BulkPreview).jobId });
+      expect(confirmed).toMatchObject({ ok: true, total: 2 });
+      await Membership.update({ roles: 'administrator' }, { where: { userId: rising.id } });
+      const before = await snapshot(rising.id);
+      const { progress } = await runBulkResetBatch(env().rt, (preview as BulkPreview).jobId);
+      expect(progress).toMatchObject({ total: 2, done: 2, reset: 1, refused: 1 });
+      expect(await snapshot(rising.id)).toEqual(before);
+      expect(await auditActions(rising.id)).toEqual([]);
+      expect(await MailMessage.count({ where: { userId: rising.id } })).toBe(0);
+      const item = await JobItem.findOne({ where: { jobId: (preview as BulkPreview).jobId, userId: rising.id } });
+      expect([item?.status, item?.detail]).toEqual(['failed', expect.stringContaining('higher role')]);
+      expect((await User.findByPk(plain.id))?.authStatus).toBe('password_reset');
+    });
   });
 
   test('a member without any role sees nobody and can do nothing', async () => {
@@ -315,6 +485,43 @@ describe.each(DIALECTS)('permissions (DESIGN §2 matrix) on %s', (dialect) => {
       expect(r.grant).toMatchObject({ ok: false, code: 'forbidden' });
     });
 
+    test('no enumeration: someone outside the actor’s organizations and nobody at all get the same answer, word for word', async () => {
+      const { admin, foreign } = await twoOrgs();
+      const a = actorFor(admin);
+      // Same length and shape, so the two answers can be compared as they are.
+      const ghost = `zz${foreign.username.slice(2)}`;
+      expect(await User.count({ where: { username: ghost } })).toBe(0);
+      const answers = async (ref: string) => {
+        const line = (r: Outcome<{ results: Array<{ status: string; message: string }> }>) => (r.ok ? r.results : r);
+        const preview = await previewBulkReset(env().rt, a, { pasted: `${ref}\n${admin.username}`, reason: 'enumeration check' });
+        return {
+          show: await showUser(env().rt, a, { ref }),
+          find: await searchUsers(env().rt, a, { text: ref }),
+          enable: line(await setUsersEnabled(env().rt, a, { refs: [ref], enabled: true })),
+          disable: line(await setUsersEnabled(env().rt, a, { refs: [ref, admin.username], enabled: false })),
+          reset: line(await resetPasswords(env().rt, a, { refs: [ref] })),
+          resetMany: line(await resetPasswords(env().rt, a, { refs: [ref, `${ref}@nowhere.example`] })),
+          activate: await activateUser(env().rt, a, { ref }),
+          change: await changePassword(env().rt, a, { ref, password: NEW_PASSWORD }),
+          del: await deleteUser(env().rt, a, { ref }),
+          key: await generateApiKey(env().rt, a, { ref }),
+          reassign: await reassignRecords(env().rt, a, { from: ref, to: admin.username }),
+          preview: preview.ok ? { unknown: preview.unknown, count: preview.count } : preview,
+          previewView: preview.ok ? JSON.stringify(bulkPreviewModal({ ...preview, jobId: 0 }, 'r').blocks) : null,
+        };
+      };
+      const outside = await expectUnchanged([foreign.id], () => answers(foreign.username));
+      const missing = await answers(ghost);
+      expect(JSON.stringify(outside).replaceAll(foreign.username, ghost)).toBe(JSON.stringify(missing));
+      expect(outside.show).toEqual({
+        ok: false,
+        code: 'not_found',
+        message: `No user matches “${foreign.username}” in your organizations.`,
+      });
+      expect(outside.preview).toEqual({ unknown: [foreign.username], count: 0 });
+      expect(outside.previewView).not.toMatch(/outside/i);
+    });
+
     test('reads show only users of the actor’s organizations', async () => {
       const { admin, local, foreign } = await twoOrgs();
       const a = actorFor(admin);
@@ -340,21 +547,30 @@ describe.each(DIALECTS)('permissions (DESIGN §2 matrix) on %s', (dialect) => {
       expect(auditByRef.ok && auditByRef.events).toEqual([]);
     });
 
-    test('a user in two organizations: “any” actions need the permission in one, delete needs it in every one', async () => {
+    test('a user in two organizations: every account action needs the permission in both, reads need a role in one', async () => {
       const { here, there, admin } = await twoOrgs();
       const both = await makeUser({ username: uniq('both'), orgs: { [here]: [], [there]: [] } });
       const a = actorFor(admin);
       const show = await showUser(env().rt, a, { ref: both.username });
       expect(show.ok && show.user.organizations.map((o) => o.slug).sort()).toEqual([here, there].sort());
-      expect(show.ok && show.user.actions).not.toContain('delete');
-      const del = await expectUnchanged([both.id], () => deleteUser(env().rt, a, { ref: both.username }));
-      expect(del).toMatchObject({ ok: false, code: 'forbidden' });
-      const dis = await setUsersEnabled(env().rt, a, { refs: [both.username], enabled: false });
-      expect(dis.ok && dis.results.map((x) => x.status)).toEqual(['done']);
+      expect(show.ok && show.user.actions).toEqual([]);
+      const r = await expectUnchanged([both.id], async () => ({
+        del: await deleteUser(env().rt, a, { ref: both.username }),
+        dis: await setUsersEnabled(env().rt, a, { refs: [both.username], enabled: false }),
+        change: await changePassword(env().rt, a, { ref: both.username, password: NEW_PASSWORD }),
+      }));
+      expect(r.del).toMatchObject({ ok: false, code: 'forbidden' });
+      expect(r.change).toEqual({
+        ok: false,
+        code: 'forbidden',
+        message: `You do not have permission to change passwords for ${both.username}: it is needed in every organization they belong to.`,
+      });
+      expect(r.dis.ok && r.dis.results.map((x) => x.status)).toEqual(['refused']);
 
-      await Membership.update({ roles: 'administrator' }, { where: { userId: admin.id } });
       const thereOrg = await org(there);
       await Membership.create({ userId: admin.id, organizationId: thereOrg.id, roles: 'administrator' });
+      const dis = await setUsersEnabled(env().rt, a, { refs: [both.username], enabled: false });
+      expect(dis.ok && dis.results.map((x) => x.status)).toEqual(['done']);
       expect(await deleteUser(env().rt, a, { ref: both.username })).toMatchObject({ ok: true });
     });
 

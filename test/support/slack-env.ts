@@ -125,3 +125,15 @@ export async function openBulkResetForm(driver: SlackDriver, standIn: SlackStand
     'the new bulk-reset form',
   );
 }
+
+/** The newest open modal of `userId` once it shows `text`. */
+export function modalShowing(standIn: SlackStandIn, userId: string, text: string, timeoutMs = 8000): Promise<StandInView> {
+  return standIn.waitFor(
+    () => {
+      const v = [...standIn.views.values()].filter((x) => x.kind === 'modal' && x.userId === userId && !x.closed).pop();
+      return v && JSON.stringify(v.view).includes(text) ? v : undefined;
+    },
+    timeoutMs,
+    `a modal showing "${text}"`,
+  );
+}

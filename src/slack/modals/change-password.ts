@@ -4,7 +4,7 @@ import { suggestPassword } from '../../domain/password-policy';
 import { isFailure } from '../../services/authz';
 import type { Actor } from '../../services/context';
 import { showUser } from '../../services/directory';
-import { changePassword, precheckChangePassword } from '../../services/passwords';
+import { changePassword, changePasswordTarget, precheckChangePassword } from '../../services/passwords';
 import type { BlockActionArgs } from '../actions/types';
 import type { SubCommandHandler } from '../commands/types';
 import { BLOCK } from '../constants';
@@ -38,19 +38,12 @@ async function fillForm(
   suggested?: string,
   generation = 0,
 ): Promise<void> {
-  const found = await showUser(deps.rt, actor, { ref });
+  const found = await changePasswordTarget(deps.rt, actor, { ref });
   if (!found.ok) {
     await client.views.update({ view_id: viewId, view: warningModal('Change password', found.message) });
     return;
   }
   const u = found.user;
-  if (!u.actions.includes('change_password')) {
-    await client.views.update({
-      view_id: viewId,
-      view: noticeModal('Change password', `:warning: You do not have permission to change ${esc(u.username)}'s password.`),
-    });
-    return;
-  }
   await client.views.update({
     view_id: viewId,
     view: changePasswordModal({

@@ -173,7 +173,12 @@ export function bulkPreviewModal(p: BulkPreview, reason: string): ModalView {
     p.unknown.length > 0 ? `❓ Not found (${p.unknown.length}): ${esc(truncate(p.unknown.join(', '), 600))}` : '',
     p.skippedDisabled > 0 ? `⏭️ Skipped: ${plural(p.skippedDisabled, 'disabled user')}` : '',
     p.skippedSelf ? '⏭️ Skipped: you (never reset yourself by accident)' : '',
-    p.outOfScope > 0 ? `⛔ Outside your organizations: ${p.outOfScope}` : '',
+    p.skippedHigherRole > 0
+      ? `⛔ Skipped, they hold a higher role than yours (${p.skippedHigherRole}): ${esc(truncate(p.refusedSample.higherRole.join(', '), 600))}`
+      : '',
+    p.skippedNoPermission > 0
+      ? `⛔ Skipped, you may not run bulk password resets in every organization they belong to (${p.skippedNoPermission}): ${esc(truncate(p.refusedSample.noPermission.join(', '), 600))}`
+      : '',
     `Reason: “${esc(truncate(reason, 300))}”`,
   ].filter((l) => l.length > 0);
   return modal('Confirm bulk reset', [{ type: 'section', text: { type: 'mrkdwn', text: lines.join('\n') } }], {

@@ -152,8 +152,12 @@ describe.each(DIALECTS)('/users api-key end to end on %s', (dialect) => {
     const keys = await ApiKey.count();
     const audits = await AuditEvent.count();
     const cases: Array<[string, string, string]> = [
-      [VIC, 'api-key carol', 'You do not have permission to manage API keys for carol.'],
-      [VIC, 'api-key revoke carol', 'You do not have permission to manage API keys for carol.'],
+      [VIC, 'api-key carol', 'You do not have permission to manage API keys for carol: it is needed in every organization they belong to.'],
+      [
+        VIC,
+        'api-key revoke carol',
+        'You do not have permission to manage API keys for carol: it is needed in every organization they belong to.',
+      ],
       [ANA, 'api-key zed', 'No user matches “zed” in your organizations.'],
       [ANA, 'api-key carol initech', 'No organization “initech” among yours.'],
       [ANA, 'api-key carol nowhere', 'No organization “nowhere” among yours.'],

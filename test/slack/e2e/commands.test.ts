@@ -214,7 +214,7 @@ describe.each(DIALECTS)('/users end to end on %s', (dialect) => {
     [VIC, 'disable page01', 'enable or disable users'],
     [HLP, 'disable page01', 'enable or disable users'],
     [VIC, 'activate page01', 'unlock users'],
-    [VIC, 'reset-password page01', "may not reset page01's password"],
+    [VIC, 'reset-password page01', 'You do not have permission to reset passwords for page01'],
     [SEC, 'reassign page01 page02', 'reassign records'],
     [HLP, 'audit', 'read the audit log'],
   ])('%s: "%s" is refused and changes nothing', async (who, text, words) => {

@@ -23,7 +23,8 @@ describe.each(DIALECTS)('lockout digest on %s', (dialect) => {
     });
     env.standIn.addChannel({ id: CHANNEL, name: 'security', botIsMember: true });
     await env.person(ANA, { username: 'ana', orgs: { acme: ['administrator'] } });
-    await env.person(HLP, { username: 'hlp', orgs: { acme: ['helpdesk'] } });
+    // bob (below) is in acme and globex: unlocking him needs the permission in both (issue 14).
+    await env.person(HLP, { username: 'hlp', orgs: { acme: ['helpdesk'], globex: ['helpdesk'] } });
     await env.person(VIC, { username: 'vic', orgs: { acme: ['viewer'] } });
     env.standIn.addUser({ id: STR, name: 'stranger', email: 'stranger@elsewhere.test' });
   });
