@@ -15,6 +15,7 @@ import { mailFailureReporter } from '../slack/mail-failures';
 import { startWorkers, type WorkerOptions, type Workers } from '../app/workers';
 import { startSlackBackground, type SlackBackground, type SlackBackgroundOptions } from '../slack/background';
 import { delivery, webClientRetryConfig, type DeliveryPolicy } from '../slack/delivery';
+import { queueJobResultMail } from '../services/job-result-mail';
 
 export interface ServerHandle {
   url: string;
@@ -88,7 +89,7 @@ export async function startServer(rt: Runtime, opts: ServerOptions = {}): Promis
       identity: new SlackIdentity(rt),
       commandName: config.SLACK_COMMAND,
       hooks: {},
-      notifier: new SlackJobNotifier(slack.client, logger),
+      notifier: new SlackJobNotifier(slack.client, logger, queueJobResultMail(rt)),
       delivery: slackDelivery,
     };
     registerListeners(slack, deps);
