@@ -96,7 +96,11 @@ describe('Slack faults', () => {
     await env.driver.submitView(SEC, p, {});
     const told = await modalShowing(p, /could not post its progress.*HTTP 500/);
     // The progress message: 1 + 3 attempts. (The job's final report, later, tries a new DM the same way, then email.)
-    expect(callsSince('chat.postMessage', from).slice(0, RETRIES + 1).map((c) => c.status)).toEqual(Array(RETRIES + 1).fill(500));
+    expect(
+      callsSince('chat.postMessage', from)
+        .slice(0, RETRIES + 1)
+        .map((c) => c.status),
+    ).toEqual(Array(RETRIES + 1).fill(500));
     expect(JSON.stringify(told.view)).toContain('/users audit');
     await until(async () => (await Job.count({ where: { kind: 'bulk_reset', status: 'done' } })) > jobsDone, 'the job to finish');
     await until(() => callsSince('chat.postMessage', from).length === 2 * (RETRIES + 1), 'the final report to try a new DM');
