@@ -126,6 +126,9 @@ export async function withRetries(d: Delivery, maxAttempts: number, attempt: () 
   return { ok: false, attempts: 0, reason };
 }
 
+/** A response_url post that hangs this long counts as a network error (and is retried). */
+const RESPONSE_URL_TIMEOUT_MS = 10_000;
+
 /** A reply that reached the person by no path; already logged with its id. */
 export class UndeliveredReply extends Error {
   constructor(readonly correlationId: string) {
@@ -163,6 +166,7 @@ export function reliableRespond(d: Delivery, logger: Logger, target: ReplyTarget
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
         body: JSON.stringify(body),
+        signal: AbortSignal.timeout(RESPONSE_URL_TIMEOUT_MS),
       }));
       await res.arrayBuffer().catch(() => undefined);
       return classifyStatus(res.status, res.headers.get('retry-after'));
