@@ -142,7 +142,7 @@ function banner(o: { url: string; seed: SeedResult; dataDir: string; config: Con
     `  Every demo person's password is ${DEMO_PASSWORD}. From another terminal:`,
     `    lock ${victim} out (${config.LOCKOUT_THRESHOLD} wrong passwords; the lockout mail shows up here):`,
     `      for i in $(seq ${config.LOCKOUT_THRESHOLD}); do ${login('wrong-password')} -o /dev/null -w '%{http_code} '; done; echo`,
-    `    then ${config.SLACK_COMMAND} list locked → Unlock${o.extras.includes('digest') ? ', or type digest to post the lockout digest' : ''}; log in:`,
+    `    then ${config.SLACK_COMMAND} list locked → Activate${o.extras.includes('digest') ? ', or type digest to post the lockout digest' : ''}; log in:`,
     `      ${login(DEMO_PASSWORD)}`,
     `    reset a password (${config.SLACK_COMMAND} reset-password ${victim}): open the mailed link, choose a new password, log in with it.`,
     '',

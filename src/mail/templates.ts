@@ -67,6 +67,13 @@ export function lockoutMail(d: { name: string; attempts: number; at: Date }): Re
   return { subject, text: `${lines.join('\n\n')}\n`, html: layout(subject, lines) };
 }
 
+/** A job's final report, mailed when Slack could not take it (its lines are the Slack message's, in plain text). */
+export function jobResultMail(d: { name: string; title: string; lines: string[] }): RenderedMail {
+  const subject = d.title;
+  const lines = [`Hello ${d.name},`, 'Slack did not accept the final report of a job you started, so here it is by email.', ...d.lines];
+  return { subject, text: `${lines.join('\n\n')}\n`, html: layout(subject, lines) };
+}
+
 export function formatBytes(n: number): string {
   if (n < 1000) return `${n} bytes`;
   if (n < 1_000_000) return `${(n / 1000).toFixed(1)} kB`;

@@ -14,6 +14,8 @@ import { EXPORT_KIND, exportJob } from '../jobs/export';
 import { mailFailureReporter } from '../slack/mail-failures';
 import { startWorkers, type WorkerOptions, type Workers } from '../app/workers';
 import { startSlackBackground, type SlackBackground, type SlackBackgroundOptions } from '../slack/background';
+import { delivery, webClientRetryConfig, type DeliveryPolicy } from '../slack/delivery';
+import { queueJobResultMail } from '../services/job-result-mail';
 
 export interface ServerHandle {
   url: string;
@@ -34,6 +36,8 @@ export interface ServerOptions {
   workers?: WorkerOptions | false;
   /** Knobs for the digest scheduler and the audit mirror; they run wherever the workers do. */
   background?: SlackBackgroundOptions;
+  /** How hard Slack calls and replies are retried (tests use small delays); see src/slack/delivery.ts. */
+  delivery?: Partial<DeliveryPolicy>;
 }
 
 /**
@@ -52,10 +56,13 @@ export async function startServer(rt: Runtime, opts: ServerOptions = {}): Promis
   let deps: SlackDeps | null = null;
   const slackConfigured = config.SLACK_BOT_TOKEN !== '' && (config.SLACK_SIGNING_SECRET !== '' || config.SLACK_APP_TOKEN !== '');
   if (slackConfigured) {
+    const slackDelivery = delivery(opts.delivery);
     const clientOptions = {
       slackApiUrl: config.SLACK_API_URL,
       // Tell the person within seconds rather than retrying for half an hour (the WebClient default).
-      retryConfig: { retries: 3, factor: 2, minTimeout: 250, maxTimeout: 4000 },
+      retryConfig: webClientRetryConfig(slackDelivery.policy),
+      // 429s wait their Retry-After and are retried under the same budget (false is the default; stated because it matters).
+      rejectRateLimitedCalls: false,
     };
     // convoStore: false: userops keeps no per-conversation state, and Bolt's default in-memory
     // store builds an Error ('Conversation not found') on every request that has a channel.
@@ -83,7 +90,8 @@ export async function startServer(rt: Runtime, opts: ServerOptions = {}): Promis
       identity: new SlackIdentity(rt),
       commandName: config.SLACK_COMMAND,
       hooks: {},
-      notifier: new SlackJobNotifier(slack.client, logger),
+      notifier: new SlackJobNotifier(slack.client, logger, queueJobResultMail(rt)),
+      delivery: slackDelivery,
     };
     registerListeners(slack, deps);
     slack.error(async (err) => {

@@ -3,6 +3,8 @@ import type { JobNotifier } from '../jobs/notifier';
 import { parseJson } from '../jobs/runner';
 import type { Logger } from '../lib/logger';
 import type { Job } from '../store/models';
+import type { JobResultMailer } from '../services/job-result-mail';
+import { correlationId } from './correlation';
 import { slackFailureReason } from './slack-errors';
 import { jobFinishedMessage, jobProgressMessage } from './views/job-progress';
 
@@ -22,6 +24,8 @@ export class SlackJobNotifier implements JobNotifier {
   constructor(
     private readonly client: WebClient,
     private readonly logger: Logger,
+    /** Where a final report goes when Slack takes it nowhere (email through the outbox). */
+    private readonly mailResult?: JobResultMailer,
   ) {}
 
   /** Post the first progress message: where later updates go, or what Slack said. */
@@ -59,10 +63,51 @@ export class SlackJobNotifier implements JobNotifier {
     await this.client.chat.update({ channel: to.channel, ts: to.ts, text: m.text, blocks: m.blocks });
   }
 
+  /**
+   * The final report: the progress message rewritten; failing that (after the WebClient's
+   * retries), a new message in the requester's DM; failing that, an email. The result of a job
+   * is what someone is waiting for, so it is never only logged.
+   */
   async finished(job: Job, summary: { title: string; lines: string[]; ok: boolean }): Promise<void> {
     const to = this.target(job);
-    if (!to) return;
+    const requester = parseJson<{ requestedBySlack?: string | null }>(job.payload, {}).requestedBySlack ?? null;
+    if (!to && !requester) return;
     const m = jobFinishedMessage(summary);
-    await this.client.chat.update({ channel: to.channel, ts: to.ts, text: m.text, blocks: m.blocks });
+    const id = correlationId();
+    const failed =
+      (step: string) =>
+      (e: unknown): false => {
+        this.logger.warn('job result not delivered to Slack', {
+          correlationId: id,
+          jobId: job.id,
+          step,
+          error: slackFailureReason(e) ?? String((e as Error)?.message ?? e),
+        });
+        return false;
+      };
+    if (to) {
+      const updated = await this.client.chat
+        .update({ channel: to.channel, ts: to.ts, text: m.text, blocks: m.blocks })
+        .then(() => true, failed('chat.update'));
+      if (updated) return;
+    }
+    if (requester) {
+      const posted = await this.client.conversations
+        .open({ users: requester })
+        .then((dm) =>
+          dm.channel?.id
+            ? this.client.chat.postMessage({ channel: dm.channel.id, text: m.text, blocks: m.blocks })
+            : Promise.reject(new Error('no DM channel')),
+        )
+        .then(() => true, failed('chat.postMessage'));
+      if (posted) return;
+    }
+    const mailed = this.mailResult ? await this.mailResult(job, summary).catch(failed('email')) : false;
+    if (mailed && mailed.queued) {
+      this.logger.error('job result could not reach Slack; emailed to the requester instead', { correlationId: id, jobId: job.id });
+      return;
+    }
+    this.logger.error('job result could not reach Slack and was not emailed', { correlationId: id, jobId: job.id });
+    throw new Error(`the result of job #${job.id} reached no one (reference ${id})`);
   }
 }

@@ -1,10 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import type { RespondFn } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Runtime } from '../app/runtime';
 import type { Failure } from '../domain/outcome';
 import { isFailure } from '../services/authz';
 import type { Actor } from '../services/context';
+import { correlationId } from './correlation';
+import { UndeliveredReply, type Delivery } from './delivery';
 import type { SlackIdentity } from './identity';
 import type { SlackJobNotifier } from './job-notifier';
 import { slackFailureReason } from './slack-errors';
@@ -20,6 +21,8 @@ export interface SlackDeps {
   hooks: SlackHooks;
   /** Reports job progress in the requester's DM. */
   notifier?: SlackJobNotifier;
+  /** Retry policy of response_url replies (the WebClient carries the same as its retryConfig). */
+  delivery?: Delivery;
 }
 
 export interface SlackHooks {
@@ -29,9 +32,7 @@ export interface SlackHooks {
   mirrorAudit?: () => void;
 }
 
-export function correlationId(): string {
-  return randomBytes(5).toString('hex');
-}
+export { correlationId } from './correlation';
 
 /** Another way to reach the person when there is no response_url (modals, App Home). */
 export type Teller = (message: SlackMessage) => Promise<void>;
@@ -52,6 +53,8 @@ export async function safely(
   try {
     await fn();
   } catch (err) {
+    // A reply that reached nobody was logged where it failed; reporting it would only fail again.
+    if (err instanceof UndeliveredReply) return;
     const id = correlationId();
     deps.rt.logger.error('slack handler failed', { where, correlationId: id, error: err instanceof Error ? err : String(err) });
     const reason = slackFailureReason(err);

@@ -10,6 +10,7 @@ const KIND_WORDS: Record<string, string> = {
   password_changed: 'password-changed notice',
   lockout_notice: 'lockout notice',
   export: 'export copy',
+  job_result: 'job report',
 };
 
 /**

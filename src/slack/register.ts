@@ -6,6 +6,7 @@ import { registerCommands } from './commands';
 import { apiKeyCommand } from './commands/api-key';
 import { exportCommand } from './commands/export';
 import { ACTION, CALLBACK } from './constants';
+import { delivery, withReliableReplies } from './delivery';
 import type { SlackDeps } from './kit';
 import { dropRetriedDeliveries } from './middleware/retries';
 import { registerDashboards } from './register-dashboards';
@@ -14,7 +15,9 @@ import { changePasswordButton, changePasswordCommand, changePasswordSubmit, sugg
 import { exportFieldsSubmit } from './modals/export-fields';
 
 /** Every listener of the Slack surface, in one place (the registrar pattern of bolt-ts-starter-template). */
-export function registerListeners(app: App, deps: SlackDeps): void {
+export function registerListeners(bolt: App, deps: SlackDeps): void {
+  // Every listener's `respond` retries and falls back to a DM (src/slack/delivery.ts).
+  const app = withReliableReplies(bolt, deps.delivery ?? delivery(), deps.rt.logger);
   app.use(dropRetriedDeliveries(deps.rt));
   registerCommands(
     app,

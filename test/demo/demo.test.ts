@@ -187,7 +187,7 @@ describe('npm run demo', () => {
     expect(out).toContain('❔ Disable this user?');
     expect(out).toMatch(/#general · only visible to you · updated ┄┄\n⛔ Bob Marsh[\s\S]*Disabled by @ana/);
 
-    expect(out).toMatch(/Unlocked by @ana/);
+    expect(out).toMatch(/Activated by @ana/);
 
     expect(out).toMatch(/✅ carol: reset link sent to carol@acme\.example/);
     const link = new RegExp(
@@ -237,7 +237,7 @@ describe('npm run demo', () => {
     from = demo.type('as helpdesk');
     await demo.waitFor(/You are now @hal/, 5_000, from);
     from = demo.type('/users show kira');
-    await demo.waitFor(/\[1\] Unlock {3}\[2\] Reset password\n/, 15_000, from);
+    await demo.waitFor(/\[1\] Activate {3}\[2\] Reset password\n/, 15_000, from);
 
     demo.interrupt();
     const { code } = await demo.exited;

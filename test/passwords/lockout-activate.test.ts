@@ -33,8 +33,8 @@ describe('lockout through the login API, unlock from Slack', () => {
     expect(textOf(list.reply)).toContain('*bob*');
     await env.driver.chooseOverflow(HLP, list.reply, 'Show card');
     const card = await env.standIn.waitForMessage({ visibleTo: HLP, text: /bob \(bob@example.com\): enabled, locked/ }, 5000);
-    await env.driver.clickButton(HLP, card, 'Unlock');
-    await env.standIn.waitFor(() => (textOf(card).includes('Unlocked by') ? card : undefined), 5000, 'the card to show the unlock');
+    await env.driver.clickButton(HLP, card, 'Activate');
+    await env.standIn.waitFor(() => (textOf(card).includes('Activated by') ? card : undefined), 5000, 'the card to show the unlock');
     expect((await User.findOne({ where: { username: 'bob' } }))!.authStatus).toBe('active');
     expect((await login(GOOD_PASSWORD)).status).toBe(200);
   });

@@ -7,7 +7,7 @@ import { until } from '../support/wait';
 /**
  * Slack misbehaving under the app: the stand-in answers 429 with Retry-After and 500 on
  * chat.postMessage, views.update and the file upload. The app's WebClient retries as its policy
- * says (retryConfig in src/server/server.ts: 3 retries, 250 ms doubling; a 429 waits Retry-After),
+ * says (src/slack/delivery.ts, as the WebClient's retryConfig: 3 retries, backing off with jitter; a 429 waits Retry-After),
  * a call that finally fails is told to the person who was waiting for it, the server stays
  * healthy, and this process (where the server runs) sees no unhandled rejection.
  */
@@ -95,9 +95,16 @@ describe('Slack faults', () => {
     env.standIn.fail('chat.postMessage', { status: 500, times: Infinity });
     await env.driver.submitView(SEC, p, {});
     const told = await modalShowing(p, /could not post its progress.*HTTP 500/);
-    expect(callsSince('chat.postMessage', from).map((c) => c.status)).toEqual(Array(RETRIES + 1).fill(500));
+    // The progress message: 1 + 3 attempts. (The job's final report, later, tries a new DM the same way, then email.)
+    expect(
+      callsSince('chat.postMessage', from)
+        .slice(0, RETRIES + 1)
+        .map((c) => c.status),
+    ).toEqual(Array(RETRIES + 1).fill(500));
     expect(JSON.stringify(told.view)).toContain('/users audit');
     await until(async () => (await Job.count({ where: { kind: 'bulk_reset', status: 'done' } })) > jobsDone, 'the job to finish');
+    await until(() => callsSince('chat.postMessage', from).length === 2 * (RETRIES + 1), 'the final report to try a new DM');
+    expect(callsSince('chat.postMessage', from).every((c) => c.status === 500)).toBe(true);
   });
 
   test('views.update answers 429 (Retry-After: 1) once: the preview appears after the wait', async () => {

@@ -184,7 +184,7 @@ maybe('two instances on one PostgreSQL, requests alternating between them', () =
     expect(dan.authStatus).toBe('locked');
     expect(await LockoutEvent.count({ where: { userId: dan.id } })).toBe(1);
     await smtp.waitFor((m) => m.some((x) => x.to[0] === 'dan@example.com' && x.subject === 'Your account was locked'), 10_000);
-    expect(textOf(await run(ANA, 'activate dan'))).toContain(`Unlocked by <@${ANA}>`);
+    expect(textOf(await run(ANA, 'activate dan'))).toContain(`Activated by <@${ANA}>`);
     expect((await login(GOOD_PASSWORD)).status).toBe(200);
     await new Promise((r) => setTimeout(r, 1000));
     expect(smtp.mails.filter((x) => x.to[0] === 'dan@example.com' && x.subject === 'Your account was locked')).toHaveLength(1);

@@ -32,7 +32,12 @@ export interface SlackEnvOptions {
   mailBaseDelayMs?: number;
   /** Test knobs for the digest scheduler and the audit mirror. */
   background?: ServerOptions['background'];
+  /** Slack retry policy; tests back off for tens of milliseconds (Retry-After is still honoured in whole seconds). */
+  delivery?: ServerOptions['delivery'];
 }
+
+/** The backoff tests run with: the same attempts as production, shorter waits. */
+export const TEST_DELIVERY: NonNullable<ServerOptions['delivery']> = { baseDelayMs: 20, maxDelayMs: 100 };
 
 /** The real server with Bolt at /slack/events, the Slack stand-in, an optional SMTP capture, a fresh database. */
 export async function slackTestEnv(dialect: TestDialect, opts: SlackEnvOptions = {}): Promise<SlackTestEnv> {
@@ -54,6 +59,7 @@ export async function slackTestEnv(dialect: TestDialect, opts: SlackEnvOptions =
     host: '127.0.0.1',
     workers: { mail: { baseDelayMs: opts.mailBaseDelayMs ?? 50, pollMs: 200 }, jobs: { pollMs: 200 } },
     background: opts.background,
+    delivery: { ...TEST_DELIVERY, ...opts.delivery },
   });
   const driver = new SlackDriver({
     eventsUrl: `${server.url}/slack/events`,

@@ -18,7 +18,7 @@ export interface Performed {
 const DONE_WORD: Partial<Record<UserAction, string>> = {
   enable: 'Enabled',
   disable: 'Disabled',
-  activate: 'Unlocked',
+  activate: 'Activated',
   reset_password: 'Password reset (link emailed)',
   delete: 'Deleted',
 };

@@ -11,7 +11,7 @@ export const activateCommand: SubCommandHandler = async ({ deps, actor, command,
   if (problems.length > 0) return replyEphemeral(respond, errorMessage(problems[0]));
   const result = await activateUser(deps.rt, actor, { ref: refs[0] });
   if (!result.ok) return replyFailure(respond, result);
-  const notice = result.result.status === 'done' ? `Unlocked ${byLine(body.user_id, deps.rt.now())}` : `➖ ${result.result.message}`;
+  const notice = result.result.status === 'done' ? `Activated ${byLine(body.user_id, deps.rt.now())}` : `➖ ${result.result.message}`;
   const card = await presentCard(deps, actor, String(result.result.userId), { notice });
   if (!isMessage(card)) return replyFailure(respond, card);
   await replyEphemeral(respond, card);

@@ -20,7 +20,7 @@ export interface HomeViewData {
   dashboard: HomeDashboard;
   commandName: string;
   updatedAt: Date;
-  /** A line about the last action taken from the tab ("bob: Unlocked by @ana at 10:42", or why not). */
+  /** A line about the last action taken from the tab ("bob: Activated by @ana at 10:42", or why not). */
   notice?: string;
 }
 

@@ -7,7 +7,7 @@ import { esc, plural, slackDate, statusEmoji, statusText, truncate } from './com
 const BUTTON_LABEL: Record<UserAction, string> = {
   enable: 'Enable',
   disable: 'Disable',
-  activate: 'Unlock',
+  activate: 'Activate',
   reset_password: 'Reset password',
   change_password: 'Change password',
   api_key: 'API key',

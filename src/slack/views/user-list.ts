@@ -21,7 +21,7 @@ const MENU_LABEL: Record<(typeof ROW_MENU_ACTIONS)[number], string> = {
   show: 'Show card',
   enable: 'Enable',
   disable: 'Disable',
-  activate: 'Unlock',
+  activate: 'Activate',
   reset_password: 'Reset password…',
   delete: 'Delete…',
 };

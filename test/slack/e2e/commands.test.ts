@@ -110,7 +110,7 @@ describe.each(DIALECTS)('/users end to end on %s', (dialect) => {
     expect(buttons.map((b) => b.text)).toEqual(['Disable', 'Reset password', 'Change password', 'API key', 'Delete']);
     for (const b of buttons.filter((x) => ['Disable', 'Reset password', 'Delete'].includes(x.text))) expect(b.confirm).toBeDefined();
     const helpdesk = await run(HLP, 'show lou');
-    expect(env.driver.buttons(helpdesk).map((b) => b.text)).toEqual(['Unlock', 'Reset password']);
+    expect(env.driver.buttons(helpdesk).map((b) => b.text)).toEqual(['Activate', 'Reset password']);
     const viewer = await run(VIC, 'show bob');
     expect(env.driver.buttons(viewer)).toEqual([]);
     expect(textOf(viewer)).toContain('bob@example.com');
@@ -160,7 +160,7 @@ describe.each(DIALECTS)('/users end to end on %s', (dialect) => {
 
   test('activate unlocks and shows the card', async () => {
     const reply = await run(HLP, 'activate lou');
-    expect(textOf(reply)).toContain(`Unlocked by <@${HLP}>`);
+    expect(textOf(reply)).toContain(`Activated by <@${HLP}>`);
     const lou = await User.findOne({ where: { username: 'lou' } });
     expect(lou!.authStatus).toBe('active');
     expect(lou!.failedLoginCount).toBe(0);

@@ -168,7 +168,7 @@ describe.each(DIALECTS)('lockout digest on %s', (dialect) => {
     );
     const bobRow = rows.find((r) => r.block_id === `digest_row:${bob.id}`)!;
     expect(bobRow.text!.text).toMatch(/^✅ /);
-    expect(bobRow.text!.text).toContain(`↳ *bob*: Unlocked by <@${HLP}> at`);
+    expect(bobRow.text!.text).toContain(`↳ *bob*: Activated by <@${HLP}> at`);
     // Bob's Activate is gone, his Reset stays; carol's row is untouched.
     expect(
       env.driver

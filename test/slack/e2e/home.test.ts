@@ -131,7 +131,7 @@ describe.each(DIALECTS)('App Home on %s', (dialect) => {
     await env.driver.clickButton(HLP, home, 'Activate', { blockId: `home_lockout:${bob.id}` });
     const after = await republished(HLP, n);
     expect((await User.findByPk(bob.id))!.authStatus).toBe('active');
-    expect(blocks(after)[1].text!.text).toContain(`*bob*: Unlocked by <@${HLP}> at`);
+    expect(blocks(after)[1].text!.text).toContain(`*bob*: Activated by <@${HLP}> at`);
     expect(counts(after).Locked).toBe(2);
     expect(env.driver.buttons(after).filter((b) => b.text === 'Activate')).toHaveLength(2);
   });
@@ -153,7 +153,7 @@ describe.each(DIALECTS)('App Home on %s', (dialect) => {
     const home = await openHome(ANA);
     const n = home.versions.length;
     const { reply } = await env.run(ANA, 'show lou');
-    await env.driver.clickButton(ANA, reply, 'Unlock');
+    await env.driver.clickButton(ANA, reply, 'Activate');
     const after = await republished(ANA, n);
     expect(counts(after).Locked).toBe(1);
     expect((await User.findOne({ where: { username: 'lou' } }))!.authStatus).toBe('active');

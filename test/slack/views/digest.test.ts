@@ -126,10 +126,10 @@ describe('lockout digest messages', () => {
 
   test('rewriting one row after an action leaves the others alone', () => {
     const [m] = digestMessages(digest(3), opts);
-    const out = rewriteDigestRow(m.blocks, 2, '*user002*: Unlocked by <@U1> at 10:42', { enabled: true, authStatus: 'active' }) as B[];
+    const out = rewriteDigestRow(m.blocks, 2, '*user002*: Activated by <@U1> at 10:42', { enabled: true, authStatus: 'active' }) as B[];
     const row = out.find((b) => b.block_id === 'digest_row:2')!;
     expect(row.text!.text).toMatch(/^✅ /);
-    expect(row.text!.text).toContain('↳ *user002*: Unlocked by <@U1> at 10:42');
+    expect(row.text!.text).toContain('↳ *user002*: Activated by <@U1> at 10:42');
     const act = out.find((b) => b.block_id === 'digest_act:2')!;
     expect(act.elements!.map((e) => e.action_id)).toEqual([ACTION.digestReset]);
     expect(out.filter((b) => b.block_id !== 'digest_row:2' && b.block_id !== 'digest_act:2')).toEqual(
