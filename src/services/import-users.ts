@@ -8,6 +8,7 @@ import { Membership, Organization, User } from '../store/models';
 import { writeAudit } from './audit';
 import type { Actor, Ctx } from './context';
 import { ORG_SLUG_PATTERN, otherAdministrators } from './memberships';
+import { hashPassword } from './password-hashing';
 import { EMAIL_PATTERN, USERNAME_PATTERN, normalizeEmail, normalizeUsername } from './user-refs';
 
 /** The import columns of DESIGN §6; an export carries the same names (and may add more, which import ignores). */
@@ -184,7 +185,13 @@ export async function importUsers(
 
 async function importRow(ctx: Ctx, actor: Actor, row: ParsedRow): Promise<'created' | 'updated' | { message: string }> {
   // Hash outside the transaction: bcrypt is slow and the write lock should not wait on it.
-  const hash = row.password.length === 0 ? null : BCRYPT_HASH.test(row.password) ? row.password : await ctx.hasher.hash(row.password);
+  let hash: string | null = row.password.length === 0 ? null : row.password;
+  if (hash !== null && !BCRYPT_HASH.test(hash)) {
+    const hashed = await hashPassword(ctx, hash);
+    // Nothing of the row is written; the sentence says to run the import again (it is idempotent).
+    if (!hashed.ok) return { message: `${hashed.message} Nothing of this row was written; import the file again.` };
+    hash = hashed.hash;
+  }
   return ctx.db.tx(async (t) => {
     const emailOwner = await User.findOne({
       where: { emailNormalized: normalizeEmail(row.email), username: { [Op.ne]: row.username } },
