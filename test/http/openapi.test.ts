@@ -5,6 +5,7 @@ import { parse } from 'yaml';
 import { httpRoutes } from '../../src/http';
 import { generateApiKey } from '../../src/services/api-keys';
 import { GOOD_PASSWORD, makeUser } from '../support/fixtures';
+import { saturateHasher } from '../support/hasher-load';
 import { httpTestEnv, type HttpTestEnv } from '../support/http-server';
 import { resolveRef, validate, type JsonSchema } from '../support/json-schema';
 
@@ -98,7 +99,7 @@ describe('docs/openapi.yaml', () => {
   }
 
   beforeAll(async () => {
-    env = await httpTestEnv('sqlite', { API_RATE_LIMIT_PER_MINUTE: '30', LOGIN_MAX_PER_ACCOUNT: '3' });
+    env = await httpTestEnv('sqlite', { API_RATE_LIMIT_PER_MINUTE: '30', LOGIN_MAX_PER_ACCOUNT: '3', HASH_QUEUE_MAX: '1' });
     const ana = await makeUser({ username: 'ana', orgs: { acme: ['administrator'] } });
     const vic = await makeUser({ username: 'vic', orgs: { acme: ['viewer'] } });
     await vic.update({ title: 'Auditor', phone: '+1 555 0100' });
@@ -153,6 +154,9 @@ describe('docs/openapi.yaml', () => {
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
     });
     await login({ login: 'ana', password: 'x'.repeat(20_000) });
+    const { drained } = await saturateHasher(env.rt.hasher);
+    expect((await login({ login: 'zed', password: GOOD_PASSWORD })).status).toBe(503);
+    await drained;
     for (let i = 0; i < 3; i++) await login({ login: 'vic', password: 'wrong-wrong-wrong' });
     expect((await login({ login: 'vic', password: 'wrong-wrong-wrong' })).status).toBe(429);
 
@@ -195,7 +199,7 @@ describe('docs/openapi.yaml', () => {
     expect(statuses('GET /api/v1/users/{id}')).toEqual(['200', '400', '404']);
     expect(statuses('PUT /api/v1/records/{entity}/{id}')).toEqual(['200', '201', '400', '403', '404', '413', '415']);
     expect(statuses('DELETE /api/v1/records/{entity}/{id}')).toEqual(['204', '400', '403', '404']);
-    expect(statuses('POST /api/v1/auth/login')).toEqual(['200', '400', '401', '403', '409', '413', '415', '423', '429']);
+    expect(statuses('POST /api/v1/auth/login')).toEqual(['200', '400', '401', '413', '415', '429', '503']);
     expect(statuses('GET /healthz')).toEqual(['200']);
     expect(statuses('GET /password/reset/{token}')).toEqual(['404']);
   });
