@@ -95,7 +95,7 @@ export function signInBlockedMail(d: { name: string; reason: LoginRefusal; at: D
   const subject = 'Your account cannot sign in right now';
   const lines = [
     `Hello ${d.name},`,
-    `On ${d.at.toISOString().replace('T', ' ').slice(0, 16)} UTC someone signed in with your username and correct password, but the sign-in was refused because ${advice.why}.`,
+    `On ${d.at.toISOString().replace('T', ' ').slice(0, 16)} UTC someone tried to sign in to your account with its correct password, and was refused because ${advice.why}.`,
     advice.todo,
     'If that was not you, your password is known to someone else: tell your administrator. You get at most one of these emails an hour.',
   ];
