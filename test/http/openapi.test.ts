@@ -5,7 +5,7 @@ import { parse } from 'yaml';
 import { httpRoutes } from '../../src/http';
 import { generateApiKey } from '../../src/services/api-keys';
 import { GOOD_PASSWORD, makeUser } from '../support/fixtures';
-import { saturateHasher } from '../support/hasher-load';
+import { SLOW_POOL_TIMEOUT_MS, saturateHasher } from '../support/hasher-load';
 import { httpTestEnv, type HttpTestEnv } from '../support/http-server';
 import { resolveRef, validate, type JsonSchema } from '../support/json-schema';
 
@@ -16,6 +16,9 @@ interface Spec {
   openapi: string;
   paths: Record<string, Record<string, Operation | unknown>>;
 }
+
+// The 503 check waits for real slow compares to drain.
+jest.setTimeout(SLOW_POOL_TIMEOUT_MS);
 
 const spec = parse(readFileSync(join(__dirname, '../../docs/openapi.yaml'), 'utf8')) as Spec;
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'];

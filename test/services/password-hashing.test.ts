@@ -3,7 +3,7 @@ import { HASHER_BUSY_MESSAGE } from '../../src/services/password-hashing';
 import { changePassword, resetPasswords } from '../../src/services/passwords';
 import { MailMessage, ResetToken, User } from '../../src/store/models';
 import { actorFor, makeUser } from '../support/fixtures';
-import { saturateHasher } from '../support/hasher-load';
+import { SLOW_POOL_TIMEOUT_MS, saturateHasher } from '../support/hasher-load';
 import { httpTestEnv, type HttpTestEnv } from '../support/http-server';
 
 const NEW_PASSWORD = 'Granite-Harbor-Lantern-7';
@@ -13,6 +13,8 @@ const busy = { ok: false, code: 'unavailable', message: HASHER_BUSY_MESSAGE };
  * Every caller of the hashing pool besides login (which test/http/login.test.ts covers) answers a
  * full pool with "busy, try again" and changes nothing: the real pool, bounded to one waiting task.
  */
+jest.setTimeout(SLOW_POOL_TIMEOUT_MS);
+
 describe('a full hashing pool, outside login', () => {
   let env: HttpTestEnv;
   beforeAll(async () => {

@@ -4,6 +4,9 @@ import { until } from './wait';
 /** A bcrypt hash of cost 14: comparing against it keeps a hashing thread busy for a second or more. */
 export const SLOW_HASH = '$2b$14$J8rtmkC6Z6br3xdZ66/e1e3G0qXZJbWPz.88SaSbL1Eh2ac.IE5cq';
 
+/** A test that waits for slow compares to drain gets this long (the suite default of 30 s is tight on a loaded machine). */
+export const SLOW_POOL_TIMEOUT_MS = 180_000;
+
 /**
  * Fill the runtime's real hashing pool: every thread on a slow compare and the waiting line at its
  * `HASH_QUEUE_MAX`, so the next hash or compare is refused as busy. `drained` settles when the
