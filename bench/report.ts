@@ -12,6 +12,7 @@ export const MEASURE_IDS = [
   'bulk_job',
   'bulk_mail_drain',
   'login_throughput',
+  'login_flood_rss',
 ] as const;
 
 export interface MeasureRow {

@@ -14,6 +14,7 @@ import { measureBulkReset } from './bulk-reset';
 import { measureExport } from './export';
 import { KeepAliveDriver } from './keep-alive-driver';
 import { formatTable, mb, MEASURE_IDS, ms, rate, type MeasureRow } from './report';
+import { loginFlood } from './login-flood';
 import { searchQueries, measureSearch } from './search';
 import { buildDirectory } from './seed';
 import { loginThroughput, runFindCommands, startLoginLoad } from './slack-load';
@@ -32,6 +33,10 @@ const PASSWORD = 'Bench-Password-2026!';
 const ADMIN_SLACK_ID = 'U0BENCHADM';
 const SLACK_LIMIT_MS = 3000;
 const BCRYPT_COST = 10;
+/** The server's default bound on logins waiting for a hashing thread (HASH_QUEUE_MAX). */
+const HASH_QUEUE_MAX = 100;
+/** "Flat": what 200 clients' sockets, parsed requests and a full waiting line may add, once, whatever the duration. */
+const FLOOD_RSS_GROWTH_MB = 64;
 
 interface Options {
   quick: boolean;
@@ -41,6 +46,8 @@ interface Options {
   concurrency: number;
   searchQueries: number;
   loginSeconds: number;
+  floodClients: number;
+  floodSeconds: number;
   exportRuns: number;
   bulkUsers: number;
 }
@@ -60,6 +67,8 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options {
     concurrency: 50,
     searchQueries: quick ? 50 : 200,
     loginSeconds: quick ? 3 : 10,
+    floodClients: 200,
+    floodSeconds: quick ? 3 : 30,
     exportRuns: quick ? 1 : 3,
     bulkUsers: quick ? 2000 : 10_000,
   };
@@ -80,6 +89,19 @@ function startServerProcess(env: Record<string, string>): Promise<{ child: Child
     const child = fork(join(__dirname, 'server-child.js'), [], { env, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
     child.once('message', (m: { url?: string }) => (m.url ? resolvePromise({ child, url: m.url }) : reject(new Error('no url'))));
     child.once('exit', (code) => reject(new Error(`bench server exited with ${code} before it was ready`)));
+  });
+}
+
+/** The server process's resident set size, asked over IPC. */
+function serverRss(child: ChildProcess): Promise<number> {
+  return new Promise((resolvePromise) => {
+    const onMessage = (m: { rss?: number }) => {
+      if (typeof m.rss !== 'number') return;
+      child.off('message', onMessage);
+      resolvePromise(m.rss);
+    };
+    child.on('message', onMessage);
+    child.send('rss');
   });
 }
 
@@ -120,6 +142,7 @@ async function main(): Promise<void> {
     // The login measures run far above a real per-address/per-account rate on purpose.
     LOGIN_MAX_PER_IP: '1000000',
     LOGIN_MAX_PER_ACCOUNT: '100000',
+    HASH_QUEUE_MAX: String(HASH_QUEUE_MAX),
   };
   const rt = await createRuntime(loadConfig({ ...baseEnv, SMTP_URL: sink.url }));
   const rows: MeasureRow[] = [];
@@ -206,6 +229,17 @@ async function main(): Promise<void> {
 
     const api = await step(`login throughput for ${opts.loginSeconds} s`, () =>
       loginThroughput(url, directory.loginNames, PASSWORD, poolSize * 3, opts.loginSeconds),
+    );
+    const serverChild = server;
+    const flood = await step(`${opts.floodClients} concurrent logins for ${opts.floodSeconds} s`, () =>
+      loginFlood({
+        url,
+        names: directory.loginNames,
+        password: PASSWORD,
+        concurrency: opts.floodClients,
+        seconds: opts.floodSeconds,
+        rss: () => serverRss(serverChild),
+      }),
     );
     driver.close();
     await stopServerProcess(server);
@@ -336,6 +370,17 @@ async function main(): Promise<void> {
       target: '≥ 0.9×',
       met: api.perSecond / rawCompare >= 0.9 && api.failed === 0,
       values: { perSecond: api.perSecond, rawPerSecond: rawCompare, ok: api.ok, failed: api.failed, workers: poolSize },
+    });
+    const growth = flood.peakRssBytes - flood.startRssBytes;
+    rows.push({
+      id: 'login_flood_rss',
+      measure: `${opts.floodClients} concurrent logins for ${opts.floodSeconds} s: RSS start/peak/end`,
+      result: `${mb(flood.startRssBytes)} / ${mb(flood.peakRssBytes)} / ${mb(flood.endRssBytes)}`,
+      baseline: `start ${mb(flood.startRssBytes)}; ${flood.ok} ok, ${flood.busy} busy (503), ${flood.other} other`,
+      ratio: flood.peakRssBytes / flood.startRssBytes,
+      target: `peak ≤ start + ${FLOOD_RSS_GROWTH_MB} MB`,
+      met: growth <= FLOOD_RSS_GROWTH_MB * 1024 * 1024 && flood.other === 0,
+      values: { ...flood, hashQueueMax: HASH_QUEUE_MAX, workers: poolSize },
     });
     details.directory = { users: directory.users, memberships: directory.memberships, organizations: directory.orgIds.length };
   } finally {

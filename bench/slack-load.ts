@@ -60,7 +60,7 @@ export interface LoginLoad {
   stop(): Promise<LoginStats>;
 }
 
-async function postLogin(url: string, login: string, password: string): Promise<number> {
+export async function postLogin(url: string, login: string, password: string): Promise<number> {
   const res = await fetch(`${url}/api/v1/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },

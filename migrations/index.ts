@@ -3,6 +3,7 @@ import * as m0001 from './0001-initial';
 import * as m0002 from './0002-mail-notify';
 import * as m0003 from './0003-users-search-index';
 import * as m0004 from './0004-lockout-digest-marks';
+import * as m0005 from './0005-sign-in-notice';
 
 export interface Migration {
   name: string;
@@ -11,4 +12,4 @@ export interface Migration {
 }
 
 /** In order. Listed explicitly so the same list works from TypeScript (tests) and compiled JS (dist). */
-export const MIGRATIONS: Migration[] = [m0001, m0002, m0003, m0004];
+export const MIGRATIONS: Migration[] = [m0001, m0002, m0003, m0004, m0005];

@@ -1,5 +1,5 @@
 import type { Config } from '../lib/config';
-import { WorkerPoolHasher, type PasswordHasher } from '../lib/hasher';
+import { defaultPoolSize, WorkerPoolHasher, type PasswordHasher } from '../lib/hasher';
 import { Logger } from '../lib/logger';
 import type { Ctx } from '../services/context';
 import { migrateUp, openDatabase } from '../store/db';
@@ -30,7 +30,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
     await db.close();
     throw e;
   }
-  const hasher = opts.hasher ?? new WorkerPoolHasher(config.BCRYPT_COST);
+  const hasher = opts.hasher ?? new WorkerPoolHasher(config.BCRYPT_COST, defaultPoolSize(), config.HASH_QUEUE_MAX);
   const listeners: Array<(topic: Topic) => void> = [];
   const ctx: Runtime = {
     config,

@@ -25,21 +25,29 @@ export function loginRefusal(s: Pick<AccountState, 'enabled' | 'authStatus'>): L
 }
 
 /**
- * A failed login. Only an active account counts attempts: one already locked keeps the count that
- * locked it (what the digest reports), and one waiting for a reset must stay `password_reset`
- * rather than turn into `locked` and lose the reset requirement.
+ * A failed login (a wrong password). Every one is counted, whatever the account's state, so an
+ * admin (the card, the digest's still-locked rows) sees guessing go on against an account that
+ * cannot log in. Only an active account locks at the threshold: one already locked stays locked
+ * (its lockout was recorded once), and one waiting for a reset stays `password_reset` rather than
+ * turn into `locked` and lose the reset requirement.
  */
-export function afterFailedLogin(
-  s: AccountState,
-  threshold: number,
-  now: Date,
-): { state: AccountState; lockedNow: boolean; counted: boolean } {
-  if (s.authStatus !== 'active') return { state: s, lockedNow: false, counted: false };
+export function afterFailedLogin(s: AccountState, threshold: number, now: Date): { state: AccountState; lockedNow: boolean } {
   const failedLoginCount = s.failedLoginCount + 1;
-  if (failedLoginCount >= threshold) {
-    return { state: { ...s, failedLoginCount, authStatus: 'locked', lockedAt: now }, lockedNow: true, counted: true };
+  if (s.authStatus === 'active' && failedLoginCount >= threshold) {
+    return { state: { ...s, failedLoginCount, authStatus: 'locked', lockedAt: now }, lockedNow: true };
   }
-  return { state: { ...s, failedLoginCount }, lockedNow: false, counted: true };
+  return { state: { ...s, failedLoginCount }, lockedNow: false };
+}
+
+/**
+ * The right password for an account that cannot log in gets the same answer as a wrong one; the
+ * person is told by mail instead, at most once per this interval, so whoever holds the password
+ * cannot use the login API to flood the owner's inbox.
+ */
+export const SIGN_IN_NOTICE_INTERVAL_MS = 3_600_000;
+
+export function signInNoticeDue(lastNoticeAt: Date | null, now: Date): boolean {
+  return lastNoticeAt === null || now.getTime() - lastNoticeAt.getTime() >= SIGN_IN_NOTICE_INTERVAL_MS;
 }
 
 export function afterSuccessfulLogin(s: AccountState): AccountState {

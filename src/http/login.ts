@@ -14,8 +14,10 @@ const LoginBody = z.object({
 });
 
 /**
- * POST /api/v1/auth/login. 200 / 401 (generic) / 403 disabled / 423 locked / 409 reset required.
- * Throttled per client address and per account before any password work, with Retry-After.
+ * POST /api/v1/auth/login: 200, or one 401 for every refusal (unknown user, wrong password, an
+ * account that cannot log in — byte for byte the same answer), 429 when throttled (per client
+ * address and per account, before any password work) and 503 when the hashing pool is full; both
+ * with Retry-After.
  */
 export function loginRoute(ctx: Ctx) {
   const windowMs = ctx.config.LOGIN_WINDOW_SECONDS * 1000;
@@ -37,15 +39,11 @@ export function loginRoute(ctx: Ctx) {
       res.status(200).json({ user: result.user });
       return;
     }
-    switch (result.code) {
-      case 'forbidden':
-        return sendError(res, 403, 'account_disabled', result.message);
-      case 'precondition_failed':
-        return sendError(res, 423, 'account_locked', result.message);
-      case 'conflict':
-        return sendError(res, 409, 'password_reset_required', result.message);
-      default:
-        return sendError(res, 401, 'invalid_credentials', GENERIC_LOGIN_FAILURE);
+    if (result.code === 'unavailable') {
+      // Nothing was checked or counted: the client may simply try again in a second.
+      res.setHeader('Retry-After', '1');
+      return sendError(res, 503, 'busy', result.message);
     }
+    return sendError(res, 401, 'invalid_credentials', GENERIC_LOGIN_FAILURE);
   };
 }

@@ -173,6 +173,11 @@ function resetSubmit(ctx: Ctx) {
     }
     if (result.code === 'password_policy') return render(422, { password: result.message });
     if (result.code === 'token_invalid' || result.code === 'token_expired') return problem(res, result.code, result.message);
+    if (result.code === 'unavailable') {
+      // The hashing pool is full: nothing changed and the link still works; the form asks again.
+      res.setHeader('Retry-After', '1');
+      return render(503, { form: result.message });
+    }
     render(400, { form: result.message });
   };
 }

@@ -108,6 +108,10 @@ export const CONFIG_DOCS: Record<string, { default: string; doc: string }> = {
   LOCKOUT_THRESHOLD: { default: '10', doc: 'Failed logins in a row that lock an account (1–100).' },
   RESET_TOKEN_TTL_HOURS: { default: '24', doc: 'Hours a password-reset link stays valid (1–720).' },
   BCRYPT_COST: { default: '12', doc: 'bcrypt cost factor (4–15; values below 10 are for tests only).' },
+  HASH_QUEUE_MAX: {
+    default: '100',
+    doc: 'Password checks that may wait for a hashing thread (per instance, 1–100000); beyond, login answers 503 with Retry-After.',
+  },
   PASSWORD_MIN_LENGTH: { default: '12', doc: 'Minimum password length in characters (8–64).' },
   LOGIN_MAX_PER_ACCOUNT: { default: '20', doc: 'Login attempts per account per LOGIN_WINDOW_SECONDS before 429.' },
   LOGIN_MAX_PER_IP: { default: '100', doc: 'Login attempts per client address per LOGIN_WINDOW_SECONDS before 429.' },
@@ -156,6 +160,7 @@ const schema = z.object({
   LOCKOUT_THRESHOLD: int(1, 100),
   RESET_TOKEN_TTL_HOURS: int(1, 720),
   BCRYPT_COST: int(4, 15),
+  HASH_QUEUE_MAX: int(1, 100_000),
   PASSWORD_MIN_LENGTH: int(8, 64),
   LOGIN_MAX_PER_ACCOUNT: int(1, 100000),
   LOGIN_MAX_PER_IP: int(1, 1000000),

@@ -16,6 +16,23 @@ export interface PasswordHasher {
   close(): Promise<void>;
 }
 
+/**
+ * The pool already has its limit of tasks waiting (`HASH_QUEUE_MAX`): the caller is told at once,
+ * instead of queueing without bound (memory, and latency nobody waits for). Callers answer "busy,
+ * try again" (the login API: 503 with Retry-After); it is not a wrong password.
+ */
+export class HasherBusyError extends Error {
+  constructor() {
+    super('password hashing is at capacity; try again shortly');
+    this.name = 'HasherBusyError';
+  }
+}
+
+/** Threads for bcrypt: one per core, at most four (the rest of the process needs a core too). */
+export function defaultPoolSize(): number {
+  return Math.max(1, Math.min(4, availableParallelism()));
+}
+
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const bcrypt = require(workerData.bcryptPath);
@@ -45,12 +62,18 @@ export class WorkerPoolHasher implements PasswordHasher {
   private dummyHash: Promise<string> | null = null;
   private closed = false;
 
+  /**
+   * @param maxWaiting how many tasks may wait for a thread (those running are not counted); one
+   *   more is refused with HasherBusyError.
+   */
   constructor(
     private readonly cost: number,
-    private readonly size = Math.max(1, Math.min(4, availableParallelism())),
+    private readonly size = defaultPoolSize(),
+    private readonly maxWaiting = Number.POSITIVE_INFINITY,
   ) {
     // bcryptjs silently clamps a cost above 31 to 31: a hash that never finishes.
     if (!Number.isInteger(cost) || cost < 4 || cost > 31) throw new RangeError(`bcrypt cost must be an integer from 4 to 31, not ${cost}`);
+    if (!(maxWaiting >= 1)) throw new RangeError(`the hashing queue must allow at least one waiting task, not ${maxWaiting}`);
     for (let i = 0; i < size; i++) this.spawn();
   }
 
@@ -102,8 +125,15 @@ export class WorkerPoolHasher implements PasswordHasher {
     }
   }
 
+  /** What the pool is doing now (tests wait on it; nothing in the product reads it). */
+  stats(): { workers: number; running: number; waiting: number; maxWaiting: number } {
+    return { workers: this.size, running: this.inflight.size, waiting: this.queue.length, maxWaiting: this.maxWaiting };
+  }
+
   private run<T>(msg: Record<string, unknown>): Promise<T> {
     if (this.closed) return Promise.reject(new Error('password hasher is closed'));
+    // A task waits only when no thread is idle; refuse it when the waiting line is already full.
+    if (this.queue.length + 1 > this.maxWaiting + this.idle.length) return Promise.reject(new HasherBusyError());
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ id: this.nextId++, msg, resolve: resolve as (v: unknown) => void, reject });
       this.topUp();
@@ -120,7 +150,11 @@ export class WorkerPoolHasher implements PasswordHasher {
   }
 
   async dummyCompare(password: string): Promise<void> {
-    this.dummyHash ??= this.hash('userops-timing-equaliser-not-a-password');
+    // A failed first hash (busy, a crashed thread) must not be kept: every later unknown login would fail too.
+    this.dummyHash ??= this.hash('userops-timing-equaliser-not-a-password').catch((e: unknown) => {
+      this.dummyHash = null;
+      throw e;
+    });
     await this.compare(password, await this.dummyHash);
   }
 

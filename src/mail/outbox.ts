@@ -4,7 +4,7 @@ import { MailMessage } from '../store/models';
 import type { Ctx } from '../services/context';
 import type { RenderedMail } from './templates';
 
-export type MailKind = 'reset_link' | 'password_changed' | 'lockout_notice' | 'export' | 'job_result';
+export type MailKind = 'reset_link' | 'password_changed' | 'lockout_notice' | 'sign_in_blocked' | 'export' | 'job_result';
 
 export interface OutboxAttachment {
   filename: string;

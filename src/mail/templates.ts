@@ -3,6 +3,8 @@
  * admins read mail as text); HTML is the same words, escaped.
  */
 
+import type { LoginRefusal } from '../domain/status';
+
 export interface RenderedMail {
   subject: string;
   text: string;
@@ -71,6 +73,39 @@ export function lockoutMail(d: { name: string; attempts: number; at: Date }): Re
 export function jobResultMail(d: { name: string; title: string; lines: string[] }): RenderedMail {
   const subject = d.title;
   const lines = [`Hello ${d.name},`, 'Slack did not accept the final report of a job you started, so here it is by email.', ...d.lines];
+  return { subject, text: `${lines.join('\n\n')}\n`, html: layout(subject, lines) };
+}
+
+/** What the person should do, by why their account cannot sign in. */
+const SIGN_IN_BLOCKED_ADVICE: Record<LoginRefusal, { why: string; todo: string }> = {
+  locked: {
+    why: 'it is locked after too many failed sign-in attempts',
+    todo: 'Ask an administrator or the helpdesk to activate (unlock) it, then sign in again.',
+  },
+  password_reset: {
+    why: 'a password reset is pending: a new password must be chosen first',
+    todo: 'Use the link in the password-reset email you were sent. If it has expired or you cannot find it, ask an administrator for a new one.',
+  },
+  disabled: {
+    why: 'it has been disabled by an administrator',
+    todo: 'Contact an administrator if you still need access.',
+  },
+};
+
+/**
+ * The right password was given for an account that cannot sign in. The login answer says only
+ * "incorrect" (so it gives nothing away to someone guessing); this mail tells the owner why and
+ * what to do. It never carries a password or a link with a token.
+ */
+export function signInBlockedMail(d: { name: string; reason: LoginRefusal; at: Date }): RenderedMail {
+  const advice = SIGN_IN_BLOCKED_ADVICE[d.reason];
+  const subject = 'Your account cannot sign in right now';
+  const lines = [
+    `Hello ${d.name},`,
+    `On ${d.at.toISOString().replace('T', ' ').slice(0, 16)} UTC someone tried to sign in to your account with its correct password, and was refused because ${advice.why}.`,
+    advice.todo,
+    'If that was not you, your password is known to someone else: tell your administrator. You get at most one of these emails an hour.',
+  ];
   return { subject, text: `${lines.join('\n\n')}\n`, html: layout(subject, lines) };
 }
 

@@ -10,6 +10,7 @@ import { accountRefusal, decide, isFailure, loadAccess, orgsOfUsers, rolesOfUser
 import { writeAudit } from './audit';
 import type { Actor, Ctx } from './context';
 import { ORG_SLUG_PATTERN, otherAdministrators } from './memberships';
+import { hashPassword } from './password-hashing';
 import { revokeResetTokens } from './passwords';
 import { canSee } from './target';
 import { EMAIL_PATTERN, USERNAME_PATTERN, normalizeEmail, normalizeUsername } from './user-refs';
@@ -234,7 +235,13 @@ async function rowRefusal(
 
 async function importRow(ctx: Ctx, actor: Actor, row: ParsedRow): Promise<'created' | 'updated' | { message: string }> {
   // Hash outside the transaction: bcrypt is slow and the write lock should not wait on it.
-  const hash = row.password.length === 0 ? null : BCRYPT_HASH.test(row.password) ? row.password : await ctx.hasher.hash(row.password);
+  let hash: string | null = row.password.length === 0 ? null : row.password;
+  if (hash !== null && !BCRYPT_HASH.test(hash)) {
+    const hashed = await hashPassword(ctx, hash);
+    // Nothing of the row is written; the sentence says to run the import again (it is idempotent).
+    if (!hashed.ok) return { message: `${hashed.message} Nothing of this row was written; import the file again.` };
+    hash = hashed.hash;
+  }
   return ctx.db.tx(async (t) => {
     // Roles are read again in the row's transaction: a role taken away mid-import stops the next row.
     const access = await loadAccess(ctx, actor, t);

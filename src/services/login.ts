@@ -1,11 +1,13 @@
-import { fail, ok, type Outcome } from '../domain/outcome';
-import { afterFailedLogin, afterSuccessfulLogin, loginRefusal } from '../domain/status';
+import type { Transaction } from 'sequelize';
+import { fail, ok, type Failure, type Outcome } from '../domain/outcome';
+import { afterFailedLogin, afterSuccessfulLogin, loginRefusal, signInNoticeDue, type LoginRefusal } from '../domain/status';
 import { enqueueMail } from '../mail/outbox';
-import { lockoutMail } from '../mail/templates';
+import { lockoutMail, signInBlockedMail } from '../mail/templates';
 import { LockoutEvent, Membership, Organization, User, accountState } from '../store/models';
 import { writeAudit } from './audit';
 import { orgsOfUsers } from './authz';
 import type { Actor, Ctx } from './context';
+import { checkPassword } from './password-hashing';
 import { findUserByRef } from './user-refs';
 import { displayName } from './user-shapes';
 
@@ -19,38 +21,40 @@ export interface LoginSuccess {
   user: { id: number; username: string; email: string; organizations: Array<{ slug: string; roles: string[] }> };
 }
 
-/** The one message for an unknown user and a wrong password alike. */
+/** The one message for every refused login: unknown user, wrong password, or an account that cannot log in. */
 export const GENERIC_LOGIN_FAILURE = 'The username or password is incorrect.';
 
+const refused = (): Failure => fail('not_authenticated', GENERIC_LOGIN_FAILURE);
+
 /**
- * An application logs a user in. The password is compared before anything about the account is
- * revealed: a wrong password always gets the generic answer (and an unknown login costs the same
- * bcrypt compare), a right one learns why the account may not log in. Failed attempts count only
- * against an active account; at LOCKOUT_THRESHOLD it locks and the lockout is recorded for the digest.
+ * An application logs a user in. The outcome is success, `not_authenticated` (always the same
+ * sentence) or `unavailable` (the hashing pool is full; nothing was counted). Every refusal costs
+ * one bcrypt compare, and none tells an unknown user, a wrong password and an account that may not
+ * log in apart: that would confirm a guessed password for a locked, disabled or reset-pending
+ * account. A wrong password is counted (an active account locks at LOCKOUT_THRESHOLD, recorded for
+ * the digest); the right password for an account that cannot log in mails its owner why, at most
+ * once an hour.
  */
 export async function login(ctx: Ctx, input: LoginInput): Promise<Outcome<LoginSuccess>> {
   const loginName = input.login.trim();
   // Lookups by id are not a login name; only username or email.
   const user = /^\d+$/.test(loginName) ? null : await findUserByRef(loginName);
-  if (!user || !user.passwordHash) {
-    await ctx.hasher.dummyCompare(input.password);
-    return fail('not_authenticated', GENERIC_LOGIN_FAILURE);
-  }
-  const matches = await ctx.hasher.compare(input.password, user.passwordHash);
-  if (!matches) {
+  const checked = await checkPassword(ctx, input.password, user?.passwordHash ?? null);
+  if (!checked.ok) return checked;
+  if (!user) return refused();
+  if (!checked.matches) {
     await recordFailure(ctx, user.id, input.ip ?? null);
-    return fail('not_authenticated', GENERIC_LOGIN_FAILURE);
+    return refused();
   }
   return ctx.db.tx(async (t) => {
     const fresh = await User.findByPk(user.id, { transaction: t, lock: t.LOCK.UPDATE });
     // The row changed under us (deleted, or a new password set meanwhile): answer as for a wrong password.
-    if (!fresh || fresh.passwordHash !== user.passwordHash) return fail('not_authenticated', GENERIC_LOGIN_FAILURE);
+    if (!fresh || fresh.passwordHash !== user.passwordHash) return refused();
     const refusal = loginRefusal(fresh);
-    if (refusal === 'disabled') return fail('forbidden', 'This account is disabled.');
-    if (refusal === 'locked')
-      return fail('precondition_failed', 'This account is locked after too many failed attempts. Ask an administrator to unlock it.');
-    if (refusal === 'password_reset')
-      return fail('conflict', 'A password reset is required. Use the link in your email to choose a new password.');
+    if (refusal) {
+      await noticeSignInBlocked(ctx, t, fresh, refusal);
+      return refused();
+    }
     const next = afterSuccessfulLogin(fresh);
     Object.assign(fresh, { failedLoginCount: next.failedLoginCount, lastLoginAt: ctx.now() });
     await fresh.save({ transaction: t, silent: true });
@@ -68,6 +72,17 @@ export async function login(ctx: Ctx, input: LoginInput): Promise<Outcome<LoginS
   });
 }
 
+/** Tell the owner (by mail, through the outbox in this transaction) why the right password was refused; at most once an hour. */
+async function noticeSignInBlocked(ctx: Ctx, t: Transaction, user: User, reason: LoginRefusal): Promise<void> {
+  const now = ctx.now();
+  if (!signInNoticeDue(user.signInNoticeAt, now)) return;
+  user.signInNoticeAt = now;
+  await user.save({ transaction: t, silent: true });
+  await enqueueMail(ctx, t, [
+    { kind: 'sign_in_blocked', to: user.email, userId: user.id, mail: signInBlockedMail({ name: displayName(user), reason, at: now }) },
+  ]);
+}
+
 async function recordFailure(ctx: Ctx, userId: number, ip: string | null): Promise<void> {
   await ctx.db.tx(async (t) => {
     // Re-read under the row lock: concurrent failures must each count.
@@ -77,7 +92,6 @@ async function recordFailure(ctx: Ctx, userId: number, ip: string | null): Promi
     // A plain state, not the model: spreading a Sequelize instance drops its attributes.
     const state = accountState(user);
     const next = afterFailedLogin(state, ctx.config.LOCKOUT_THRESHOLD, now);
-    if (!next.counted) return;
     Object.assign(user, {
       failedLoginCount: next.state.failedLoginCount,
       authStatus: next.state.authStatus,

@@ -10,6 +10,7 @@ import { accountRefusal, decide, isFailure, loadAccess, orgsOfUsers, rolesOfUser
 import { buildAuditRow, writeAudit } from './audit';
 import type { Actor, Ctx } from './context';
 import { checkRefs, type PerUserResult } from './account-status';
+import { hashPassword } from './password-hashing';
 import { authorityOrg, canSee, loadTarget, notFound } from './target';
 import { findUserByRef } from './user-refs';
 import { displayName } from './user-shapes';
@@ -190,7 +191,9 @@ export async function changePassword(
   // Check permission and policy before the slow hash, then again inside the transaction.
   const pre = await precheckChangePassword(ctx, actor, input);
   if (!pre.ok) return pre;
-  const hash = await ctx.hasher.hash(input.password);
+  const hashed = await hashPassword(ctx, input.password);
+  if (!hashed.ok) return hashed;
+  const { hash } = hashed;
   return ctx.db.tx(async (t) => {
     const access = await loadAccess(ctx, actor, t);
     if (isFailure(access)) return access;
@@ -252,7 +255,9 @@ export async function completeReset(ctx: Ctx, input: { token: string; password: 
   if (!user0) return fail('token_invalid', 'This reset link is not valid.');
   const problem = passwordProblem(input.password, { ...user0.get(), minLength: ctx.config.PASSWORD_MIN_LENGTH });
   if (problem) return fail('password_policy', problem, { password: problem });
-  const hash = await ctx.hasher.hash(input.password);
+  const hashed = await hashPassword(ctx, input.password);
+  if (!hashed.ok) return hashed;
+  const { hash } = hashed;
   return ctx.db.tx(async (t) => {
     // Re-check inside the transaction: two tabs submitting at once must not both succeed.
     const state = await checkResetToken(ctx, input.token, t);

@@ -9,6 +9,7 @@ const KIND_WORDS: Record<string, string> = {
   reset_link: 'password reset link',
   password_changed: 'password-changed notice',
   lockout_notice: 'lockout notice',
+  sign_in_blocked: 'cannot-sign-in notice',
   export: 'export copy',
   job_result: 'job report',
 };

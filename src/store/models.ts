@@ -28,6 +28,8 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
   declare lastLoginAt: CreationOptional<Date | null>;
   declare passwordHash: CreationOptional<string | null>;
   declare passwordChangedAt: CreationOptional<Date | null>;
+  /** The last "you cannot sign in right now" notice (at most one an hour). */
+  declare signInNoticeAt: CreationOptional<Date | null>;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
 }
@@ -215,6 +217,7 @@ export function initModels(sequelize: Sequelize): void {
       lastLoginAt: { type: date, allowNull: true },
       passwordHash: { type: DataTypes.STRING, allowNull: true },
       passwordChangedAt: { type: date, allowNull: true },
+      signInNoticeAt: { type: date, allowNull: true },
       createdAt: date,
       updatedAt: date,
     },

@@ -218,7 +218,7 @@ describe('npm run demo', () => {
     const statuses: number[] = [];
     for (let i = 0; i < 10; i++) statuses.push(await login(port, 'bob', 'wrong-password'));
     expect(statuses.every((s) => s === 401)).toBe(true);
-    expect(await login(port, 'bob', PASSWORD)).toBe(423);
+    expect(await login(port, 'bob', PASSWORD)).toBe(401); // locked: the same answer as a wrong password
     await demo.waitFor(/📧 Mail to bob@acme\.example — “Your account was locked”/);
 
     let from = demo.type('digest');
@@ -229,7 +229,7 @@ describe('npm run demo', () => {
 
     from = demo.type('/users reset-password bob');
     const mail = await demo.waitFor(/📧 Mail to bob@acme\.example — “Set a new password for your account”\n {3}🔗 (\S+)/, 15_000, from);
-    expect(await login(port, 'bob', PASSWORD)).toBe(409);
+    expect(await login(port, 'bob', PASSWORD)).toBe(401); // reset pending: likewise
     expect(await completeReset(mail[1] ?? '', 'Fresh-Meadow-Lantern-93')).toBe(200);
     expect(await login(port, 'bob', 'Fresh-Meadow-Lantern-93')).toBe(200);
     await demo.waitFor(/📧 Mail to bob@acme\.example — “Your password was changed”/, 15_000, from);

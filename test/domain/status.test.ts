@@ -9,6 +9,8 @@ import {
   loginRefusal,
   requireReset,
   setEnabled,
+  signInNoticeDue,
+  SIGN_IN_NOTICE_INTERVAL_MS,
   type AccountState,
 } from '../../src/domain/status';
 
@@ -34,16 +36,24 @@ describe('status model', () => {
       expect(s.failedLoginCount).toBe(i);
     }
     const r = afterFailedLogin(s, 3, now);
-    expect(r).toEqual({ state: { ...s, failedLoginCount: 3, authStatus: 'locked', lockedAt: now }, lockedNow: true, counted: true });
-    const again = afterFailedLogin(r.state, 3, now);
-    expect(again.counted).toBe(false);
-    expect(again.state.failedLoginCount).toBe(3);
+    expect(r).toEqual({ state: { ...s, failedLoginCount: 3, authStatus: 'locked', lockedAt: now }, lockedNow: true });
+    // Still counted while locked (the digest's still-locked rows show it), never locked a second time.
+    const later = new Date(now.getTime() + 60_000);
+    const again = afterFailedLogin(r.state, 3, later);
+    expect(again).toEqual({ state: { ...r.state, failedLoginCount: 4 }, lockedNow: false });
   });
 
-  test('a user waiting for a reset does not count failures (and never turns into locked)', () => {
-    const r = afterFailedLogin({ ...base, authStatus: 'password_reset' }, 1, now);
-    expect(r.counted).toBe(false);
-    expect(r.state.authStatus).toBe('password_reset');
+  test('a user waiting for a reset has failures counted but never turns into locked; a disabled active account locks', () => {
+    const r = afterFailedLogin({ ...base, authStatus: 'password_reset', failedLoginCount: 5 }, 1, now);
+    expect(r).toEqual({ state: { ...base, authStatus: 'password_reset', failedLoginCount: 6 }, lockedNow: false });
+    const d = afterFailedLogin({ ...base, enabled: false, failedLoginCount: 2 }, 3, now);
+    expect(d).toEqual({ state: { ...base, enabled: false, authStatus: 'locked', failedLoginCount: 3, lockedAt: now }, lockedNow: true });
+  });
+
+  test('the cannot-sign-in notice is due at most once an hour', () => {
+    expect(signInNoticeDue(null, now)).toBe(true);
+    expect(signInNoticeDue(now, new Date(now.getTime() + SIGN_IN_NOTICE_INTERVAL_MS - 1))).toBe(false);
+    expect(signInNoticeDue(now, new Date(now.getTime() + SIGN_IN_NOTICE_INTERVAL_MS))).toBe(true);
   });
 
   test('successful login resets the counter', () => {

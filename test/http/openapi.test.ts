@@ -7,6 +7,7 @@ import { randomToken, sha256Hex } from '../../src/domain/tokens';
 import { generateApiKey } from '../../src/services/api-keys';
 import { ResetToken } from '../../src/store/models';
 import { GOOD_PASSWORD, makeUser } from '../support/fixtures';
+import { SLOW_POOL_TIMEOUT_MS, saturateHasher } from '../support/hasher-load';
 import { httpTestEnv, type HttpTestEnv } from '../support/http-server';
 import { resolveRef, validate, type JsonSchema } from '../support/json-schema';
 
@@ -17,6 +18,9 @@ interface Spec {
   openapi: string;
   paths: Record<string, Record<string, Operation | unknown>>;
 }
+
+// The 503 check waits for real slow compares to drain.
+jest.setTimeout(SLOW_POOL_TIMEOUT_MS);
 
 const spec = parse(readFileSync(join(__dirname, '../../docs/openapi.yaml'), 'utf8')) as Spec;
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'];
@@ -106,7 +110,7 @@ describe('docs/openapi.yaml', () => {
   }
 
   beforeAll(async () => {
-    env = await httpTestEnv('sqlite', { API_RATE_LIMIT_PER_MINUTE: '30', LOGIN_MAX_PER_ACCOUNT: '3' });
+    env = await httpTestEnv('sqlite', { API_RATE_LIMIT_PER_MINUTE: '30', LOGIN_MAX_PER_ACCOUNT: '3', HASH_QUEUE_MAX: '1' });
     const ana = await makeUser({ username: 'ana', orgs: { acme: ['administrator'] } });
     const vic = await makeUser({ username: 'vic', orgs: { acme: ['viewer'] } });
     await vic.update({ title: 'Auditor', phone: '+1 555 0100' });
@@ -173,6 +177,9 @@ describe('docs/openapi.yaml', () => {
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
     });
     await login({ login: 'ana', password: 'x'.repeat(20_000) });
+    const { drained } = await saturateHasher(env.rt.hasher);
+    expect((await login({ login: 'zed', password: GOOD_PASSWORD })).status).toBe(503);
+    await drained;
     for (let i = 0; i < 3; i++) await login({ login: 'vic', password: 'wrong-wrong-wrong' });
     expect((await login({ login: 'vic', password: 'wrong-wrong-wrong' })).status).toBe(429);
 
@@ -243,6 +250,12 @@ describe('docs/openapi.yaml', () => {
     await page('POST', resetTokens.good, { body: 'not gzip', headers: { cookie, 'content-encoding': 'gzip' } });
     await page('POST', 'not-a-token', { body: fields(GOOD_PASSWORD), headers: { cookie } });
     await page('POST', resetTokens.used, { body: fields(GOOD_PASSWORD), headers: { cookie } });
+    {
+      // A full hashing pool: the form again, 503 with Retry-After, the link still good.
+      const { drained } = await saturateHasher(env.rt.hasher);
+      expect((await page('POST', resetTokens.good, { body: fields(GOOD_PASSWORD), headers: { cookie } })).status).toBe(503);
+      await drained;
+    }
     expect((await page('POST', resetTokens.good, { body: fields(GOOD_PASSWORD), headers: { cookie } })).status).toBe(200);
   });
 

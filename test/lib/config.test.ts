@@ -75,6 +75,14 @@ const CASES: Record<keyof Config, VariableCase> = {
     ],
     bad: ['3', '16', '99', '12.5'],
   },
+  HASH_QUEUE_MAX: {
+    default: 100,
+    good: [
+      ['1', 1],
+      ['100000', 100000],
+    ],
+    bad: ['0', '100001', '-5', 'many'],
+  },
   PASSWORD_MIN_LENGTH: {
     default: 12,
     good: [

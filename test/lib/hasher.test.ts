@@ -1,6 +1,7 @@
 import bcrypt from 'bcryptjs';
 import type { Worker } from 'node:worker_threads';
-import { WorkerPoolHasher } from '../../src/lib/hasher';
+import { HasherBusyError, WorkerPoolHasher } from '../../src/lib/hasher';
+import { saturateHasher } from '../support/hasher-load';
 
 const PASSWORD = 'Correct-Horse-42-Battery';
 
@@ -20,8 +21,8 @@ function workersOf(h: WorkerPoolHasher): Worker[] {
 
 describe('WorkerPoolHasher', () => {
   const open: WorkerPoolHasher[] = [];
-  const pool = (cost: number, size?: number) => {
-    const h = new WorkerPoolHasher(cost, size);
+  const pool = (cost: number, size?: number, maxWaiting?: number) => {
+    const h = new WorkerPoolHasher(cost, size, maxWaiting);
     open.push(h);
     return h;
   };
@@ -53,6 +54,27 @@ describe('WorkerPoolHasher', () => {
     await expect(settles(h.compare(PASSWORD, 'not-a-bcrypt-hash'))).resolves.toBe(false);
     await expect(settles(h.compare(PASSWORD, undefined as unknown as string))).rejects.toThrow(/password hashing failed/);
     expect(await settles(h.compare(PASSWORD, await h.hash(PASSWORD)))).toBe(true);
+  });
+
+  test('a full waiting line refuses at once with HasherBusyError, and the pool takes work again once it drains', async () => {
+    const h = pool(4, 1, 2);
+    const { drained } = await saturateHasher(h);
+    expect(h.stats()).toEqual({ workers: 1, running: 1, waiting: 2, maxWaiting: 2 });
+    await expect(settles(h.hash(PASSWORD))).rejects.toBeInstanceOf(HasherBusyError);
+    await expect(settles(h.compare(PASSWORD, 'x'))).rejects.toBeInstanceOf(HasherBusyError);
+    // The first unknown login builds the dummy hash: refused while busy, and not remembered as failed.
+    await expect(settles(h.dummyCompare(PASSWORD))).rejects.toBeInstanceOf(HasherBusyError);
+    expect(h.stats().waiting).toBe(2);
+    await settles(drained, 60_000);
+    expect(h.stats()).toMatchObject({ running: 0, waiting: 0 });
+    expect(await settles(h.compare(PASSWORD, await h.hash(PASSWORD)))).toBe(true);
+    await expect(settles(h.dummyCompare(PASSWORD))).resolves.toBeUndefined();
+  });
+
+  test('an idle thread takes a task even when the waiting line allows only one', async () => {
+    const h = pool(4, 2, 1);
+    expect(await Promise.all([h.hash('a-password-one'), h.hash('a-password-two'), h.hash('a-password-three')])).toHaveLength(3);
+    expect(() => new WorkerPoolHasher(4, 1, 0)).toThrow(RangeError);
   });
 
   test('a cost bcryptjs would clamp (and so never finish) is refused up front', () => {

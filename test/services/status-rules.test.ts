@@ -156,14 +156,18 @@ describe.each(DIALECTS)('status rules (DESIGN §2) on %s', (dialect) => {
       expect(mails[0].textBody).toContain(`${THRESHOLD} failed sign-in attempts`);
       expect(await auditActions(bob.id)).toEqual(['lockout']);
 
-      // Locked: more failures neither count nor record a second lockout.
-      await expectUnchanged([bob.id], () => login(env.rt, { login: bob.username, password: 'wrong-password-123' }));
-    });
-
-    test('a locked user with the right password is still refused (precondition_failed, the HTTP layer answers 423)', async () => {
-      const bob = await person('bob', { authStatus: 'locked', failedLoginCount: THRESHOLD });
-      const r = await expectUnchanged([bob.id], () => login(env.rt, { login: bob.username, password: GOOD_PASSWORD }));
-      expect(r).toMatchObject({ ok: false, code: 'precondition_failed' });
+      // Locked: more failures are still counted (the card and the digest show the guessing go on),
+      // but record no second lockout, audit row or mail.
+      expect(await login(env.rt, { login: bob.username, password: 'wrong-password-123' })).toEqual(last);
+      const after = await reload(bob);
+      expect([after.failedLoginCount, after.authStatus, after.lockedAt?.toISOString()]).toEqual([
+        THRESHOLD + 1,
+        'locked',
+        '2026-11-02T11:30:00.000Z',
+      ]);
+      expect(await LockoutEvent.count({ where: { userId: bob.id } })).toBe(1);
+      expect(await MailMessage.count({ where: { userId: bob.id } })).toBe(1);
+      expect(await auditActions(bob.id)).toEqual(['lockout']);
     });
 
     test('a successful login resets the counter and sets lastLoginAt', async () => {
@@ -194,17 +198,45 @@ describe.each(DIALECTS)('status rules (DESIGN §2) on %s', (dialect) => {
       expect(await LockoutEvent.count({ where: { userId: bob.id } })).toBe(0);
     });
 
-    test('disabled with the right password → forbidden; nothing changes', async () => {
-      const bob = await person('bob', { enabled: false });
-      const r = await expectUnchanged([bob.id], () => login(env.rt, { login: bob.username, password: GOOD_PASSWORD }));
-      expect(r).toMatchObject({ ok: false, code: 'forbidden' });
-    });
+    test.each([
+      ['locked', { authStatus: 'locked', failedLoginCount: THRESHOLD }, 'it is locked', 'activate (unlock) it'],
+      ['disabled', { enabled: false }, 'it has been disabled', 'Contact an administrator'],
+      ['password_reset', { authStatus: 'password_reset' }, 'a password reset is pending', 'ask an administrator for a new one'],
+    ] as const)(
+      '%s with the right password: the generic refusal, state unchanged, the owner mailed why (at most once an hour)',
+      async (_state, spec, why, todo) => {
+        const bob = await person('bob', spec);
+        const before = await reload(bob);
+        const wrongFirst = await login(env.rt, { login: bob.username, password: 'Not-The-Password-9' });
+        expect(await MailMessage.count({ where: { userId: bob.id } })).toBe(0); // a wrong password never mails
+        const right = await login(env.rt, { login: bob.username, password: GOOD_PASSWORD });
+        expect(right).toEqual({ ok: false, code: 'not_authenticated', message: GENERIC_LOGIN_FAILURE });
+        expect(right).toEqual(wrongFirst);
+        const u = await reload(bob);
+        expect([u.enabled, u.authStatus, u.failedLoginCount, u.lastLoginAt]).toEqual([
+          before.enabled,
+          before.authStatus,
+          before.failedLoginCount + 1, // the wrong one counted, the right one did not
+          null,
+        ]);
+        const mails = await MailMessage.findAll({ where: { userId: bob.id }, order: [['id', 'ASC']] });
+        expect(mails.map((m) => [m.kind, m.toAddress])).toEqual([['sign_in_blocked', bob.email]]);
+        expect(mails[0].textBody).toContain(why);
+        expect(mails[0].textBody).toContain(todo);
+        expect(mails[0].textBody).not.toContain(GOOD_PASSWORD);
+        expect(mails[0].textBody).not.toMatch(/password\/reset\/|https?:\/\//);
 
-    test('password_reset with the right password → conflict; nothing changes', async () => {
-      const bob = await person('bob', { authStatus: 'password_reset' });
-      const r = await expectUnchanged([bob.id], () => login(env.rt, { login: bob.username, password: GOOD_PASSWORD }));
-      expect(r).toMatchObject({ ok: false, code: 'conflict' });
-    });
+        // Again within the hour: the same answer, no second mail.
+        env.clock.now = new Date(env.clock.now.getTime() + 59 * 60_000);
+        expect(await login(env.rt, { login: bob.username, password: GOOD_PASSWORD })).toEqual(right);
+        expect(await MailMessage.count({ where: { userId: bob.id } })).toBe(1);
+        // An hour after the first notice: one more.
+        env.clock.now = new Date(env.clock.now.getTime() + 60_000);
+        expect(await login(env.rt, { login: bob.username, password: GOOD_PASSWORD })).toEqual(right);
+        expect(await MailMessage.count({ where: { userId: bob.id, kind: 'sign_in_blocked' } })).toBe(2);
+        expect(await auditActions(bob.id)).toEqual([]);
+      },
+    );
 
     test('an unknown user and a wrong password get the identical generic answer', async () => {
       const bob = await person('bob');
@@ -271,7 +303,11 @@ describe.each(DIALECTS)('status rules (DESIGN §2) on %s', (dialect) => {
         ['reset_password', admin.id, 'suspected phishing'],
       ]);
       // The user cannot log in until the reset page is completed.
-      expect(await login(env.rt, { login: bob.username, password: GOOD_PASSWORD })).toMatchObject({ ok: false, code: 'conflict' });
+      expect(await login(env.rt, { login: bob.username, password: GOOD_PASSWORD })).toEqual({
+        ok: false,
+        code: 'not_authenticated',
+        message: GENERIC_LOGIN_FAILURE,
+      });
     });
 
     test('a locked user can be reset: the lock is replaced by the reset requirement', async () => {
@@ -470,7 +506,8 @@ describe.each(DIALECTS)('status rules (DESIGN §2) on %s', (dialect) => {
       expect((await reload(bob)).failedLoginCount).toBe(THRESHOLD - 1);
       await Promise.all(Array.from({ length: 3 }, fail));
       const u = await reload(bob);
-      expect([u.failedLoginCount, u.authStatus]).toEqual([THRESHOLD, 'locked']);
+      // Every one counted (two of them against the locked account); the account locked once.
+      expect([u.failedLoginCount, u.authStatus]).toEqual([THRESHOLD + 2, 'locked']);
       expect(await LockoutEvent.count({ where: { userId: bob.id } })).toBe(1);
       expect(await MailMessage.count({ where: { userId: bob.id, kind: 'lockout_notice' } })).toBe(1);
     });
