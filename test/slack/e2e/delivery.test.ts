@@ -1,5 +1,7 @@
-import { AuditEvent, User } from '../../../src/store/models';
+import { pruneDeliveries, REQUEST_KEY_TTL_MS } from '../../../src/services/deliveries';
+import { AuditEvent, SlackDelivery, User } from '../../../src/store/models';
 import { slackTestEnv, type SlackTestEnv } from '../../support/slack-env';
+import { until } from '../../support/wait';
 
 const ANA = 'U0ANA0001';
 
@@ -10,6 +12,7 @@ describe('Slack delivery: signatures, replays and retries', () => {
     await env.person(ANA, { username: 'ana', orgs: { acme: ['administrator'] } });
     await env.person('U0BOB0001', { username: 'bob', orgs: { acme: [] } });
     await env.person('U0CAR0001', { username: 'carol', orgs: { acme: [] } });
+    for (const username of ['dan', 'erin', 'fay', 'gus']) await env.person(`U0${username.toUpperCase()}0001`, { username, orgs: { acme: [] } });
   });
   afterAll(async () => env.close());
 
@@ -83,5 +86,84 @@ describe('Slack delivery: signatures, replays and retries', () => {
     const probe = await env.driver.command(ANA, 'help');
     await env.standIn.waitFor(() => env.standIn.latestIn(probe.responseUrl), 5000, 'a later reply');
     expect((await User.findOne({ where: { username: 'carol' } }))!.enabled).toBe(true);
+  });
+
+  const enabled = async (username: string) => (await User.findOne({ where: { username } }))!.enabled;
+  const disableAudits = async (username: string) => {
+    const target = await User.findOne({ where: { username } });
+    return AuditEvent.count({ where: { action: 'disable', targetUserId: target!.id } });
+  };
+
+  const logCount = (text: string) => env.logs.filter((l) => l.includes(text)).length;
+  /** Wait until the app has said it dropped one more copy (the only sign a dropped request gives). */
+  async function droppedOneMore(what: string, send: () => Promise<unknown>): Promise<void> {
+    const before = logCount(what);
+    await send();
+    await until(() => logCount(what) > before, `the app to log "${what}"`, 5000);
+  }
+  const REPLAY = 'dropped a replayed Slack request';
+
+  test('a replayed signed request (same timestamp, body and signature, no retry header) is acknowledged and runs once', async () => {
+    const first = await env.driver.command(ANA, 'disable dan');
+    await env.standIn.waitFor(() => env.standIn.latestIn(first.responseUrl), 5000, 'the first reply');
+    expect(await enabled('dan')).toBe(false);
+    // Re-enable by hand so a repeated disable would show as a change.
+    await User.update({ enabled: true }, { where: { username: 'dan' } });
+    let replay!: Awaited<ReturnType<typeof env.driver.replay>>;
+    await droppedOneMore(REPLAY, async () => {
+      replay = await env.driver.replay(first);
+    });
+    expect(replay.request.headers).toEqual(first.request.headers);
+    expect(replay.status).toBe(200);
+    expect(replay.text).toBe('');
+    expect(await enabled('dan')).toBe(true);
+    expect(await disableAudits('dan')).toBe(1);
+    // One reply to the response_url: the replay said nothing either.
+    expect(env.standIn.messages.filter((m) => m.responseUrl === first.responseUrl && m.source === 'response_url')).toHaveLength(1);
+  });
+
+  test('two copies of one signed request arriving together: exactly one runs', async () => {
+    const body = commandBody('disable erin');
+    const headers = { ...env.driver.sign(body), 'content-type': 'application/x-www-form-urlencoded' };
+    let answers: Array<{ status: number }> = [];
+    await droppedOneMore(REPLAY, async () => {
+      answers = await Promise.all([env.driver.send(body, headers), env.driver.send(body, headers)]);
+    });
+    expect(answers.map((a) => a.status)).toEqual([200, 200]);
+    await until(async () => (await disableAudits('erin')) > 0, 'the disable', 5000);
+    expect(await disableAudits('erin')).toBe(1);
+  });
+
+  test('a replayed button click does not act twice', async () => {
+    const card = await env.run(ANA, 'show fay');
+    const first = await env.driver.clickButton(ANA, card.reply, 'Disable');
+    await env.standIn.waitFor(() => (card.reply.versions.length > 1 ? true : undefined), 5000, 'card rewrite');
+    await User.update({ enabled: true }, { where: { username: 'fay' } });
+    await droppedOneMore(REPLAY, async () => expect((await env.driver.replay(first)).status).toBe(200));
+    expect(await enabled('fay')).toBe(true);
+    expect(card.reply.versions).toHaveLength(2);
+  });
+
+  test('a signed request timestamped more than 5 minutes ahead is acknowledged and runs nothing', async () => {
+    const body = commandBody('disable gus');
+    const ahead = Math.floor(Date.now() / 1000) + 6 * 60;
+    await droppedOneMore('timestamped more than 5 minutes ahead', async () => {
+      const r = await env.driver.send(body, { ...env.driver.sign(body, ahead), 'content-type': 'application/x-www-form-urlencoded' });
+      expect(r.status).toBe(200);
+    });
+    expect(await enabled('gus')).toBe(true);
+  });
+
+  test('replay keys are forgotten once no copy can be accepted any more; delivery keys after a day', async () => {
+    const at = (ms: number) => new Date(env.clock.now.getTime() - ms);
+    await SlackDelivery.bulkCreate([
+      { key: 'sig:old', createdAt: at(REQUEST_KEY_TTL_MS + 1000) },
+      { key: 'sig:young', createdAt: at(REQUEST_KEY_TTL_MS - 60_000) },
+      { key: 'command:oldish', createdAt: at(REQUEST_KEY_TTL_MS + 1000) },
+      { key: 'command:ancient', createdAt: at(86_400_000 + 1000) },
+    ]);
+    await pruneDeliveries(env.rt);
+    const left = (await SlackDelivery.findAll({ where: { key: ['sig:old', 'sig:young', 'command:oldish', 'command:ancient'] } })).map((d) => d.key);
+    expect(left.sort()).toEqual(['command:oldish', 'sig:young']);
   });
 });
