@@ -15,6 +15,8 @@ import { noticeModal } from './views/modals';
 export interface SlackDeps {
   rt: Runtime;
   identity: SlackIdentity;
+  /** The workspace served (SLACK_TEAM_ID, or what auth.test reported); null while unknown. */
+  servedTeam: () => string | null;
   commandName: string;
   /** Hooks filled in by later parts (jobs, home refresh) so handlers stay thin. */
   hooks: SlackHooks;

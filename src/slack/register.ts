@@ -7,7 +7,8 @@ import { apiKeyCommand } from './commands/api-key';
 import { exportCommand } from './commands/export';
 import { ACTION, CALLBACK } from './constants';
 import type { SlackDeps } from './kit';
-import { dropRetriedDeliveries } from './middleware/retries';
+import { dropRepeatedRequests } from './middleware/retries';
+import { refuseOtherWorkspaces } from './middleware/workspace';
 import { registerDashboards } from './register-dashboards';
 import { bulkResetCommand, bulkResetConfirm, bulkResetSubmit, bulkUserOptions } from './modals/bulk-reset';
 import { changePasswordButton, changePasswordCommand, changePasswordSubmit, suggestPasswordButton } from './modals/change-password';
@@ -15,7 +16,9 @@ import { exportFieldsSubmit } from './modals/export-fields';
 
 /** Every listener of the Slack surface, in one place (the registrar pattern of bolt-ts-starter-template). */
 export function registerListeners(app: App, deps: SlackDeps): void {
-  app.use(dropRetriedDeliveries(deps.rt));
+  // The workspace first: a request from elsewhere costs no database write.
+  app.use(refuseOtherWorkspaces(deps.rt, deps.servedTeam));
+  app.use(dropRepeatedRequests(deps.rt));
   registerCommands(
     app,
     deps,
