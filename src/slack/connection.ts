@@ -68,6 +68,11 @@ export class SlackConnection {
     return this.current.teamId;
   }
 
+  /** Whether another attempt is pending or running (false once connected or stopped). */
+  retrying(): boolean {
+    return this.timer !== null || this.running !== null;
+  }
+
   /** Make the first attempt; on failure, keep trying in the background. Never throws. */
   async start(): Promise<void> {
     await this.tick();
