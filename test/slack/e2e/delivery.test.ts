@@ -1,6 +1,9 @@
 import { pruneDeliveries, REQUEST_KEY_TTL_MS } from '../../../src/services/deliveries';
 import { AuditEvent, SlackDelivery, User } from '../../../src/store/models';
-import { slackTestEnv, type SlackTestEnv } from '../../support/slack-env';
+import { startServer } from '../../../src/server/server';
+import { SlackDriver } from '../../../src/standin';
+import { DIALECTS } from '../../support/db';
+import { SIGNING_SECRET, slackTestEnv, type SlackTestEnv } from '../../support/slack-env';
 import { until } from '../../support/wait';
 
 const ANA = 'U0ANA0001';
@@ -165,5 +168,29 @@ describe('Slack delivery: signatures, replays and retries', () => {
     await pruneDeliveries(env.rt);
     const left = (await SlackDelivery.findAll({ where: { key: ['sig:old', 'sig:young', 'command:oldish', 'command:ancient'] } })).map((d) => d.key);
     expect(left.sort()).toEqual(['command:oldish', 'sig:young']);
+  });
+});
+
+describe.each(DIALECTS)('a replay sent to another server on the same %s database', (dialect) => {
+  test('runs nothing: the claim is in the shared table, not in a process', async () => {
+    const env = await slackTestEnv(dialect);
+    const other = await startServer(env.rt, { port: 0, host: '127.0.0.1', workers: false });
+    try {
+      await env.person(ANA, { username: 'ana', orgs: { acme: ['administrator'] } });
+      const hal = await env.person('U0HAL0001', { username: 'hal', orgs: { acme: [] } });
+      const first = await env.driver.command(ANA, 'disable hal');
+      await env.standIn.waitFor(() => env.standIn.latestIn(first.responseUrl), 5000, 'the first reply');
+      await User.update({ enabled: true }, { where: { id: hal.id } });
+      const otherDriver = new SlackDriver({ eventsUrl: `${other.url}/slack/events`, signingSecret: SIGNING_SECRET, standIn: env.standIn });
+      const dropped = () => env.logs.filter((l) => l.includes('dropped a replayed Slack request')).length;
+      const before = dropped();
+      expect((await otherDriver.replay(first)).status).toBe(200);
+      await until(() => dropped() > before, 'the other server to drop the replay', 5000);
+      expect((await User.findByPk(hal.id))!.enabled).toBe(true);
+      expect(await AuditEvent.count({ where: { action: 'disable', targetUserId: hal.id } })).toBe(1);
+    } finally {
+      await other.stop();
+      await env.close();
+    }
   });
 });
