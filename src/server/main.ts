@@ -20,7 +20,11 @@ async function main(): Promise<void> {
   const logger = new Logger(config.LOG_LEVEL);
   const rt = await createRuntime(config, { logger });
   const server = await startServer(rt);
-  logger.info('userops listening', { port: server.port, slack: server.slack ? (config.SLACK_APP_TOKEN ? 'socket mode' : 'http') : 'off' });
+  logger.info('userops listening', {
+    port: server.port,
+    slack: server.slack ? (config.SLACK_APP_TOKEN ? 'socket mode' : 'http') : 'off',
+    ...(server.connection ? { slackStatus: server.connection.state().status } : {}),
+  });
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
