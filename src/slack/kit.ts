@@ -4,6 +4,7 @@ import type { WebClient } from '@slack/web-api';
 import type { Runtime } from '../app/runtime';
 import type { Failure } from '../domain/outcome';
 import { isFailure } from '../services/authz';
+import { isRepeatedRequest } from './middleware/retries';
 import type { Actor } from '../services/context';
 import type { SlackIdentity } from './identity';
 import type { SlackJobNotifier } from './job-notifier';
@@ -39,7 +40,7 @@ export function correlationId(): string {
 export type Teller = (message: SlackMessage) => Promise<void>;
 
 /**
- * Run handler work after the ack. Errors a person can cause are outcome values and never reach
+ * Run handler work after the ack — unless the request is a copy (middleware/retries.ts). Errors a person can cause are outcome values and never reach
  * here; anything thrown is a bug or an outage: logged with a correlation id, and the person gets
  * that id instead of a stack trace — through `respond`, or else through `tell` — with what Slack
  * said when it was a Slack call that finally failed.
@@ -51,6 +52,8 @@ export async function safely(
   fn: () => Promise<void>,
   tell?: Teller,
 ): Promise<void> {
+  // A replayed or retried command or click was acked like the original; here it stops.
+  if (await isRepeatedRequest()) return;
   try {
     await fn();
   } catch (err) {

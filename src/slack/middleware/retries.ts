@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { AnyMiddlewareArgs, Context, Middleware } from '@slack/bolt';
@@ -30,19 +31,32 @@ export function signedRequestProperties(req: IncomingMessage): { signedRequest?:
 const MAX_CLOCK_AHEAD_SEC = 300;
 const PRUNE_EVERY_MS = 5 * 60_000;
 
+/** Set for commands and button clicks: settles to true when the request turned out to be a copy. */
+const copyVerdict = new AsyncLocalStorage<Promise<boolean>>();
+
+/**
+ * Whether the request being handled is a replay or a retry that must not run. Handlers that ack
+ * first ask it (through `safely`) after their ack and before their work.
+ */
+export function isRepeatedRequest(): Promise<boolean> {
+  return copyVerdict.getStore() ?? Promise.resolve(false);
+}
+
 /**
  * A request runs once. Two ways the same request comes again:
  * - a replay: the very same signed bytes sent again inside Bolt's 5-minute window (same timestamp
- *   and body, so the same signature). Its signature is claimed in the shared database before the
- *   request goes on, so a copy is dropped here or on any other instance;
- * - a Slack retry (`X-Slack-Retry-Num`), freshly signed: it is processed only if no earlier
- *   delivery recorded the same trigger or event id, so a retry never repeats a side effect, and a
- *   retry of a request that never reached us still works.
- * The signature is claimed before the ack: a claim after it would let a copy's listener start
- * before it knew it was a copy (view submissions do their work before they ack). The trigger or
- * event id of a first delivery is recorded after the ack, a retry's before it goes on. Socket Mode
- * requests carry no signature (and cannot be replayed from outside): retries only. A dropped
- * request is acknowledged with an empty answer.
+ *   and body, so the same signature). Its signature is claimed in the shared database, so a copy
+ *   is recognised here or on any other instance;
+ * - a Slack retry (`X-Slack-Retry-Num`), freshly signed: it runs only if no earlier delivery
+ *   recorded the same trigger or event id, so a retry never repeats a side effect, and a retry of a
+ *   request that never reached us still works.
+ * Commands and button clicks ack first, with an empty answer, then do their work in `safely`,
+ * which waits for the claim: the ack is never held up by the database (on SQLite the claim would
+ * queue behind a directory search in flight), and a copy is acked exactly like the original and
+ * does nothing. Everything else waits for the claim before it goes on: a view submission does its
+ * work before it answers, and an event was acked by Bolt already. A dropped request is answered
+ * with an empty 200. Socket Mode requests carry no signature (and cannot be replayed from
+ * outside): the retry check only.
  */
 export function dropRepeatedRequests(ctx: Ctx): Middleware<AnyMiddlewareArgs> {
   let lastPrune = ctx.now().getTime();
@@ -54,48 +68,57 @@ export function dropRepeatedRequests(ctx: Ctx): Middleware<AnyMiddlewareArgs> {
       pruneDeliveries(ctx).catch((e: unknown) => ctx.logger.warn('could not prune Slack deliveries', { error: String(e) }));
     });
   };
-  return async (args) => {
-    const { body, context, next } = args;
+
+  /** true: a copy that must not run (logged here). */
+  async function isCopy(args: AnyMiddlewareArgs & { context: Context }, beforeAck: boolean): Promise<boolean> {
+    const { body, context } = args;
     const key = deliveryKey(body);
+    const kind = key?.split(':')[0];
     const retried = context.retryNum !== undefined && context.retryNum > 0;
     const signed = (context as Context & { signedRequest?: SignedRequest }).signedRequest;
     if (signed) {
       // The system clock, as Bolt's check of the other side uses (not ctx.now(), which tests move).
       if (signed.timestamp > Date.now() / 1000 + MAX_CLOCK_AHEAD_SEC) {
-        ctx.logger.warn('dropped a Slack request timestamped more than 5 minutes ahead', { key: key?.split(':')[0] });
-        return drop(args);
+        ctx.logger.warn('dropped a Slack request timestamped more than 5 minutes ahead', { key: kind });
+        return true;
       }
-      const fresh = await claimDelivery(ctx, requestKey(signed.signature));
+      const fresh = await claimDelivery(ctx, requestKey(signed.signature), { beforeAck });
       prune();
       if (!fresh) {
-        ctx.logger.warn('dropped a replayed Slack request (the same signed request ran already)', { key: key?.split(':')[0] });
-        return drop(args);
+        ctx.logger.warn('dropped a replayed Slack request (the same signed request ran already)', { key: kind });
+        return true;
       }
     }
-    if (!key) return next();
+    if (!key) return false;
     if (!retried) {
       // After this turn, so the insert is not built before the ack is sent.
       setImmediate(() => {
         claimDelivery(ctx, key).catch((e: unknown) => ctx.logger.warn('could not record a Slack delivery', { error: String(e) }));
       });
-      return next();
+      return false;
     }
-    if (await claimDelivery(ctx, key)) return next();
-    return dropRetry(ctx, args, key);
+    if (await claimDelivery(ctx, key, { beforeAck })) return false;
+    ctx.logger.info('dropped a retried Slack delivery', { key: kind, retryNum: context.retryNum, reason: context.retryReason });
+    return true;
+  }
+
+  return async (args) => {
+    const b = args.body as { type?: string; command?: string };
+    if (b.command !== undefined || b.type === 'block_actions') {
+      const verdict = new Promise<boolean>((resolve) => setImmediate(() => resolve(isCopy(args, false)))).catch((e: unknown) => {
+        // Fail open: the work that follows needs the same database and will report its own failure.
+        ctx.logger.warn('could not check a Slack request for a replay or retry', { error: String(e) });
+        return false;
+      });
+      return copyVerdict.run(verdict, args.next);
+    }
+    if (await isCopy(args, true)) return drop(args);
+    return args.next();
   };
 }
 
 function requestKey(signature: string): string {
   return `${REQUEST_KEY_PREFIX}${createHash('sha256').update(signature).digest('base64url')}`;
-}
-
-async function dropRetry(ctx: Ctx, args: AnyMiddlewareArgs & { context: Context }, key: string): Promise<void> {
-  ctx.logger.info('dropped a retried Slack delivery', {
-    key: key.split(':')[0],
-    retryNum: args.context.retryNum,
-    reason: args.context.retryReason,
-  });
-  await drop(args);
 }
 
 async function drop(args: AnyMiddlewareArgs): Promise<void> {
