@@ -15,7 +15,8 @@ describe('Slack delivery: signatures, replays and retries', () => {
     await env.person(ANA, { username: 'ana', orgs: { acme: ['administrator'] } });
     await env.person('U0BOB0001', { username: 'bob', orgs: { acme: [] } });
     await env.person('U0CAR0001', { username: 'carol', orgs: { acme: [] } });
-    for (const username of ['dan', 'erin', 'fay', 'gus']) await env.person(`U0${username.toUpperCase()}0001`, { username, orgs: { acme: [] } });
+    for (const username of ['dan', 'erin', 'fay', 'gus', 'ivy'])
+      await env.person(`U0${username.toUpperCase()}0001`, { username, orgs: { acme: [] } });
   });
   afterAll(async () => env.close());
 
@@ -157,6 +158,25 @@ describe('Slack delivery: signatures, replays and retries', () => {
     expect(await enabled('gus')).toBe(true);
   });
 
+  test('a retry signed a second later (so not a byte-identical copy) is still recognised by its trigger id', async () => {
+    const first = await env.driver.command(ANA, 'disable ivy');
+    await env.standIn.waitFor(() => env.standIn.latestIn(first.responseUrl), 5000, 'the first reply');
+    await User.update({ enabled: true }, { where: { username: 'ivy' } });
+    const later = Math.floor(Date.now() / 1000) + 1;
+    const headers = {
+      ...env.driver.sign(first.request.body, later),
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-slack-retry-num': '1',
+      'x-slack-retry-reason': 'http_timeout',
+    };
+    expect(headers['x-slack-signature']).not.toBe(first.request.headers!['x-slack-signature']);
+    await droppedOneMore('dropped a retried Slack delivery', async () =>
+      expect((await env.driver.send(first.request.body, headers)).status).toBe(200),
+    );
+    expect(await enabled('ivy')).toBe(true);
+    expect(await disableAudits('ivy')).toBe(1);
+  });
+
   test('replay keys are forgotten once no copy can be accepted any more; delivery keys after a day', async () => {
     const at = (ms: number) => new Date(env.clock.now.getTime() - ms);
     await SlackDelivery.bulkCreate([
@@ -166,7 +186,9 @@ describe('Slack delivery: signatures, replays and retries', () => {
       { key: 'command:ancient', createdAt: at(86_400_000 + 1000) },
     ]);
     await pruneDeliveries(env.rt);
-    const left = (await SlackDelivery.findAll({ where: { key: ['sig:old', 'sig:young', 'command:oldish', 'command:ancient'] } })).map((d) => d.key);
+    const left = (await SlackDelivery.findAll({ where: { key: ['sig:old', 'sig:young', 'command:oldish', 'command:ancient'] } })).map(
+      (d) => d.key,
+    );
     expect(left.sort()).toEqual(['command:oldish', 'sig:young']);
   });
 });
