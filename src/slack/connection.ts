@@ -140,7 +140,10 @@ function describeFailure(e: unknown): { status: 'unreachable' | 'refused'; reaso
   if (err.code === ErrorCode.HTTPError) return { status: 'unreachable', reason: `the Slack API answered HTTP ${err.statusCode ?? '?'}` };
   if (err.code === ErrorCode.RateLimitedError) return { status: 'unreachable', reason: 'the Slack API is rate limiting' };
   if (err.code === ErrorCode.RequestError) {
-    return { status: 'unreachable', reason: `the Slack API cannot be reached (${err.original?.code ?? err.original?.name ?? 'network error'})` };
+    return {
+      status: 'unreachable',
+      reason: `the Slack API cannot be reached (${err.original?.code ?? err.original?.name ?? 'network error'})`,
+    };
   }
   return { status: 'unreachable', reason: 'the Slack API cannot be reached' };
 }

@@ -33,7 +33,12 @@ describe('Slack unreachable at start', () => {
     ana = await makeUser({ username: 'ana', orgs: { acme: ['administrator'] } });
     await makeUser({ username: 'bob', orgs: { acme: [] } });
     // No workers: the reset mail stays in the outbox table, where the test reads its link.
-    server = await startServer(env.rt, { port: 0, host: '127.0.0.1', workers: false, slackConnection: { minDelayMs: 20, maxDelayMs: 100 } });
+    server = await startServer(env.rt, {
+      port: 0,
+      host: '127.0.0.1',
+      workers: false,
+      slackConnection: { minDelayMs: 20, maxDelayMs: 100 },
+    });
   });
   afterAll(async () => {
     await server?.stop();
@@ -44,7 +49,10 @@ describe('Slack unreachable at start', () => {
 
   const health = async () => {
     const res = await fetch(`${server.url}/healthz`);
-    return { status: res.status, body: (await res.json()) as { status: string; db: { status: string }; slack?: { status: string; reason?: string } } };
+    return {
+      status: res.status,
+      body: (await res.json()) as { status: string; db: { status: string }; slack?: { status: string; reason?: string } },
+    };
   };
 
   test('the server started; /healthz is 503 with the reason, and names neither the address nor the token', async () => {
@@ -127,7 +135,12 @@ describe('Slack unreachable, then the server stops', () => {
       SLACK_SIGNING_SECRET: SIGNING_SECRET,
       SLACK_API_URL: `http://127.0.0.1:${await freePort()}/api/`,
     });
-    const server = await startServer(env.rt, { port: 0, host: '127.0.0.1', workers: false, slackConnection: { minDelayMs: 10, maxDelayMs: 20 } });
+    const server = await startServer(env.rt, {
+      port: 0,
+      host: '127.0.0.1',
+      workers: false,
+      slackConnection: { minDelayMs: 10, maxDelayMs: 20 },
+    });
     expect(server.connection!.state().status).toBe('unreachable');
     expect(server.connection!.retrying()).toBe(true);
     await server.stop();

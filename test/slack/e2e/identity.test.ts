@@ -86,7 +86,7 @@ describe('Which Slack user: SLACK_TEAM_ID unset, the workspace auth.test reports
     expect(await enabled('bob')).toBe(true);
   });
 
-  test('a confirmed email is trusted again once Slack confirms it (after the short negative cache)', async () => {
+  test('once Slack confirms the email (and the brief cache of the refusal is gone) the same person is served', async () => {
     env.standIn.addUser({ id: UNA, name: 'una', email: 'una@example.com', emailConfirmed: true });
     env.server.deps!.identity.forget(UNA);
     const { reply } = await env.run(UNA, 'show bob');
@@ -102,7 +102,12 @@ describe('Which Slack user: SLACK_TEAM_ID set', () => {
       await env.person('U0BOB0001', { username: 'bob', orgs: { acme: [] } });
       expect(env.server.connection!.teamId()).toBe('T0TEAM001');
       expect(textOf((await env.run(ANA, 'show bob')).reply)).toContain('bob@example.com');
-      const elsewhere = new SlackDriver({ eventsUrl: env.driver.eventsUrl, signingSecret: SIGNING_SECRET, standIn: env.standIn, teamId: OTHER_TEAM });
+      const elsewhere = new SlackDriver({
+        eventsUrl: env.driver.eventsUrl,
+        signingSecret: SIGNING_SECRET,
+        standIn: env.standIn,
+        teamId: OTHER_TEAM,
+      });
       expect((await elsewhere.command(ANA, 'show bob')).ackMessage?.text).toContain(REFUSAL);
     } finally {
       await env.close();
