@@ -15,7 +15,7 @@ describe('Slack delivery: signatures, replays and retries', () => {
     await env.person(ANA, { username: 'ana', orgs: { acme: ['administrator'] } });
     await env.person('U0BOB0001', { username: 'bob', orgs: { acme: [] } });
     await env.person('U0CAR0001', { username: 'carol', orgs: { acme: [] } });
-    for (const username of ['dan', 'erin', 'fay', 'gus', 'ivy'])
+    for (const username of ['dan', 'erin', 'fay', 'gus', 'ivy', 'jon'])
       await env.person(`U0${username.toUpperCase()}0001`, { username, orgs: { acme: [] } });
   });
   afterAll(async () => env.close());
@@ -175,6 +175,33 @@ describe('Slack delivery: signatures, replays and retries', () => {
     );
     expect(await enabled('ivy')).toBe(true);
     expect(await disableAudits('ivy')).toBe(1);
+  });
+
+  test('a replayed view submission (it does its work before it answers) changes nothing twice', async () => {
+    await env.driver.command(ANA, 'change-password jon');
+    const form = await env.standIn.waitFor(
+      () => {
+        const v = env.standIn.openModal(ANA);
+        return v && JSON.stringify(v.view).includes('Set a new password for *jon*') ? v : undefined;
+      },
+      5000,
+      'the change-password form',
+    );
+    const block = (form.view.blocks as Array<{ block_id?: string; type: string }>).find(
+      (b) => b.type === 'input' && b.block_id?.startsWith('password:'),
+    )!.block_id!;
+    const submitted = await env.driver.submitView(ANA, form, {
+      [block]: { value: { type: 'plain_text_input', value: 'a much better passphrase 42' } },
+    });
+    expect(submitted.status).toBe(200);
+    const jon = await User.findOne({ where: { username: 'jon' } });
+    await until(async () => (await AuditEvent.count({ where: { action: 'change_password', targetUserId: jon!.id } })) === 1, 'the change');
+    await droppedOneMore(REPLAY, async () => {
+      const replay = await env.driver.replay(submitted);
+      expect(replay.status).toBe(200);
+      expect(replay.text).toBe('');
+    });
+    expect(await AuditEvent.count({ where: { action: 'change_password', targetUserId: jon!.id } })).toBe(1);
   });
 
   test('replay keys are forgotten once no copy can be accepted any more; delivery keys after a day', async () => {
