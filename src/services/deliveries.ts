@@ -23,8 +23,8 @@ const DELIVERY_KEY_TTL_MS = 86_400_000;
  *
  * `beforeAck`: the caller waits for the answer before Slack gets its ack. On SQLite a statement
  * outside a transaction shares the one read connection, first come first served, so it would wait
- * behind a directory search in flight (npm run bench: ack p50 ×5); a write transaction waits only
- * behind other writers. PostgreSQL takes a pooled connection either way.
+ * behind a directory search in flight (README, "Replays"); a write transaction waits only behind
+ * other writers. PostgreSQL takes a pooled connection either way.
  */
 export async function claimDelivery(ctx: Ctx, key: string, opts: { beforeAck?: boolean } = {}): Promise<boolean> {
   // One plain statement: this runs for every Slack request, and a model instance cost the event
