@@ -67,13 +67,15 @@ describe('Slack unreachable at start', () => {
     expect(JSON.stringify(h.body)).not.toContain(standIn.botToken);
   });
 
-  test('meanwhile the login API works', async () => {
-    const res = await fetch(`${server.url}/api/v1/auth/login`, {
+  const login = (name: string, password: string) =>
+    fetch(`${server.url}/api/v1/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ login: 'ana', password: GOOD_PASSWORD }),
+      body: JSON.stringify({ login: name, password }),
     });
-    expect(res.status).toBe(200);
+
+  test('meanwhile the login API works', async () => {
+    expect((await login('ana', GOOD_PASSWORD)).status).toBe(200);
   });
 
   test('meanwhile the REST API works', async () => {
@@ -103,12 +105,7 @@ describe('Slack unreachable at start', () => {
       body: new URLSearchParams({ csrf, password: newPassword, confirm: newPassword }).toString(),
     });
     expect(done.status).toBe(200);
-    const login = await fetch(`${server.url}/api/v1/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ login: 'bob', password: newPassword }),
-    });
-    expect(login.status).toBe(200);
+    expect((await login('bob', newPassword)).status).toBe(200);
   });
 
   test('once Slack answers, /healthz is 200 again and Slack requests are served; no promise was left rejected', async () => {
