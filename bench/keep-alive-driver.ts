@@ -40,7 +40,14 @@ export class KeepAliveDriver extends SlackDriver {
               }
             }
             const flat = Object.fromEntries(Object.entries(res.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : String(v)]));
-            resolve({ status: res.statusCode ?? 0, body: parsed, text, ackMs, headers: flat, request: { body, contentType } });
+            resolve({
+              status: res.statusCode ?? 0,
+              body: parsed,
+              text,
+              ackMs,
+              headers: flat,
+              request: { body, contentType, headers: { ...headers } },
+            });
           });
         },
       );

@@ -2,15 +2,15 @@ import express, { type Router } from 'express';
 import type { Runtime } from '../app/runtime';
 import { apiRoutes } from './api';
 import { jsonBody } from './body';
-import { healthRoute } from './health';
+import { healthRoute, type SlackHealth } from './health';
 import { loginRoute } from './login';
 import { resetPageRoutes } from './reset-page';
 import { route } from './route';
 
 /** The product's own HTTP routes (everything but /slack/events). */
-export function httpRoutes(rt: Runtime): Router {
+export function httpRoutes(rt: Runtime, opts: { slackHealth?: () => SlackHealth | null } = {}): Router {
   const router = express.Router();
-  router.get('/healthz', route(healthRoute(rt)));
+  router.get('/healthz', route(healthRoute(rt, opts.slackHealth)));
   router.post('/api/v1/auth/login', ...jsonBody('8kb'), route(loginRoute(rt)));
   router.use(apiRoutes(rt));
   router.use(resetPageRoutes(rt));

@@ -84,6 +84,11 @@ const slackCommand = z
   .trim()
   .regex(/^\/[a-z0-9_-]{1,31}$/, { message: 'must look like /users (a slash and up to 32 lower-case letters)' });
 
+const teamId = z
+  .string()
+  .trim()
+  .regex(/^T[A-Z0-9]{2,}$/, { message: 'must be a Slack workspace id such as T0123ABCD' });
+
 const channelId = z
   .string()
   .trim()
@@ -101,6 +106,10 @@ export const CONFIG_DOCS: Record<string, { default: string; doc: string }> = {
   SLACK_APP_TOKEN: { default: '', doc: 'App-level token (xapp-…). When set, Slack traffic uses Socket Mode instead of HTTP.' },
   SLACK_API_URL: { default: 'https://slack.com/api/', doc: 'Slack Web API base URL (tests and the demo point it at the local stand-in).' },
   SLACK_COMMAND: { default: '/users', doc: 'The slash command name registered in the manifest.' },
+  SLACK_TEAM_ID: {
+    default: '',
+    doc: 'The workspace (T…) the app serves; requests from any other are refused. Unset: the one auth.test reports for the bot token.',
+  },
   PUBLIC_URL: { default: 'http://localhost:3000', doc: 'Base URL users reach; reset links are PUBLIC_URL/password/reset/TOKEN.' },
   SMTP_URL: { default: '', doc: 'smtp://user:pass@host:port or smtps://…. Unset: mail is written as .eml files to OUTBOX_DIR.' },
   MAIL_FROM: { default: 'userops <userops@localhost>', doc: 'From address of every mail.' },
@@ -150,6 +159,7 @@ const schema = z.object({
     .refine((v) => v === '' || v.startsWith('xapp-'), { message: 'must start with xapp-' }),
   SLACK_API_URL: url(['http:', 'https:']).transform((v) => (v.endsWith('/') ? v : `${v}/`)),
   SLACK_COMMAND: slackCommand,
+  SLACK_TEAM_ID: z.union([z.literal(''), teamId]),
   PUBLIC_URL: url(['http:', 'https:']).transform((v) => v.replace(/\/+$/, '')),
   SMTP_URL: z
     .string()

@@ -35,7 +35,11 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
   // Only after the handlers: whoever waits for this line may send SIGTERM at once and get a clean stop.
-  logger.info('userops listening', { port: server.port, slack: server.slack ? (config.SLACK_APP_TOKEN ? 'socket mode' : 'http') : 'off' });
+  logger.info('userops listening', {
+    port: server.port,
+    slack: server.slack ? (config.SLACK_APP_TOKEN ? 'socket mode' : 'http') : 'off',
+    ...(server.connection ? { slackStatus: server.connection.state().status } : {}),
+  });
 }
 
 main().catch((err: unknown) => {

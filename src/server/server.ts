@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { App, ExpressReceiver } from '@slack/bolt';
+import { App, ErrorCode as BoltErrorCode, ExpressReceiver } from '@slack/bolt';
+import { WebClient } from '@slack/web-api';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Runtime } from '../app/runtime';
 import { httpRoutes } from '../http';
@@ -16,6 +17,8 @@ import { startWorkers, type WorkerOptions, type Workers } from '../app/workers';
 import { startSlackBackground, type SlackBackground, type SlackBackgroundOptions } from '../slack/background';
 import { delivery, webClientRetryConfig, type DeliveryPolicy } from '../slack/delivery';
 import { queueJobResultMail } from '../services/job-result-mail';
+import { SlackConnection } from '../slack/connection';
+import { signedRequestProperties } from '../slack/middleware/retries';
 
 export interface ServerHandle {
   url: string;
@@ -25,6 +28,8 @@ export interface ServerHandle {
   workers: Workers | null;
   /** The lockout digest scheduler and the audit mirror (when Slack and their channels are configured). */
   background: SlackBackground | null;
+  /** The link to Slack's Web API (auth.test at start, retried in the background until it answers). */
+  connection: SlackConnection | null;
   /** Stop taking requests and wait for open ones; the runtime is closed by the caller. */
   stop(): Promise<void>;
 }
@@ -38,6 +43,8 @@ export interface ServerOptions {
   background?: SlackBackgroundOptions;
   /** How hard Slack calls and replies are retried (tests use small delays); see src/slack/delivery.ts. */
   delivery?: Partial<DeliveryPolicy>;
+  /** Back-off of the retries while Slack cannot be reached (default 1 s doubling to 60 s). */
+  slackConnection?: { minDelayMs?: number; maxDelayMs?: number };
 }
 
 /**
@@ -50,10 +57,11 @@ export async function startServer(rt: Runtime, opts: ServerOptions = {}): Promis
   web.disable('x-powered-by');
   // false, a hop count or a list of proxies (never `true`): see src/lib/trust-proxy.ts.
   web.set('trust proxy', config.TRUST_PROXY);
-  web.use(httpRoutes(rt));
-
   let slack: App | null = null;
   let deps: SlackDeps | null = null;
+  let connection: SlackConnection | null = null;
+  web.use(httpRoutes(rt, { slackHealth: () => (connection ? connection.health() : null) }));
+
   const slackConfigured = config.SLACK_BOT_TOKEN !== '' && (config.SLACK_SIGNING_SECRET !== '' || config.SLACK_APP_TOKEN !== '');
   if (slackConfigured) {
     const slackDelivery = delivery(opts.delivery);
@@ -66,6 +74,9 @@ export async function startServer(rt: Runtime, opts: ServerOptions = {}): Promis
     };
     // convoStore: false: userops keeps no per-conversation state, and Bolt's default in-memory
     // store builds an Error ('Conversation not found') on every request that has a channel.
+    // deferInitialization: Bolt's own auth.test would otherwise run in this constructor, and an
+    // unreachable Slack would fail every later request (Bolt caches the failed answer) or end the
+    // process (an unhandled rejection). SlackConnection calls init() once Slack answers.
     if (config.SLACK_APP_TOKEN) {
       slack = new App({
         token: config.SLACK_BOT_TOKEN,
@@ -74,6 +85,7 @@ export async function startServer(rt: Runtime, opts: ServerOptions = {}): Promis
         clientOptions,
         convoStore: false,
         logger: boltLogger(logger),
+        deferInitialization: true,
       });
     } else {
       const receiver = new ExpressReceiver({
@@ -82,12 +94,46 @@ export async function startServer(rt: Runtime, opts: ServerOptions = {}): Promis
         endpoints: '/slack/events',
         logger: boltLogger(logger),
         processBeforeResponse: false,
+        // The verified signature, so a replay of the same signed request is recognised (middleware/retries.ts).
+        customPropertiesExtractor: signedRequestProperties,
       });
-      slack = new App({ token: config.SLACK_BOT_TOKEN, receiver, clientOptions, logger: boltLogger(logger), convoStore: false });
+      slack = new App({
+        token: config.SLACK_BOT_TOKEN,
+        receiver,
+        clientOptions,
+        logger: boltLogger(logger),
+        convoStore: false,
+        deferInitialization: true,
+      });
     }
+    const app = slack;
+    let socketStarted = false;
+    connection = new SlackConnection(
+      // auth.test alone, with no retries of its own (the connection's back-off retries) and a timeout.
+      new WebClient(config.SLACK_BOT_TOKEN, {
+        slackApiUrl: config.SLACK_API_URL,
+        retryConfig: { retries: 0 },
+        timeout: 5_000,
+        logger: boltLogger(logger),
+      }),
+      logger,
+      {
+        configuredTeamId: config.SLACK_TEAM_ID,
+        ...opts.slackConnection,
+        onConnected: async () => {
+          await app.init();
+          if (config.SLACK_APP_TOKEN && !socketStarted) {
+            await app.start();
+            socketStarted = true;
+          }
+        },
+      },
+    );
+    const link = connection;
     deps = {
       rt,
-      identity: new SlackIdentity(rt),
+      identity: new SlackIdentity(rt, () => link.teamId()),
+      servedTeam: () => link.teamId(),
       commandName: config.SLACK_COMMAND,
       hooks: {},
       notifier: new SlackJobNotifier(slack.client, logger, queueJobResultMail(rt)),
@@ -95,6 +141,11 @@ export async function startServer(rt: Runtime, opts: ServerOptions = {}): Promis
     };
     registerListeners(slack, deps);
     slack.error(async (err) => {
+      if ((err as { code?: string }).code === BoltErrorCode.AuthorizationError) {
+        // Before Slack first answered, Bolt has no authorization yet: the request is acknowledged and dropped.
+        logger.warn('dropped a Slack request: Slack has not been reached yet', { correlationId: correlationId() });
+        return;
+      }
       logger.error('unhandled Slack error', { correlationId: correlationId(), error: err instanceof Error ? err : String(err) });
     });
   } else {
@@ -144,7 +195,8 @@ export async function startServer(rt: Runtime, opts: ServerOptions = {}): Promis
     server.once('error', reject);
     server.listen(opts.port ?? config.PORT, opts.host ?? '0.0.0.0', () => resolve());
   });
-  if (slack && config.SLACK_APP_TOKEN) await slack.start();
+  // The first attempt to reach Slack; when it fails the server serves anyway and retries in the background.
+  await connection?.start();
   const port = (server.address() as AddressInfo).port;
   return {
     url: `http://127.0.0.1:${port}`,
@@ -153,8 +205,10 @@ export async function startServer(rt: Runtime, opts: ServerOptions = {}): Promis
     deps,
     workers,
     background,
+    connection,
     stop: async () => {
-      if (slack && config.SLACK_APP_TOKEN) await slack.stop();
+      await connection?.stop();
+      if (slack && config.SLACK_APP_TOKEN && connection?.state().status === 'ok') await slack.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();

@@ -3,6 +3,7 @@ import type { WebClient } from '@slack/web-api';
 import type { Runtime } from '../app/runtime';
 import type { Failure } from '../domain/outcome';
 import { isFailure } from '../services/authz';
+import { isRepeatedRequest } from './middleware/retries';
 import type { Actor } from '../services/context';
 import { correlationId } from './correlation';
 import { UndeliveredReply, type Delivery } from './delivery';
@@ -16,6 +17,8 @@ import { noticeModal } from './views/modals';
 export interface SlackDeps {
   rt: Runtime;
   identity: SlackIdentity;
+  /** The workspace served (SLACK_TEAM_ID, or what auth.test reported); null while unknown. */
+  servedTeam: () => string | null;
   commandName: string;
   /** Hooks filled in by later parts (jobs, home refresh) so handlers stay thin. */
   hooks: SlackHooks;
@@ -38,7 +41,7 @@ export { correlationId } from './correlation';
 export type Teller = (message: SlackMessage) => Promise<void>;
 
 /**
- * Run handler work after the ack. Errors a person can cause are outcome values and never reach
+ * Run handler work after the ack — unless the request is a copy (middleware/retries.ts). Errors a person can cause are outcome values and never reach
  * here; anything thrown is a bug or an outage: logged with a correlation id, and the person gets
  * that id instead of a stack trace — through `respond`, or else through `tell` — with what Slack
  * said when it was a Slack call that finally failed.
@@ -50,6 +53,8 @@ export async function safely(
   fn: () => Promise<void>,
   tell?: Teller,
 ): Promise<void> {
+  // A replayed or retried command or click was acked like the original; here it stops.
+  if (await isRepeatedRequest()) return;
   try {
     await fn();
   } catch (err) {

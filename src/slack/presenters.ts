@@ -46,9 +46,9 @@ export async function userRefs(deps: SlackDeps, client: WebClient, args: Arg[]):
   const problems: string[] = [];
   for (const a of args) {
     if (a.kind === 'mention') {
-      const email = await deps.identity.emailOf(client, a.slackUserId);
-      if (email) refs.push(email);
-      else problems.push(`<@${a.slackUserId}> has no email visible to userops, so they cannot be matched to a directory user.`);
+      const email = await deps.identity.matchableEmail(client, a.slackUserId, `<@${a.slackUserId}>`);
+      if (email.ok) refs.push(email.email);
+      else problems.push(email.message);
     } else {
       refs.push(a.value);
     }

@@ -8,7 +8,8 @@ import { exportCommand } from './commands/export';
 import { ACTION, CALLBACK } from './constants';
 import { delivery, withReliableReplies } from './delivery';
 import type { SlackDeps } from './kit';
-import { dropRetriedDeliveries } from './middleware/retries';
+import { dropRepeatedRequests } from './middleware/retries';
+import { refuseOtherWorkspaces } from './middleware/workspace';
 import { registerDashboards } from './register-dashboards';
 import { bulkResetCommand, bulkResetConfirm, bulkResetSubmit, bulkUserOptions } from './modals/bulk-reset';
 import { changePasswordButton, changePasswordCommand, changePasswordSubmit, suggestPasswordButton } from './modals/change-password';
@@ -18,7 +19,9 @@ import { exportFieldsSubmit } from './modals/export-fields';
 export function registerListeners(bolt: App, deps: SlackDeps): void {
   // Every listener's `respond` retries and falls back to a DM (src/slack/delivery.ts).
   const app = withReliableReplies(bolt, deps.delivery ?? delivery(), deps.rt.logger);
-  app.use(dropRetriedDeliveries(deps.rt));
+  // The workspace first: a request from elsewhere costs no database write.
+  app.use(refuseOtherWorkspaces(deps.rt, deps.servedTeam));
+  app.use(dropRepeatedRequests(deps.rt));
   registerCommands(
     app,
     deps,

@@ -34,8 +34,8 @@ export interface DriverResponse {
   /** Time from sending the request to having the whole answer. */
   ackMs: number;
   headers: Record<string, string>;
-  /** Exactly what was sent, for {@link SlackDriver.redeliver}. */
-  request: { body: string; contentType: string };
+  /** Exactly what was sent, for {@link SlackDriver.redeliver} and {@link SlackDriver.replay}. */
+  request: { body: string; contentType: string; headers?: Record<string, string> };
 }
 
 export interface CommandResponse extends DriverResponse {
@@ -147,7 +147,7 @@ export class SlackDriver {
       text,
       ackMs,
       headers: Object.fromEntries(res.headers.entries()),
-      request: { body, contentType },
+      request: { body, contentType, headers: { ...headers } },
     };
   }
 
@@ -176,6 +176,15 @@ export class SlackDriver {
    */
   redeliver(previous: DriverResponse, retryNum = 1, retryReason = 'http_timeout'): Promise<DriverResponse> {
     return this.signedPost(previous.request.body, previous.request.contentType || FORM, { retryNum, retryReason });
+  }
+
+  /**
+   * Send an earlier request again exactly as it was — the same body, timestamp and signature, no
+   * retry header — the way someone who captured it would replay it inside the 5-minute window.
+   */
+  replay(previous: DriverResponse): Promise<DriverResponse> {
+    if (!previous.request.headers) throw new Error('replay: this response did not keep the headers it was sent with');
+    return this.send(previous.request.body, previous.request.headers);
   }
 
   // -------------------------------------------------------------------------------------------

@@ -23,6 +23,8 @@ export interface StandInUser {
   realName?: string;
   isBot?: boolean;
   deleted?: boolean;
+  /** users.info's `is_email_confirmed` (default true). */
+  emailConfirmed?: boolean;
 }
 
 export interface StandInChannel {
@@ -809,6 +811,7 @@ export class SlackStandIn {
           deleted: user.deleted ?? false,
           real_name: user.realName ?? user.name,
           is_bot: user.isBot ?? false,
+          is_email_confirmed: user.emailConfirmed ?? true,
           is_admin: false,
           is_app_user: false,
           tz: 'UTC',

@@ -43,6 +43,11 @@ const CASES: Record<keyof Config, VariableCase> = {
     good: [['/directory', '/directory']],
     bad: ['directory', '/Users', '/has space', `/${'a'.repeat(32)}`],
   },
+  SLACK_TEAM_ID: {
+    default: '',
+    good: [['T0123ABCD', 'T0123ABCD']],
+    bad: ['C0123ABCD', 't0123abcd', 'T0_TEAM'],
+  },
   PUBLIC_URL: {
     default: 'http://localhost:3000',
     good: [['https://users.example.com/', 'https://users.example.com']],

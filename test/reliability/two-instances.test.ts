@@ -132,11 +132,29 @@ maybe('two instances on one PostgreSQL, requests alternating between them', () =
   test('a Slack retry of a disable delivered to the other instance changes nothing twice', async () => {
     const first = await instances[0].driver.command(ANA, 'disable erin');
     await standIn.waitFor(() => standIn.latestIn(first.responseUrl), 8000, 'the disable reply');
+    // Signed within the same second as the first, the retry is byte-identical and dropped as a replay.
+    const dropped = () => instances[1].child.out.filter((l) => /dropped a (retried|replayed) Slack/.test(l)).length;
+    const before = dropped();
     await instances[1].driver.redeliver(first, 1, 'http_timeout');
-    await new Promise((r) => setTimeout(r, 500));
+    await until(() => dropped() > before, 'the other instance to drop the retry');
     const erin = await User.findOne({ where: { username: 'erin' } });
     expect(erin!.enabled).toBe(false);
     expect(await AuditEvent.count({ where: { action: 'disable', targetUserId: erin!.id } })).toBe(1);
+  });
+
+  test('a signed request replayed byte for byte to the other instance runs once', async () => {
+    await makeUser({ username: 'fred', orgs: { acme: [] } });
+    const first = await instances[0].driver.command(ANA, 'disable fred');
+    await standIn.waitFor(() => standIn.latestIn(first.responseUrl), 8000, 'the disable reply');
+    // Enabled again by hand, so a second run of the disable would show.
+    await User.update({ enabled: true }, { where: { username: 'fred' } });
+    const dropped = () => instances[1].child.out.filter((l) => l.includes('dropped a replayed Slack request')).length;
+    const before = dropped();
+    expect((await instances[1].driver.replay(first)).status).toBe(200);
+    await until(() => dropped() > before, 'the other instance to drop the replay');
+    const fred = await User.findOne({ where: { username: 'fred' } });
+    expect(fred!.enabled).toBe(true);
+    expect(await AuditEvent.count({ where: { action: 'disable', targetUserId: fred!.id } })).toBe(1);
   });
 
   test('reset-password: one reset mail, sent once by one of the two instances', async () => {
