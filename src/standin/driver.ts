@@ -23,7 +23,7 @@ import {
   type FoundOverflow,
   type JsonObject,
 } from './blocks';
-import type { SlackStandIn, StandInMessage, StandInView } from './slack-standin';
+import type { SlackStandIn, StandInMessage, StandInView } from './web-api';
 
 export interface DriverResponse {
   /** HTTP status; 0 when no request was sent (Slack would not send one, see `text`). */

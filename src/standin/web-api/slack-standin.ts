@@ -14,7 +14,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { parse as parseQuery } from 'node:querystring';
 
-import { checkMessageContent, findElements, initialStateOf, isObject, validateView, type JsonObject } from './blocks';
+import { checkMessageContent, findElements, initialStateOf, isObject, validateView, type JsonObject } from '../blocks';
 
 export interface StandInUser {
   id: string;

@@ -1,0 +1,2 @@
+/** The Slack Web API stand-in (see slack-standin.ts). Import from here or from src/standin. */
+export * from './slack-standin';
