@@ -22,8 +22,8 @@ import {
   type FoundOption,
   type FoundOverflow,
   type JsonObject,
-} from './blocks';
-import type { SlackStandIn, StandInMessage, StandInView } from './web-api';
+} from '../blocks';
+import type { SlackStandIn, StandInMessage, StandInView } from '../web-api';
 
 export interface DriverResponse {
   /** HTTP status; 0 when no request was sent (Slack would not send one, see `text`). */
