@@ -86,21 +86,31 @@ export class ResponseUrls {
       }
       this.log.calls.push(call);
       const slot = this.slotFor(ctx.responseUrl, ctx);
-      const inChannel = content.response_type === 'in_channel';
-      const message = this.store.create({
-        channel: ctx.channelId,
-        content,
-        ephemeral: !inChannel,
-        visibleTo: inChannel ? undefined : ctx.userId,
-        source: 'ack',
-        responseUrl: ctx.responseUrl,
-      });
+      const message = this.createReply(content, 'ack', ctx.responseUrl, ctx);
       slot.boundMessageId = message.id;
       return message;
     } finally {
       this.ackGates.get(ctx.responseUrl)?.release();
       this.ackGates.delete(ctx.responseUrl);
     }
+  }
+
+  /** A reply as Slack shows it: ephemeral to the user unless `in_channel`, bound to its response_url. */
+  private createReply(
+    content: JsonObject,
+    source: 'ack' | 'response_url',
+    responseUrl: string,
+    to: { channelId: string; userId: string },
+  ): StandInMessage {
+    const inChannel = content.response_type === 'in_channel';
+    return this.store.create({
+      channel: to.channelId,
+      content,
+      ephemeral: !inChannel,
+      visibleTo: inChannel ? undefined : to.userId,
+      source,
+      responseUrl,
+    });
   }
 
   private slotFor(url: string, ctx: { channelId: string; userId: string }): ResponseUrlSlot {
@@ -167,15 +177,7 @@ export class ResponseUrls {
       this.store.update(original, { text: content.text, blocks: content.blocks ?? [] });
       return answer(200);
     }
-    const inChannel = content.response_type === 'in_channel';
-    const message = this.store.create({
-      channel: slot.channelId,
-      content,
-      ephemeral: !inChannel,
-      visibleTo: inChannel ? undefined : slot.userId,
-      source: 'response_url',
-      responseUrl: url,
-    });
+    const message = this.createReply(content, 'response_url', url, slot);
     slot.createdMessageIds.push(message.id);
     return answer(200);
   }
