@@ -1,7 +1,4 @@
-/**
- * response_url delivery: the URLs Slack hands out with commands and actions, the slash-command
- * ack that becomes a message, and the posts the app makes to those URLs.
- */
+/** response_url delivery: the URLs handed out with commands and actions, slash-command acks, and the app's posts to them. */
 import { randomBytes } from 'node:crypto';
 
 import { checkMessageContent, isObject, type JsonObject } from '../blocks';

@@ -1,7 +1,4 @@
-/**
- * Modals and Home tabs as the Slack client holds them: trigger ids, view stacks, hashes, what the
- * user typed, and how a view_submission answer closes, updates or pushes views.
- */
+/** Modals and Home tabs as the Slack client holds them: triggers, stacks, hashes, typed state, submission answers. */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 
