@@ -1,5 +1,6 @@
 import type { RespondFn } from '@slack/bolt';
 import type { Actor } from '../../services/context';
+import { precheckDelete } from '../../services/delete-user';
 import { showUser } from '../../services/directory';
 import { ACTION } from '../constants';
 import { replyEphemeral, replyFailure, type SlackDeps } from '../kit';
@@ -8,16 +9,12 @@ import { confirmMessage, errorMessage } from '../views/messages';
 
 /** Ask before deleting: a message with a confirm-carrying Delete button (from the command or a list row). */
 export async function deleteConfirmation(deps: SlackDeps, actor: Actor, ref: string, respond: RespondFn): Promise<void> {
-  const found = await showUser(deps.rt, actor, { ref });
+  // The service says whether the delete would go through (self, records, permission, last administrator).
+  const allowed = await precheckDelete(deps.rt, actor, { ref });
+  if (!allowed.ok) return replyFailure(respond, allowed);
+  const found = await showUser(deps.rt, actor, { ref: String(allowed.userId) });
   if (!found.ok) return replyFailure(respond, found);
   const u = found.user;
-  if (!u.actions.includes('delete') || u.recordsAssigned > 0) {
-    const why =
-      u.recordsAssigned > 0
-        ? `${u.username} still owns ${plural(u.recordsAssigned, 'record')}; move them with \`${deps.commandName} reassign ${u.username} OTHER\` first.`
-        : `You cannot delete ${u.username}: it is your own account, or you lack the delete permission in one of their organizations.`;
-    return replyEphemeral(respond, errorMessage(why));
-  }
   const name = `${u.firstName} ${u.lastName}`.trim();
   await replyEphemeral(
     respond,
