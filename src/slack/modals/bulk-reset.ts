@@ -2,7 +2,7 @@ import type { AllMiddlewareArgs, SlackOptionsMiddlewareArgs, SlackViewMiddleware
 import type { WebClient } from '@slack/web-api';
 import { isSavedView } from '../../domain/status';
 import { isFailure } from '../../services/authz';
-import { bulkResetOrgs, confirmBulkReset, previewBulkReset } from '../../services/bulk-reset';
+import { bulkResetOrgs, checkBulkSelection, confirmBulkReset, previewBulkReset } from '../../services/bulk-reset';
 import type { Actor } from '../../services/context';
 import { searchUsers } from '../../services/directory';
 import type { SubCommandHandler } from '../commands/types';
@@ -69,13 +69,10 @@ function readSelection(values: StateValues) {
 export function bulkResetSubmit(deps: SlackDeps) {
   return async ({ ack, body, view, client }: ViewArgs): Promise<void> => {
     const sel = readSelection(view.state.values);
-    const errors: Record<string, string> = {};
-    if (sel.reason.trim().length < 3) errors[BLOCK.reason] = 'Give a reason of at least 3 characters.';
-    if (sel.userIds.length === 0 && sel.pasted.trim() === '' && !sel.view && !sel.orgSlug) {
-      errors[BLOCK.picked] = 'Pick users, paste a list, or choose a view or organization.';
-    }
-    if (Object.keys(errors).length > 0) {
-      await ack({ response_action: 'errors', errors });
+    // The service's form checks, answered under the fields (its field names are the block ids).
+    const bad = checkBulkSelection(sel);
+    if (bad) {
+      await ack({ response_action: 'errors', errors: bad.fields ?? { [BLOCK.picked]: bad.message } });
       return;
     }
     await ack({ response_action: 'update', view: loadingModal('Bulk password reset') });
