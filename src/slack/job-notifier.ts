@@ -2,11 +2,13 @@ import type { WebClient } from '@slack/web-api';
 import type { JobNotifier } from '../jobs/notifier';
 import { parseJson } from '../jobs/runner';
 import type { Logger } from '../lib/logger';
-import type { Job } from '../store/models';
 import type { JobResultMailer } from '../services/job-result-mail';
 import { correlationId } from './correlation';
 import { slackFailureReason } from './slack-errors';
 import { jobFinishedMessage, jobProgressMessage } from './views/job-progress';
+
+/** A job as the runner hands it over (the Slack side never loads one itself). */
+type Job = Parameters<JobNotifier['progress']>[0];
 
 export interface NotifyTarget {
   channel: string;
