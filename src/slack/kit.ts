@@ -20,7 +20,7 @@ export interface SlackDeps {
   /** The workspace served (SLACK_TEAM_ID, or what auth.test reported); null while unknown. */
   servedTeam: () => string | null;
   commandName: string;
-  /** Hooks filled in by later parts (jobs, home refresh) so handlers stay thin. */
+  /** What handlers call after they acted (the Home refresh), set by registerListeners. */
   hooks: SlackHooks;
   /** Reports job progress in the requester's DM. */
   notifier?: SlackJobNotifier;
@@ -31,8 +31,6 @@ export interface SlackDeps {
 export interface SlackHooks {
   /** Something changed that App Home shows; refresh it for this Slack user. */
   refreshHome?: (client: WebClient, slackUserId: string) => Promise<void>;
-  /** Mirror audit events to AUDIT_CHANNEL. */
-  mirrorAudit?: () => void;
 }
 
 export { correlationId } from './correlation';
