@@ -1,8 +1,7 @@
 // Bulk reset, step 3: the preview confirmed; the progress message, then the queued job.
-import { isFailure } from '../../../services/authz';
 import { confirmBulkReset } from '../../../services/bulk-reset';
 import type { ViewSubmitArgs } from '../../handler-args';
-import { modalTeller, safely, type SlackDeps } from '../../kit';
+import { actorOrWarnModal, modalTeller, safely, updateView, type SlackDeps } from '../../kit';
 import { esc } from '../../views/common';
 import { textMessage } from '../../views/messages';
 import { noticeModal, warningModal } from '../../views/modals';
@@ -31,11 +30,8 @@ export function bulkResetConfirm(deps: SlackDeps) {
       undefined,
       'bulk_reset_confirm',
       async () => {
-        const actor = await deps.identity.actorFor(client, body.user.id, body.user.name);
-        if (isFailure(actor)) {
-          await client.views.update({ view_id: view.id, view: warningModal('Bulk password reset', actor.message) });
-          return;
-        }
+        const actor = await actorOrWarnModal(deps, client, body.user, 'Bulk password reset', updateView(client, view.id));
+        if (!actor) return;
         // The progress message exists before the job is queued, so the first batch already has somewhere to report.
         const progress = await deps.notifier?.start(body.user.id, `Bulk password reset #${jobId}`, 'Starting…');
         const notify = progress?.ok ? progress.target : null;

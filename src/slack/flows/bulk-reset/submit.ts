@@ -1,10 +1,9 @@
 // Bulk reset, step 1 → 2: the form submitted; the service's checks, then its preview.
 import { isSavedView } from '../../../domain/status';
-import { isFailure } from '../../../services/authz';
 import { checkBulkSelection, previewBulkReset } from '../../../services/bulk-reset';
 import { ACTION, BLOCK } from '../../constants';
 import type { ViewSubmitArgs } from '../../handler-args';
-import { modalTeller, safely, type SlackDeps } from '../../kit';
+import { actorOrWarnModal, modalTeller, safely, updateView, type SlackDeps } from '../../kit';
 import { inputText, selectedValue, selectedValues, type StateValues } from '../../view-state';
 import { loadingModal, warningModal } from '../../views/modals';
 import { bulkPreviewModal } from './views';
@@ -36,11 +35,8 @@ export function bulkResetSubmit(deps: SlackDeps) {
       undefined,
       'bulk_reset_preview',
       async () => {
-        const actor = await deps.identity.actorFor(client, body.user.id, body.user.name);
-        if (isFailure(actor)) {
-          await client.views.update({ view_id: view.id, view: warningModal('Bulk password reset', actor.message) });
-          return;
-        }
+        const actor = await actorOrWarnModal(deps, client, body.user, 'Bulk password reset', updateView(client, view.id));
+        if (!actor) return;
         const preview = await previewBulkReset(deps.rt, actor, sel);
         if (!preview.ok) {
           await client.views.update({ view_id: view.id, view: warningModal('Bulk password reset', preview.message) });

@@ -1,9 +1,8 @@
 // The change-password modal submitted: policy errors under the field, else the change and its outcome.
-import { isFailure } from '../../../services/authz';
 import { changePassword, precheckChangePassword } from '../../../services/passwords';
 import { BLOCK } from '../../constants';
 import type { ViewSubmitArgs } from '../../handler-args';
-import { modalTeller, safely, type SlackDeps } from '../../kit';
+import { actorOrWarnModal, modalTeller, safely, type SlackDeps } from '../../kit';
 import { inputText } from '../../view-state';
 import { esc } from '../../views/common';
 import { loadingModal, noticeModal, warningModal } from '../../views/modals';
@@ -19,11 +18,8 @@ export function changePasswordSubmit(deps: SlackDeps) {
       await ack({ response_action: 'update', view: noticeModal('Change password', 'This dialog is out of date; open it again.') });
       return;
     }
-    const actor = await deps.identity.actorFor(client, body.user.id, body.user.name);
-    if (isFailure(actor)) {
-      await ack({ response_action: 'update', view: warningModal('Change password', actor.message) });
-      return;
-    }
+    const actor = await actorOrWarnModal(deps, client, body.user, 'Change password', (v) => ack({ response_action: 'update', view: v }));
+    if (!actor) return;
     const pre = await precheckChangePassword(deps.rt, actor, { ref: String(meta.userId), password });
     if (!pre.ok) {
       if (pre.code === 'password_policy') {

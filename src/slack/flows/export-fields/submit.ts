@@ -1,8 +1,7 @@
 // The export-fields modal saved: the modal turns into "working", then into what changed.
-import { isFailure } from '../../../services/authz';
 import { EXPORT_FIELD_GROUPS, EXPORT_FIELDS, setExportFields } from '../../../services/export-fields';
 import type { ViewSubmitArgs } from '../../handler-args';
-import { modalTeller, safely, type SlackDeps } from '../../kit';
+import { actorOrWarnModal, modalTeller, safely, updateView, type SlackDeps } from '../../kit';
 import { selectedValues, type StateValues } from '../../view-state';
 import { esc } from '../../views/common';
 import { loadingModal, noticeModal } from '../../views/modals';
@@ -30,8 +29,9 @@ export function exportFieldsSubmit(deps: SlackDeps) {
       undefined,
       'export_fields_submit',
       async () => {
-        const actor = await deps.identity.actorFor(client, body.user.id, body.user.name);
-        const saved = isFailure(actor) ? actor : await setExportFields(deps.rt, actor, choices);
+        const actor = await actorOrWarnModal(deps, client, body.user, TITLE, updateView(client, view.id));
+        if (!actor) return;
+        const saved = await setExportFields(deps.rt, actor, choices);
         await client.views.update({
           view_id: view.id,
           view: noticeModal(TITLE, saved.ok ? exportFieldsSavedText(saved) : `:warning: ${esc(saved.message)}`),

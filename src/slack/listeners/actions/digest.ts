@@ -1,8 +1,7 @@
-import { isFailure } from '../../../services/authz';
 import { showUser } from '../../../services/directory';
 import { spikeUsers } from '../../../services/lockout-digest';
 import { fillBulkResetForm } from '../../flows/bulk-reset';
-import { actorOrRefuse, replyEphemeral, replyFailure, safely, type SlackDeps } from '../../kit';
+import { actorOrRefuse, actorOrWarnModal, replyEphemeral, replyFailure, safely, updateView, type SlackDeps } from '../../kit';
 import { esc, plural, slackDate } from '../../views/common';
 import { rewriteDigestRow } from '../../views/digest';
 import { textMessage } from '../../views/messages';
@@ -68,14 +67,12 @@ export function digestSpikeButton(deps: SlackDeps) {
       const opened = await client.views.open({ trigger_id: body.trigger_id, view: loadingModal('Bulk password reset') });
       const viewId = opened.view?.id;
       if (!viewId) return;
-      const actor = await deps.identity.actorFor(client, body.user.id, body.user.username);
-      if (isFailure(actor)) {
-        await client.views.update({ view_id: viewId, view: warningModal('Bulk password reset', actor.message) });
-        return;
-      }
+      const show = updateView(client, viewId);
+      const actor = await actorOrWarnModal(deps, client, { id: body.user.id, name: body.user.username }, 'Bulk password reset', show);
+      if (!actor) return;
       const found = await spikeUsers(deps.rt, actor, window);
       if (!found.ok) {
-        await client.views.update({ view_id: viewId, view: warningModal('Bulk password reset', found.message) });
+        await show(warningModal('Bulk password reset', found.message));
         return;
       }
       const users = found.users;

@@ -2,11 +2,11 @@ import { startExport } from '../commands/export';
 import { fillBulkResetForm } from '../../flows/bulk-reset';
 import { isFailure } from '../../../services/authz';
 import { publishHome } from '../../home-tab';
-import { modalTeller, safely, type SlackDeps } from '../../kit';
+import { actorOrWarnModal, modalTeller, safely, updateView, type SlackDeps } from '../../kit';
 import { esc } from '../../views/common';
 import { exportStartedText } from '../../views/export';
 import { findModal } from '../../views/home';
-import { loadingModal, warningModal } from '../../views/modals';
+import { loadingModal } from '../../views/modals';
 import { performUserAction } from '../../perform';
 import { firstAction, type BlockActionArgs } from '../../handler-args';
 
@@ -52,11 +52,14 @@ export function homeBulkResetButton(deps: SlackDeps) {
       async () => {
         viewId = await openLoading(client, body.trigger_id, 'Bulk password reset');
         if (!viewId) return;
-        const actor = await deps.identity.actorFor(client, body.user.id, body.user.username);
-        if (isFailure(actor)) {
-          await client.views.update({ view_id: viewId, view: warningModal('Bulk password reset', actor.message) });
-          return;
-        }
+        const actor = await actorOrWarnModal(
+          deps,
+          client,
+          { id: body.user.id, name: body.user.username },
+          'Bulk password reset',
+          updateView(client, viewId),
+        );
+        if (!actor) return;
         await fillBulkResetForm(deps, client, actor, viewId);
       },
       (m) => modalTeller(client, body.user.id, viewId ?? undefined)(m),
