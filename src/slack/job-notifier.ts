@@ -1,3 +1,4 @@
+// Job progress and results in the requester's DM (the Slack side of the JobNotifier port).
 import type { WebClient } from '@slack/web-api';
 import type { JobNotifier } from '../jobs/notifier';
 import { parseJson } from '../jobs/runner';

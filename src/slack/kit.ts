@@ -1,3 +1,4 @@
+// What every Slack handler shares: its deps, running after the ack, replies, and resolving the actor.
 import type { RespondFn } from '@slack/bolt';
 import type { ModalView } from '@slack/types';
 import type { WebClient } from '@slack/web-api';

@@ -1,3 +1,4 @@
+// One action on one user from a button or menu, rendered as the line the message is rewritten to.
 import type { UserAction } from '../domain/actions';
 import { fail, type Failure } from '../domain/outcome';
 import { activateUser, setUsersEnabled, type PerUserResult } from '../services/account-status';

@@ -1,3 +1,4 @@
+// Block Kit of `/users help`.
 import { SUB_COMMANDS } from '../command-parser';
 import type { SlackMessage } from './messages';
 

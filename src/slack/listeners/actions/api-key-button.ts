@@ -1,3 +1,4 @@
+// The user card's "API key" button.
 import { generateApiKey } from '../../../services/api-keys';
 import { actorOrRefuse, replyEphemeral, replyFailure, safely, type SlackDeps } from '../../kit';
 import { apiKeyGenerateMessage } from '../../views/api-key';

@@ -1,3 +1,4 @@
+// The API key organization picker and "Hide the key".
 import { generateApiKey, revokeApiKey } from '../../../services/api-keys';
 import { actorOrRefuse, replaceOriginal, replyFailure, safely, type SlackDeps } from '../../kit';
 import { apiKeyGenerateMessage, apiKeyHiddenMessage, apiKeyRevokeMessage, parseHideValue, parseOrgChoice } from '../../views/api-key';

@@ -1,3 +1,4 @@
+// The lockout digest's buttons: activate or reset a row, bulk-reset a spike.
 import { showUser } from '../../../services/directory';
 import { spikeUsers } from '../../../services/lockout-digest';
 import { fillBulkResetForm } from '../../flows/bulk-reset';

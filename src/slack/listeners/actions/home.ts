@@ -1,3 +1,4 @@
+// The App Home shortcuts: activate, bulk reset, find, export.
 import { startExport } from '../commands/export';
 import { fillBulkResetForm } from '../../flows/bulk-reset';
 import { isFailure } from '../../../services/authz';

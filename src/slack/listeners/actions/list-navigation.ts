@@ -1,3 +1,4 @@
+// Paging and the saved-view picker of lists, and older audit events.
 import { isSavedView } from '../../../domain/status';
 import { queryAudit } from '../../../services/audit-query';
 import { AUDIT_PAGE_SIZE } from '../commands/audit';

@@ -1,3 +1,4 @@
+// The overflow menu on a list row.
 import { BLOCK } from '../../constants';
 import { actorOrRefuse, replaceOriginal, replyEphemeral, replyFailure, safely, type SlackDeps } from '../../kit';
 import { isMessage, presentCard, presentList } from '../../presenters';

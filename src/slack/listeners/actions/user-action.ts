@@ -1,3 +1,4 @@
+// The buttons of a user card.
 import { USER_ACTIONS, type UserAction } from '../../../domain/actions';
 import { ACTION } from '../../constants';
 import { actorOrRefuse, replaceOriginal, replyFailure, safely, type SlackDeps } from '../../kit';

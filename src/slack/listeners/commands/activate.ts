@@ -1,3 +1,4 @@
+// `/users activate USER`.
 import { activateUser } from '../../../services/account-status';
 import { replyEphemeral, replyFailure } from '../../kit';
 import { isMessage, presentCard, userRefs } from '../../presenters';

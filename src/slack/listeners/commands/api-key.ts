@@ -1,3 +1,4 @@
+// `/users api-key USER [ORG]` and `/users api-key revoke USER [ORG]`.
 import { generateApiKey, revokeApiKey } from '../../../services/api-keys';
 import { argText } from '../../command-parser';
 import { replyEphemeral, replyFailure } from '../../kit';

@@ -1,3 +1,4 @@
+// `/users audit [USER]`.
 import { queryAudit, type AuditFilter } from '../../../services/audit-query';
 import type { Arg } from '../../command-parser';
 import { replyEphemeral, replyFailure } from '../../kit';

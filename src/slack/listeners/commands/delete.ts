@@ -1,3 +1,4 @@
+// `/users delete USER`: asks first.
 import { deleteConfirmation } from '../../flows/confirm';
 import { replyEphemeral } from '../../kit';
 import { userRefs } from '../../presenters';

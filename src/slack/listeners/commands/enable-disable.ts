@@ -1,3 +1,4 @@
+// `/users enable USER…` and `/users disable USER…`.
 import { setUsersEnabled } from '../../../services/account-status';
 import { replyEphemeral, replyFailure } from '../../kit';
 import { userRefs } from '../../presenters';

@@ -1,3 +1,4 @@
+// `/users export` (and the hand-over to `export fields`).
 import type { Outcome } from '../../../domain/outcome';
 import type { Actor } from '../../../services/context';
 import { exportScope, requestExport } from '../../../services/export';

@@ -1,3 +1,4 @@
+// `/users find TEXT` and `/users list [VIEW]`.
 import { isSavedView, SAVED_VIEWS } from '../../../domain/status';
 import { argText } from '../../command-parser';
 import { replyEphemeral, replyFailure } from '../../kit';

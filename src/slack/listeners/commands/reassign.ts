@@ -1,3 +1,4 @@
+// `/users reassign FROM TO`.
 import { reassignRecords } from '../../../services/delete-user';
 import { replyEphemeral, replyFailure } from '../../kit';
 import { userRefs } from '../../presenters';

@@ -1,3 +1,4 @@
+// `/users reset-password USER…`: one at once, several after a confirmation.
 import { resetPasswords } from '../../../services/passwords';
 import { resetConfirmation } from '../../flows/confirm';
 import { replyEphemeral, replyFailure } from '../../kit';

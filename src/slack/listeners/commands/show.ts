@@ -1,3 +1,4 @@
+// `/users show USER`: the user card.
 import { replyEphemeral, replyFailure } from '../../kit';
 import { isMessage, presentCard, userRefs } from '../../presenters';
 import { errorMessage } from '../../views/messages';
