@@ -46,7 +46,7 @@ export function bulkResetConfirm(deps: SlackDeps) {
         if (progress && !progress.ok) {
           await tell(
             textMessage(
-              `:warning: Bulk password reset #${jobId} started, but userops could not post its progress in your messages with userops (${esc(progress.reason)}). Follow it with \`${deps.commandName} audit\`.`,
+              `:warning: Bulk password reset #${jobId} started, but userops could not post its progress in your messages with userops (${esc(progress.message)}). Follow it with \`${deps.commandName} audit\`.`,
             ),
           );
         }

@@ -24,7 +24,7 @@ export async function startExport(deps: SlackDeps, actor: Actor, slackUserId: st
   const started = await requestExport(deps.rt, actor, { notify, requestedBySlack: slackUserId });
   if (!started.ok && notify) await deps.notifier?.fail(notify, `The export did not start: ${started.message}`);
   if (!started.ok) return started;
-  return { ...started, dmProblem: progress && !progress.ok ? progress.reason : null };
+  return { ...started, dmProblem: progress && !progress.ok ? progress.message : null };
 }
 
 /** `/users export` and `/users export fields`. */
