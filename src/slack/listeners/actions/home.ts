@@ -1,5 +1,5 @@
 // The App Home shortcuts: activate, bulk reset, find, export.
-import { startExport } from '../commands/export';
+import { startExport } from '../../start-export';
 import { fillBulkResetForm } from '../../flows/bulk-reset';
 import { isFailure } from '../../../services/authz';
 import { publishHome } from '../../home-tab';
