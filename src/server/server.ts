@@ -8,7 +8,7 @@ import { httpRoutes } from '../http';
 import { boltLogger } from '../slack/bolt-logger';
 import { SlackIdentity } from '../slack/identity';
 import { correlationId, type SlackDeps } from '../slack/kit';
-import { registerListeners } from '../slack/register';
+import { registerListeners } from '../slack/listeners';
 import { SlackJobNotifier } from '../slack/job-notifier';
 import { SlackFileShare } from '../slack/file-share';
 import { EXPORT_KIND, exportJob } from '../jobs/export';

@@ -1,5 +1,5 @@
 import { Op, type WhereOptions } from 'sequelize';
-import { fail, ok, type Outcome } from '../domain/outcome';
+import { fail, ok, type Failure, type Outcome } from '../domain/outcome';
 import type { SavedView } from '../domain/status';
 import { Job, JobItem, MailMessage, Organization, User } from '../store/models';
 import { decide, isFailure, loadAccess, orgsWith, rolesOfUsers, type Access } from './authz';
@@ -96,30 +96,49 @@ async function resolvePasted(entries: string[]): Promise<Map<string, number>> {
   return idOf;
 }
 
+/**
+ * The form checks of a selection, needing no database: a reason, at most MAX_PASTED_LINES pasted
+ * entries, and someone chosen. Every problem is in `fields` (keyed like the modal's inputs), so a
+ * form can show them all at once; `message` is the first.
+ */
+export function checkBulkSelection(sel: BulkSelection): Failure | null {
+  const fields: Record<string, string> = {};
+  const messages: string[] = [];
+  const problem = (field: string, fieldText: string, message: string) => {
+    fields[field] = fieldText;
+    messages.push(message);
+  };
+  const reason = sel.reason.trim();
+  if (reason.length < 3)
+    problem('reason', 'Give a reason of at least 3 characters.', 'Give a reason (it goes into the audit log and the email).');
+  else if (reason.length > 500) problem('reason', 'Keep the reason under 500 characters.', 'Keep the reason under 500 characters.');
+  const pasted = parsePasted(sel.pasted ?? '');
+  if (pasted.length > MAX_PASTED_LINES) {
+    problem('pasted', `Paste at most ${MAX_PASTED_LINES} entries.`, `Paste at most ${MAX_PASTED_LINES} entries.`);
+  }
+  const picked = (sel.userIds ?? []).filter((n) => Number.isSafeInteger(n));
+  if (pasted.length === 0 && picked.length === 0 && !sel.view && !sel.orgSlug) {
+    problem(
+      'picked',
+      'Pick users, paste a list, or choose a view or organization.',
+      'Choose users: pick them, paste a list, or choose a view or organization.',
+    );
+  }
+  return messages.length > 0 ? fail('invalid_input', messages[0], fields) : null;
+}
+
 /** Resolve a selection, report what would happen, and hold the exact target list in a draft job. */
 export async function previewBulkReset(ctx: Ctx, actor: Actor, sel: BulkSelection): Promise<Outcome<BulkPreview>> {
   const access = await loadAccess(ctx, actor);
   if (isFailure(access)) return access;
   const orgs = orgsWith(access, 'bulk_reset');
   if (orgs !== null && orgs.length === 0) return fail('forbidden', 'You do not have permission to run bulk password resets.');
+  const bad = checkBulkSelection(sel);
+  if (bad) return bad;
   const reason = sel.reason.trim();
-  if (reason.length < 3)
-    return fail('invalid_input', 'Give a reason (it goes into the audit log and the email).', {
-      reason: 'Give a reason of at least 3 characters.',
-    });
-  if (reason.length > 500)
-    return fail('invalid_input', 'Keep the reason under 500 characters.', { reason: 'Keep the reason under 500 characters.' });
   const pasted = parsePasted(sel.pasted ?? '');
-  if (pasted.length > MAX_PASTED_LINES) {
-    return fail('invalid_input', `Paste at most ${MAX_PASTED_LINES} entries.`, { pasted: `Paste at most ${MAX_PASTED_LINES} entries.` });
-  }
   const picked = (sel.userIds ?? []).filter((n) => Number.isSafeInteger(n));
   const hasScope = Boolean(sel.view) || Boolean(sel.orgSlug);
-  if (pasted.length === 0 && picked.length === 0 && !hasScope) {
-    return fail('invalid_input', 'Choose users: pick them, paste a list, or choose a view or organization.', {
-      picked: 'Pick users, paste a list below, or choose a scope.',
-    });
-  }
 
   const candidates = new Set<number>(picked);
   const idOf = await resolvePasted(pasted);

@@ -1,5 +1,5 @@
 import { Op, type Transaction } from 'sequelize';
-import { fail, ok, type Outcome } from '../domain/outcome';
+import { fail, ok, type Failure, type Outcome } from '../domain/outcome';
 import { Membership, Organization, RecordAssignment } from '../store/models';
 import { isFailure, loadAccess, mayOn } from './authz';
 import { writeAudit } from './audit';
@@ -20,21 +20,8 @@ export async function deleteUser(ctx: Ctx, actor: Actor, input: { ref: string })
     const target = await loadTarget(access, input.ref, 'delete', t);
     if (isFailure(target)) return target;
     const { user, orgIds } = target;
-    if (access.userId === user.id) return fail('self_action', 'You cannot delete your own account.');
-    const records = await RecordAssignment.count({ where: { userId: user.id }, transaction: t });
-    if (records > 0) {
-      return fail(
-        'has_records',
-        `${user.username} still owns ${records} record${records === 1 ? '' : 's'}. Move them first with reassign FROM TO, then delete.`,
-      );
-    }
-    const lastAdminOf = await soleAdministratorOf(user.id, t);
-    if (lastAdminOf.length > 0) {
-      return fail(
-        'last_administrator',
-        `${user.username} is the last administrator of ${lastAdminOf.join(', ')}. Grant the role to someone else first.`,
-      );
-    }
+    const refused = await deleteRefusal(access.userId, user, t);
+    if (refused) return refused;
     const facts = { id: user.id, username: user.username, email: user.email };
     await writeAudit(ctx, t, actor, {
       action: 'delete',
@@ -45,6 +32,45 @@ export async function deleteUser(ctx: Ctx, actor: Actor, input: { ref: string })
     await user.destroy({ transaction: t });
     return ok({ username: facts.username, userId: facts.id });
   });
+}
+
+/**
+ * May the actor delete this user now, and if not, why — the checks `deleteUser` makes, without
+ * deleting. The delete confirmation asks this before it shows a Delete button.
+ */
+export async function precheckDelete(
+  ctx: Ctx,
+  actor: Actor,
+  input: { ref: string },
+): Promise<Outcome<{ username: string; userId: number }>> {
+  return ctx.db.tx(async (t) => {
+    const access = await loadAccess(ctx, actor, t);
+    if (isFailure(access)) return access;
+    const target = await loadTarget(access, input.ref, 'delete', t);
+    if (isFailure(target)) return target;
+    const refused = await deleteRefusal(access.userId, target.user, t);
+    return refused ?? ok({ username: target.user.username, userId: target.user.id });
+  });
+}
+
+/** Why a user the actor may delete by permission still cannot go: themselves, records assigned, last administrator. */
+async function deleteRefusal(actorUserId: number | null, user: { id: number; username: string }, t: Transaction): Promise<Failure | null> {
+  if (actorUserId === user.id) return fail('self_action', 'You cannot delete your own account.');
+  const records = await RecordAssignment.count({ where: { userId: user.id }, transaction: t });
+  if (records > 0) {
+    return fail(
+      'has_records',
+      `${user.username} still owns ${records} record${records === 1 ? '' : 's'}. Move them first with reassign FROM TO, then delete.`,
+    );
+  }
+  const lastAdminOf = await soleAdministratorOf(user.id, t);
+  if (lastAdminOf.length > 0) {
+    return fail(
+      'last_administrator',
+      `${user.username} is the last administrator of ${lastAdminOf.join(', ')}. Grant the role to someone else first.`,
+    );
+  }
+  return null;
 }
 
 /** Slugs of organizations where `userId` is the only administrator. */

@@ -1,3 +1,4 @@
+// Mirrors audit events to AUDIT_CHANNEL (the Slack side of the AuditPoster port).
 import type { WebClient } from '@slack/web-api';
 import type { AuditPoster } from '../jobs/audit-mirror';
 import type { AuditRecord } from '../services/audit-query';

@@ -1,3 +1,4 @@
+// What runs in the background when Slack is configured: digest scheduler and audit mirror.
 import type { WebClient } from '@slack/web-api';
 import type { Runtime } from '../app/runtime';
 import { AuditMirror, type AuditMirrorOptions } from '../jobs/audit-mirror';

@@ -1,3 +1,4 @@
+// Bolt's logger, written through the app's own logger.
 import { LogLevel, type Logger as SlackLogger } from '@slack/bolt';
 import type { Logger } from '../lib/logger';
 

@@ -3,6 +3,7 @@
  * Understands Slack's encoding of what people type: `<@U123|ana>` mentions, `<mailto:a@b|a@b>`
  * links, HTML-escaped `& < >`, and "quoted arguments". Typos get a "did you mean".
  */
+import { fail, type Outcome } from '../domain/outcome';
 
 export type Arg =
   { kind: 'text'; value: string } | { kind: 'mention'; slackUserId: string; label?: string } | { kind: 'email'; value: string };
@@ -75,7 +76,8 @@ export interface ParsedCommand {
   flags: Set<string>;
 }
 
-export type ParseResult = { ok: true; command: ParsedCommand } | { ok: false; message: string };
+/** The parsed command, or why it cannot be read (`invalid_input`, with a sentence saying how to write it). */
+export type ParseResult = Outcome<{ command: ParsedCommand }>;
 
 const KNOWN_FLAGS = new Set(['share']);
 const MAX_TEXT = 4000;
@@ -176,37 +178,37 @@ export function suggest(name: string): string | null {
 
 export function parseCommand(rawText: string, commandName = '/users'): ParseResult {
   if (rawText.length > MAX_TEXT)
-    return { ok: false, message: `That is too long (${rawText.length} characters); keep commands under ${MAX_TEXT}.` };
+    return fail('invalid_input', `That is too long (${rawText.length} characters); keep commands under ${MAX_TEXT}.`);
   const text = unescapeSlack(rawText)
     .replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, ' ')
     .trim();
   if (text.length === 0) return { ok: true, command: { name: 'help', args: [], flags: new Set() } };
   const tokens = tokenize(text);
-  if ('error' in tokens) return { ok: false, message: `${tokens.error} Try \`${commandName} help\`.` };
+  if ('error' in tokens) return fail('invalid_input', `${tokens.error} Try \`${commandName} help\`.`);
   const [first, ...rest] = tokens;
   if (first.kind !== 'text') {
-    return {
-      ok: false,
-      message: `Start with a sub-command, e.g. \`${commandName} show ${first.kind === 'email' ? first.value : 'USER'}\`.`,
-    };
+    return fail(
+      'invalid_input',
+      `Start with a sub-command, e.g. \`${commandName} show ${first.kind === 'email' ? first.value : 'USER'}\`.`,
+    );
   }
   const spec = findSpec(first.value);
   if (!spec) {
     const guess = suggest(first.value);
     const shown = first.value.length > 40 ? `${first.value.slice(0, 40)}…` : first.value;
-    return {
-      ok: false,
-      message: guess
+    return fail(
+      'invalid_input',
+      guess
         ? `Unknown sub-command “${shown}”. Did you mean \`${commandName} ${guess}\`?`
         : `Unknown sub-command “${shown}”. Try \`${commandName} help\` for the list.`,
-    };
+    );
   }
   const flags = new Set<string>();
   const args: Arg[] = [];
   for (const t of rest) {
     if (t.kind === 'text' && /^--?[a-z]+$/i.test(t.value)) {
       const f = t.value.replace(/^--?/, '').toLowerCase();
-      if (!KNOWN_FLAGS.has(f)) return { ok: false, message: `Unknown option “${t.value}”. The only option is --share.` };
+      if (!KNOWN_FLAGS.has(f)) return fail('invalid_input', `Unknown option “${t.value}”. The only option is --share.`);
       flags.add(f);
       continue;
     }
@@ -214,7 +216,7 @@ export function parseCommand(rawText: string, commandName = '/users'): ParseResu
     args.push(t);
   }
   if (args.length < spec.minArgs || args.length > spec.maxArgs) {
-    return { ok: false, message: `Usage: \`${commandName} ${spec.usage}\` — ${spec.summary}.` };
+    return fail('invalid_input', `Usage: \`${commandName} ${spec.usage}\` — ${spec.summary}.`);
   }
   return { ok: true, command: { name: spec.name, args, flags } };
 }

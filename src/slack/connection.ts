@@ -1,3 +1,4 @@
+// Whether Slack answers: auth.test at start-up, and again until it does.
 import { ErrorCode, type WebClient } from '@slack/web-api';
 import type { SlackHealth } from '../http/health';
 import type { Logger } from '../lib/logger';

@@ -1,3 +1,4 @@
+// Replies that reach the person: retries for the Web API and response_url, a DM when those fail.
 import type { App, RespondArguments, RespondFn } from '@slack/bolt';
 import type { KnownBlock } from '@slack/types';
 import type { WebClient } from '@slack/web-api';

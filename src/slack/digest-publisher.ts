@@ -1,3 +1,4 @@
+// Posts the lockout digest to Slack (the Slack side of the DigestPublisher port).
 import type { WebClient } from '@slack/web-api';
 import type { DigestPublisher } from '../jobs/lockout-digest';
 import type { Config } from '../lib/config';

@@ -1,3 +1,4 @@
+// Export files to Slack with files.uploadV2 (the Slack side of the export job's share port).
 import { readFile } from 'node:fs/promises';
 import type { WebClient } from '@slack/web-api';
 import type { FileShare, SharedFile, ShareOutcome } from '../jobs/export';

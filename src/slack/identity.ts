@@ -1,3 +1,4 @@
+// Slack user to directory actor (users.info, confirmed email, directory check).
 import type { WebClient } from '@slack/web-api';
 import { fail, type Failure, type Outcome } from '../domain/outcome';
 import type { Actor, Ctx } from '../services/context';

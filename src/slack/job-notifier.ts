@@ -1,19 +1,24 @@
+// Job progress and results in the requester's DM (the Slack side of the JobNotifier port).
 import type { WebClient } from '@slack/web-api';
+import { fail, type Outcome } from '../domain/outcome';
 import type { JobNotifier } from '../jobs/notifier';
 import { parseJson } from '../jobs/runner';
 import type { Logger } from '../lib/logger';
-import type { Job } from '../store/models';
 import type { JobResultMailer } from '../services/job-result-mail';
 import { correlationId } from './correlation';
 import { slackFailureReason } from './slack-errors';
 import { jobFinishedMessage, jobProgressMessage } from './views/job-progress';
+
+/** A job as the runner hands it over (the Slack side never loads one itself). */
+type Job = Parameters<JobNotifier['progress']>[0];
 
 export interface NotifyTarget {
   channel: string;
   ts: string;
 }
 
-export type ProgressStart = { ok: true; target: NotifyTarget } | { ok: false; reason: string };
+/** Where the progress message went, or (`unavailable`) what Slack said instead. */
+export type ProgressStart = Outcome<{ target: NotifyTarget }>;
 
 /**
  * Job progress lives in one message in the requester's DM with the app, updated in place: unlike
@@ -33,13 +38,13 @@ export class SlackJobNotifier implements JobNotifier {
     try {
       const dm = await this.client.conversations.open({ users: slackUserId });
       const channel = dm.channel?.id;
-      if (!channel) return { ok: false, reason: 'Slack did not open a direct message' };
+      if (!channel) return fail('unavailable', 'Slack did not open a direct message');
       const m = jobProgressMessage(title, text, 0);
       const posted = await this.client.chat.postMessage({ channel, text: m.text, blocks: m.blocks });
-      return posted.ts ? { ok: true, target: { channel, ts: posted.ts } } : { ok: false, reason: 'Slack did not say where it posted' };
+      return posted.ts ? { ok: true, target: { channel, ts: posted.ts } } : fail('unavailable', 'Slack did not say where it posted');
     } catch (e) {
       this.logger.warn('could not post job progress message', { error: String((e as Error).message ?? e) });
-      return { ok: false, reason: slackFailureReason(e) ?? 'the message could not be posted' };
+      return fail('unavailable', slackFailureReason(e) ?? 'the message could not be posted');
     }
   }
 

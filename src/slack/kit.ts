@@ -1,4 +1,6 @@
+// What every Slack handler shares: its deps, running after the ack, replies, and resolving the actor.
 import type { RespondFn } from '@slack/bolt';
+import type { ModalView } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import type { Runtime } from '../app/runtime';
 import type { Failure } from '../domain/outcome';
@@ -11,7 +13,7 @@ import type { SlackIdentity } from './identity';
 import type { SlackJobNotifier } from './job-notifier';
 import { slackFailureReason } from './slack-errors';
 import { errorMessage, slackFailureMessage, unexpectedErrorMessage, type SlackMessage } from './views/messages';
-import { noticeModal } from './views/modals';
+import { noticeModal, warningModal } from './views/modals';
 
 /** What every Slack handler gets: the services' runtime and the adapters around Slack. */
 export interface SlackDeps {
@@ -20,7 +22,7 @@ export interface SlackDeps {
   /** The workspace served (SLACK_TEAM_ID, or what auth.test reported); null while unknown. */
   servedTeam: () => string | null;
   commandName: string;
-  /** Hooks filled in by later parts (jobs, home refresh) so handlers stay thin. */
+  /** What handlers call after they acted (the Home refresh), set by registerListeners. */
   hooks: SlackHooks;
   /** Reports job progress in the requester's DM. */
   notifier?: SlackJobNotifier;
@@ -31,8 +33,6 @@ export interface SlackDeps {
 export interface SlackHooks {
   /** Something changed that App Home shows; refresh it for this Slack user. */
   refreshHome?: (client: WebClient, slackUserId: string) => Promise<void>;
-  /** Mirror audit events to AUDIT_CHANNEL. */
-  mirrorAudit?: () => void;
 }
 
 export { correlationId } from './correlation';
@@ -117,6 +117,29 @@ export async function actorOrRefuse(
     return null;
   }
   return actor;
+}
+
+/**
+ * Resolve the acting directory user behind a modal, or show in the modal why they cannot act
+ * (a warning titled `title`) and return null. `show` puts a view in place: `updateView` for an
+ * open modal, or a submission's `ack({ response_action: 'update', view })`.
+ */
+export async function actorOrWarnModal(
+  deps: SlackDeps,
+  client: WebClient,
+  slackUser: { id: string; name?: string },
+  title: string,
+  show: (view: ModalView) => Promise<unknown>,
+): Promise<Actor | null> {
+  const actor = await deps.identity.actorFor(client, slackUser.id, slackUser.name);
+  if (!isFailure(actor)) return actor;
+  await show(warningModal(title, actor.message));
+  return null;
+}
+
+/** Put a view in place of the open modal `viewId`. */
+export function updateView(client: WebClient, viewId: string): (view: ModalView) => Promise<unknown> {
+  return (view) => client.views.update({ view_id: viewId, view });
 }
 
 /** "by @ana at 10:42" — the final state a message is rewritten to. */

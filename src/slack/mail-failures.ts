@@ -1,7 +1,8 @@
+// Tells the person behind a mail, in Slack, that it finally failed.
 import type { WebClient } from '@slack/web-api';
-import { BULK_RESET_KIND, bulkResetSummary } from '../services/bulk-reset';
 import type { Logger } from '../lib/logger';
-import { Job, type MailMessage } from '../store/models';
+import type { MailSenderOptions } from '../mail/sender';
+import { jobMailFailureSummary } from '../services/job-reports';
 import { SlackJobNotifier } from './job-notifier';
 import { esc } from './views/common';
 
@@ -19,22 +20,13 @@ const KIND_WORDS: Record<string, string> = {
  * (at most every few seconds, so a dead SMTP server does not become hundreds of DMs); a mail queued
  * by a Slack action goes to that person's DM once.
  */
-export function mailFailureReporter(client: WebClient, logger: Logger, throttleMs = 5000): (row: MailMessage) => void {
+export function mailFailureReporter(client: WebClient, logger: Logger, throttleMs = 5000): NonNullable<MailSenderOptions['onFailed']> {
   const notifier = new SlackJobNotifier(client, logger);
   const pendingJobs = new Map<number, NodeJS.Timeout>();
 
   const refreshJob = async (jobId: number) => {
-    const job = await Job.findByPk(jobId);
-    if (!job || job.kind !== BULK_RESET_KIND || job.status !== 'done') return;
-    const s = await bulkResetSummary(jobId);
-    await notifier.finished(job, {
-      title: `Bulk password reset #${job.id} finished`,
-      lines: [
-        `${s.reset} reset, ${s.skipped} skipped, ${s.refused} refused (of ${s.total}).`,
-        `Mails: ${s.mailsQueued} queued, ${s.mailsSent} sent, ${s.mailsFailed} failed — failed mails will not be retried; reset those users again once mail works.`,
-      ],
-      ok: s.mailsFailed === 0 && s.refused === 0,
-    });
+    const report = await jobMailFailureSummary(jobId);
+    if (report) await notifier.finished(report.job, report.summary);
   };
 
   return (row) => {

@@ -1,3 +1,4 @@
+// Service results rendered as Slack messages (lists and cards), shared by commands and buttons.
 import type { WebClient } from '@slack/web-api';
 import type { Failure } from '../domain/outcome';
 import type { Actor } from '../services/context';

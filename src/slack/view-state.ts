@@ -1,3 +1,4 @@
+// Readers of a modal submission's state values.
 import type { ViewSubmitAction } from '@slack/bolt';
 
 /**

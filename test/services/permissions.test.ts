@@ -8,7 +8,7 @@ import { generateApiKey, revokeApiKey } from '../../src/services/api-keys';
 import { SYSTEM_ACTOR, type Actor } from '../../src/services/context';
 import { confirmBulkReset, previewBulkReset, runBulkResetBatch, type BulkPreview } from '../../src/services/bulk-reset';
 import { recentLockouts } from '../../src/services/lockout-digest';
-import { bulkPreviewModal } from '../../src/slack/views/modals';
+import { bulkPreviewModal } from '../../src/slack/flows/bulk-reset';
 import { deleteUser, reassignRecords } from '../../src/services/delete-user';
 import { requestExport } from '../../src/services/export';
 import { countByView, searchUsers, showUser } from '../../src/services/directory';

@@ -48,7 +48,7 @@ describe('command parser', () => {
     ]) {
       expect(suggest(typo)).toBe(meant);
       const r = parseCommand(`${typo} bob`);
-      expect(r).toEqual({ ok: false, message: expect.stringContaining(`Did you mean \`/users ${meant}\``) });
+      expect(r).toEqual({ ok: false, code: 'invalid_input', message: expect.stringContaining(`Did you mean \`/users ${meant}\``) });
     }
     const far = parseCommand('xyzzy');
     expect(far.ok).toBe(false);
@@ -56,9 +56,13 @@ describe('command parser', () => {
   });
 
   test('argument counts give the usage line', () => {
-    expect(parseCommand('show')).toEqual({ ok: false, message: expect.stringContaining('Usage: `/users show USER`') });
-    expect(parseCommand('reassign a')).toEqual({ ok: false, message: expect.stringContaining('reassign FROM TO') });
-    expect(parseCommand('activate a b')).toEqual({ ok: false, message: expect.stringContaining('activate USER') });
+    expect(parseCommand('show')).toEqual({
+      ok: false,
+      code: 'invalid_input',
+      message: expect.stringContaining('Usage: `/users show USER`'),
+    });
+    expect(parseCommand('reassign a')).toEqual({ ok: false, code: 'invalid_input', message: expect.stringContaining('reassign FROM TO') });
+    expect(parseCommand('activate a b')).toEqual({ ok: false, code: 'invalid_input', message: expect.stringContaining('activate USER') });
   });
 
   test('flags', () => {
@@ -68,8 +72,12 @@ describe('command parser', () => {
   });
 
   test('unclosed quote or entity is a readable error', () => {
-    expect(parseCommand('find "ana')).toEqual({ ok: false, message: expect.stringContaining('quote is never closed') });
-    expect(parseCommand('show <@U0ANA')).toEqual({ ok: false, message: expect.stringContaining('never closed') });
+    expect(parseCommand('find "ana')).toEqual({
+      ok: false,
+      code: 'invalid_input',
+      message: expect.stringContaining('quote is never closed'),
+    });
+    expect(parseCommand('show <@U0ANA')).toEqual({ ok: false, code: 'invalid_input', message: expect.stringContaining('never closed') });
   });
 
   test('control characters and very long input never throw', () => {
@@ -78,6 +86,6 @@ describe('command parser', () => {
   });
 
   test('a custom command name appears in messages', () => {
-    expect(parseCommand('shwo x', '/dir')).toEqual({ ok: false, message: expect.stringContaining('`/dir show`') });
+    expect(parseCommand('shwo x', '/dir')).toEqual({ ok: false, code: 'invalid_input', message: expect.stringContaining('`/dir show`') });
   });
 });

@@ -1,3 +1,4 @@
+// Middleware: replayed and retried deliveries are acked like the original and do nothing twice.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';

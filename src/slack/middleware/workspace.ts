@@ -1,3 +1,4 @@
+// Middleware: refuse requests from any workspace but the one served.
 import type { AnyMiddlewareArgs, Middleware, RespondFn } from '@slack/bolt';
 import type { Ctx } from '../../services/context';
 import { checkWorkspace } from '../../services/identity';

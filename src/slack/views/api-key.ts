@@ -1,3 +1,4 @@
+// Block Kit of API keys: the key shown once, the organization picker, the hidden and revoked states.
 import type { KnownBlock, PlainTextOption } from '@slack/types';
 import type { ChooseOrganization, GenerateResult, IssuedApiKey, RevokeResult } from '../../services/api-keys';
 import { ACTION } from '../constants';

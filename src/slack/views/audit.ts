@@ -1,3 +1,4 @@
+// Block Kit of the audit log message and its paging.
 import type { KnownBlock } from '@slack/types';
 import type { AuditFilter, AuditRecord } from '../../services/audit-query';
 import { ACTION } from '../constants';

@@ -1,3 +1,4 @@
+// Small Block Kit helpers every view uses: escaping, status words, plurals, dates.
 import type { KnownBlock } from '@slack/types';
 import type { AuthStatus } from '../../domain/status';
 

@@ -1,3 +1,4 @@
+// Block Kit of the lockout digest posted to DIGEST_CHANNEL.
 import type { Button, KnownBlock } from '@slack/types';
 import type { AuthStatus } from '../../domain/status';
 import type { LockoutDigest, LockoutEntry } from '../../services/lockout-digest';

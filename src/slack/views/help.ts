@@ -1,8 +1,9 @@
+// Block Kit of `/users help`.
 import { SUB_COMMANDS } from '../command-parser';
 import type { SlackMessage } from './messages';
 
-export function helpMessage(commandName: string, unavailable: ReadonlySet<string>): SlackMessage {
-  const lines = SUB_COMMANDS.filter((c) => !unavailable.has(c.name)).map((c) => `\`${commandName} ${c.usage}\` — ${c.summary}`);
+export function helpMessage(commandName: string): SlackMessage {
+  const lines = SUB_COMMANDS.map((c) => `\`${commandName} ${c.usage}\` — ${c.summary}`);
   const text = [
     '*userops* — the user directory, from Slack.',
     lines.join('\n'),

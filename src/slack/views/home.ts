@@ -1,3 +1,4 @@
+// Block Kit of the App Home tab and its Find modal.
 import type { Button, HomeView, KnownBlock, ModalView } from '@slack/types';
 import { SAVED_VIEWS, SAVED_VIEW_LABELS } from '../../domain/status';
 import type { HomeDashboard } from '../../services/dashboard';

@@ -1,3 +1,4 @@
+// Block Kit of a job's progress message and final report.
 import type { KnownBlock } from '@slack/types';
 import { esc } from './common';
 import type { SlackMessage } from './messages';

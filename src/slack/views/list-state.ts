@@ -1,3 +1,4 @@
+// The state a list message carries in its block ids, so its buttons re-run the same query.
 import { isSavedView, type SavedView } from '../../domain/status';
 
 /** Where a list message came from, so buttons on it can re-run the same query. */

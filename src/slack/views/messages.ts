@@ -1,3 +1,4 @@
+// Block Kit of plain messages every handler sends: text, errors, results, confirmations.
 import type { KnownBlock } from '@slack/types';
 import type { PerUserResult } from '../../services/account-status';
 import { ACTION } from '../constants';

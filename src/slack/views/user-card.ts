@@ -1,3 +1,4 @@
+// Block Kit of a user card with its action buttons.
 import type { Button, KnownBlock } from '@slack/types';
 import type { UserAction } from '../../domain/actions';
 import type { UserDetail } from '../../services/user-shapes';

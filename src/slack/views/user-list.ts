@@ -1,3 +1,4 @@
+// Block Kit of a user list (find/list): rows, row menus, paging, the saved-view picker.
 import type { KnownBlock, PlainTextOption } from '@slack/types';
 import type { UserAction } from '../../domain/actions';
 import { SAVED_VIEWS, SAVED_VIEW_LABELS } from '../../domain/status';

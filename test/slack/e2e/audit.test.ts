@@ -2,7 +2,7 @@ import { setUsersEnabled } from '../../../src/services/account-status';
 import { SYSTEM_ACTOR } from '../../../src/services/context';
 import { queryAudit } from '../../../src/services/audit-query';
 import { parseCommand } from '../../../src/slack/command-parser';
-import { parseAuditArgs } from '../../../src/slack/commands/audit';
+import { parseAuditArgs } from '../../../src/slack/listeners/commands/audit';
 import type { StandInMessage } from '../../../src/standin';
 import { DIALECTS } from '../../support/db';
 import { actorFor } from '../../support/fixtures';

@@ -228,7 +228,7 @@ describe.each(DIALECTS)('/users end to end on %s', (dialect) => {
 
   test('delete button refused for security (no delete permission): no button, and the command says why', async () => {
     const reply = await run(SEC, 'delete page02');
-    expect(textOf(reply)).toContain('You cannot delete page02');
+    expect(textOf(reply)).toContain('You do not have permission to delete users for page02');
     expect(await User.count({ where: { username: 'page02' } })).toBe(1);
   });
 

@@ -1,7 +1,6 @@
 import { EXPORT_FIELD_NAMES, EXPORT_FIELDS } from '../../../src/services/export-fields';
 import { IMPORT_COLUMNS } from '../../../src/services/import-users';
-import { readExportFieldChoices } from '../../../src/slack/modals/export-fields';
-import { exportFieldsBlockId, exportFieldsModal } from '../../../src/slack/views/export';
+import { exportFieldsBlockId, exportFieldsModal, readExportFieldChoices } from '../../../src/slack/flows/export-fields';
 import { validateView } from '../../../src/standin';
 
 const list = {

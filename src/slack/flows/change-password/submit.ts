@@ -1,0 +1,48 @@
+// The change-password modal submitted: policy errors under the field, else the change and its outcome.
+import { changePassword, precheckChangePassword } from '../../../services/passwords';
+import { BLOCK } from '../../constants';
+import type { ViewSubmitArgs } from '../../handler-args';
+import { actorOrWarnModal, modalTeller, safely, type SlackDeps } from '../../kit';
+import { inputText } from '../../view-state';
+import { esc } from '../../views/common';
+import { loadingModal, noticeModal, warningModal } from '../../views/modals';
+import { readMeta } from './views';
+
+/** Submit: policy errors under the field (response_action: errors); else set it and show the outcome. */
+export function changePasswordSubmit(deps: SlackDeps) {
+  return async ({ ack, body, view, client }: ViewSubmitArgs): Promise<void> => {
+    const meta = readMeta(view.private_metadata);
+    const blockId = Object.keys(view.state.values).find((k) => k.startsWith(`${BLOCK.password}:`));
+    const password = blockId ? inputText(view.state.values, blockId) : '';
+    if (!meta || !blockId) {
+      await ack({ response_action: 'update', view: noticeModal('Change password', 'This dialog is out of date; open it again.') });
+      return;
+    }
+    const actor = await actorOrWarnModal(deps, client, body.user, 'Change password', (v) => ack({ response_action: 'update', view: v }));
+    if (!actor) return;
+    const pre = await precheckChangePassword(deps.rt, actor, { ref: String(meta.userId), password });
+    if (!pre.ok) {
+      if (pre.code === 'password_policy') {
+        await ack({ response_action: 'errors', errors: { [blockId]: pre.message } });
+      } else {
+        await ack({ response_action: 'update', view: warningModal('Change password', pre.message) });
+      }
+      return;
+    }
+    // Hashing takes a moment: acknowledge with a working view, then show the result in it.
+    await ack({ response_action: 'update', view: loadingModal('Change password') });
+    await safely(
+      deps,
+      undefined,
+      'change_password_submit',
+      async () => {
+        const result = await changePassword(deps.rt, actor, { ref: String(meta.userId), password });
+        const text = result.ok
+          ? `✅ The password of *${esc(result.username)}* was changed. They were emailed a notice (without the password).`
+          : `:warning: ${esc(result.message)}`;
+        await client.views.update({ view_id: view.id, view: noticeModal('Change password', text) });
+      },
+      modalTeller(client, body.user.id, view.id),
+    );
+  };
+}

@@ -1,0 +1,29 @@
+// `/users find TEXT` and `/users list [VIEW]`.
+import { isSavedView, SAVED_VIEWS } from '../../../domain/status';
+import { argText } from '../../command-parser';
+import { replyEphemeral, replyFailure } from '../../kit';
+import { isMessage, presentList } from '../../presenters';
+import { esc, truncate } from '../../views/common';
+import { errorMessage } from '../../views/messages';
+import type { SubCommandHandler } from '../../handler-args';
+
+/** `find TEXT`: text search over username, email and names. */
+export const findCommand: SubCommandHandler = async ({ deps, actor, command, respond }) => {
+  const text = command.args.map(argText).join(' ').trim();
+  const shared = command.flags.has('share');
+  const out = await presentList(deps, actor, { text, view: 'all', offset: 0 }, { shared });
+  if (!isMessage(out)) return replyFailure(respond, out);
+  await respond({ response_type: shared ? 'in_channel' : 'ephemeral', text: out.text, blocks: out.blocks });
+};
+
+/** `list [VIEW]`: a saved view, default all. */
+export const listCommand: SubCommandHandler = async ({ deps, actor, command, respond }) => {
+  const view = command.args.length > 0 ? argText(command.args[0]).toLowerCase() : 'all';
+  if (!isSavedView(view)) {
+    return replyEphemeral(respond, errorMessage(`There is no saved view “${esc(truncate(view, 60))}”. Views: ${SAVED_VIEWS.join(', ')}.`));
+  }
+  const shared = command.flags.has('share');
+  const out = await presentList(deps, actor, { text: '', view, offset: 0 }, { shared });
+  if (!isMessage(out)) return replyFailure(respond, out);
+  await respond({ response_type: shared ? 'in_channel' : 'ephemeral', text: out.text, blocks: out.blocks });
+};
