@@ -53,6 +53,27 @@ export function orgsWith(access: Access, permission: Permission): number[] | nul
 }
 
 /**
+ * The "may view" rule (DESIGN §2): every read — find, list, show, App Home, export, REST, the
+ * digest's buttons — shows only users of the organizations where the actor holds a role, and of a
+ * user only those organizations. `viewableOrgs` is that set (null: all, for the system actor; []:
+ * none), handed to the store's `usersInOrganizations`; `mayView` asks it of one user's
+ * organizations; `viewableMemberships` keeps what a read may name of them.
+ */
+export function viewableOrgs(access: Access): number[] | null {
+  return orgsWith(access, 'view');
+}
+
+/** Is a user with memberships in `orgIds` visible to the actor (a role, any role, in one of them)? */
+export function mayView(access: Access, orgIds: number[]): boolean {
+  return access.system || mayOn(access, 'view', orgIds);
+}
+
+/** The memberships of a user that a read may show the actor: those in organizations the actor can view. */
+export function viewableMemberships<M extends { organizationId: number }>(access: Access, memberships: M[]): M[] {
+  return memberships.filter((m) => mayView(access, [m.organizationId]));
+}
+
+/**
  * Does the actor hold `permission` in at least one of `orgIds`? For reads (a user is visible when
  * the actor holds `view` in one of their organizations) and for checks about one organization (a
  * record's, an API key's). Never for an action on somebody's account: that is `decide`.

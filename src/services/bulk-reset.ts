@@ -1,13 +1,12 @@
-import { Op, type WhereOptions } from 'sequelize';
+import { Op } from 'sequelize';
 import { fail, ok, type Outcome } from '../domain/outcome';
 import type { SavedView } from '../domain/status';
 import { Job, JobItem, MailMessage, Organization, User } from '../store/models';
-import { decide, isFailure, loadAccess, orgsWith, rolesOfUsers, type Access } from './authz';
+import { userIdsInView } from '../store/user-queries';
+import { decide, isFailure, loadAccess, mayView, orgsWith, rolesOfUsers, type Access } from './authz';
 import { writeAudit } from './audit';
 import type { Actor, Ctx } from './context';
-import { orgScopeWhere, viewWhere } from './directory';
 import { resetBatch } from './passwords';
-import { canSee } from './target';
 import { normalizeEmail, normalizeUsername } from './user-refs';
 
 /**
@@ -133,8 +132,7 @@ export async function previewBulkReset(ctx: Ctx, actor: Actor, sel: BulkSelectio
       }
       scopeOrgs = [org.id];
     }
-    const where: WhereOptions<User> = { [Op.and]: [orgScopeWhere(scopeOrgs), viewWhere(sel.view ?? 'all')] };
-    for (const u of await User.findAll({ where, attributes: ['id'] })) candidates.add(u.id);
+    for (const id of await userIdsInView(scopeOrgs, sel.view ?? 'all')) candidates.add(id);
   }
 
   const all = [...candidates];
@@ -144,7 +142,7 @@ export async function previewBulkReset(ctx: Ctx, actor: Actor, sel: BulkSelectio
     for (const u of await User.findAll({ where: { id: { [Op.in]: all.slice(i, i + 500) } }, attributes: ['id', 'enabled', 'username'] }))
       users.set(u.id, { enabled: u.enabled, username: u.username });
   }
-  const visible = (id: number) => users.has(id) && canSee(access, [...(rolesMap.get(id)?.keys() ?? [])]);
+  const visible = (id: number) => users.has(id) && mayView(access, [...(rolesMap.get(id)?.keys() ?? [])]);
   // Somebody outside the actor's organizations reads exactly like a name that matches nobody, in the order pasted.
   const unknown = [...pasted.filter((e) => !idOf.has(e) || !visible(idOf.get(e)!)), ...picked.filter((id) => !visible(id)).map(String)];
   const eligible: number[] = [];
