@@ -56,6 +56,11 @@ export async function searchUsers(ctx: Ctx, actor: Actor, input: SearchInput): P
   return ok({ users: rows.map((u) => toSummary(u, access, rolesMap.get(u.id) ?? new Map())), total, offset, limit });
 }
 
+/**
+ * The user card. Its actions weigh every membership of the user (DESIGN §2: every organization,
+ * never upward), but it lists only the organizations, roles and API keys of organizations the
+ * actor can view: a read never names the others (issue 14).
+ */
 export async function showUser(ctx: Ctx, actor: Actor, input: { ref: string }): Promise<Outcome<{ user: UserDetail }>> {
   const access = await loadAccess(ctx, actor);
   if (isFailure(access)) return access;
@@ -63,7 +68,7 @@ export async function showUser(ctx: Ctx, actor: Actor, input: { ref: string }): 
   if (!user) return notFound(input.ref);
   const memberships = await membershipsOf([user.id], null);
   if (!mayView(access, memberships.map((m) => m.organizationId))) return notFound(input.ref);
-  const shown = memberships;
+  const shown = viewableMemberships(access, memberships);
   const [orgById, { recordsAssigned, keys }] = await Promise.all([
     organizationsById(shown.map((m) => m.organizationId)),
     recordsAndKeysOf(user.id),
@@ -83,7 +88,7 @@ export async function showUser(ctx: Ctx, actor: Actor, input: { ref: string }): 
       roles: rolesOf(m.roles),
     })),
     recordsAssigned,
-    apiKeys: keys.map((k) => ({
+    apiKeys: viewableMemberships(access, keys).map((k) => ({
       organizationSlug: orgById.get(k.organizationId)?.slug ?? '?',
       displayPrefix: k.displayPrefix,
       createdAt: k.createdAt,

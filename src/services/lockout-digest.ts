@@ -144,7 +144,8 @@ export async function recentLockouts(ctx: Ctx, actor: Actor, limit = 10): Promis
   for (const e of events) if (!latest.has(e.userId)) latest.set(e.userId, e);
   const ids = [...latest.keys()];
   const users = await usersById(ids);
-  const orgs = await organizationSlugsOf(ids, null);
+  // Only the organizations the actor can view are named (issue 14).
+  const orgs = await organizationSlugsOf(ids, orgIds);
   const roles = await rolesOfUsers(ids);
   const lockouts = [...latest.values()]
     .filter((e) => users.has(e.userId))
