@@ -264,6 +264,11 @@ function tuneSqlite(sequelize: Sequelize): void {
   };
 }
 
+/** One trivial statement, for health checks: resolves when the database answers. */
+export async function pingDatabase(db: Database): Promise<void> {
+  await db.sequelize.query('SELECT 1');
+}
+
 export function migrator(db: Database, logger?: Logger): Umzug<ReturnType<Sequelize['getQueryInterface']>> {
   return new Umzug({
     migrations: MIGRATIONS.map((m) => ({ name: m.name, up: m.up, down: m.down })),
