@@ -1,7 +1,7 @@
 import { fail, ok, type Outcome } from '../domain/outcome';
 import type { Role } from '../domain/permissions';
 import { canLogIn, type AuthStatus, type SavedView } from '../domain/status';
-import type { Membership, User } from '../store/models';
+import type { User } from '../store/models';
 import {
   countUsersByView,
   findUserInOrganizations,
@@ -67,7 +67,8 @@ export async function showUser(ctx: Ctx, actor: Actor, input: { ref: string }): 
   const user = await findUserByRef(input.ref);
   if (!user) return notFound(input.ref);
   const memberships = await membershipsOf([user.id], null);
-  if (!mayView(access, memberships.map((m) => m.organizationId))) return notFound(input.ref);
+  const orgIds = memberships.map((m) => m.organizationId);
+  if (!mayView(access, orgIds)) return notFound(input.ref);
   const shown = viewableMemberships(access, memberships);
   const [orgById, { recordsAssigned, keys }] = await Promise.all([
     organizationsById(shown.map((m) => m.organizationId)),
@@ -156,7 +157,8 @@ const NO_VIEW_ROLE = 'You do not have a role that lets you view users in this or
 
 async function present(access: Access, users: User[]): Promise<DirectoryUser[]> {
   if (users.length === 0) return [];
-  const memberships: Membership[] = viewableMemberships(access, await membershipsOf(users.map((u) => u.id), null));
+  const ids = users.map((u) => u.id);
+  const memberships = viewableMemberships(access, await membershipsOf(ids, null));
   const orgById = await organizationsById(memberships.map((m) => m.organizationId));
   return users.map((u) => ({
     id: u.id,

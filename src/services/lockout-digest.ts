@@ -1,13 +1,7 @@
 import { findSpike, type Spike } from '../domain/lockout-spike';
 import { ok, type Outcome } from '../domain/outcome';
 import type { AuthStatus } from '../domain/status';
-import {
-  latestLockouts,
-  lockedUsersExcept,
-  lockoutsBetween,
-  organizationSlugsOf,
-  unreportedLockouts,
-} from '../store/lockout-queries';
+import { latestLockouts, lockedUsersExcept, lockoutsBetween, organizationSlugsOf, unreportedLockouts } from '../store/lockout-queries';
 import type { LockoutEvent, User } from '../store/models';
 import { usersById } from '../store/user-queries';
 import { decide, isFailure, loadAccess, rolesOfUsers, viewableOrgs } from './authz';

@@ -1,9 +1,8 @@
+/** Reads of the audit log: one page of events, newest first, under a scope and filters. */
 import { Op, type WhereOptions } from 'sequelize';
 import type { Database } from './db';
 import { AuditEvent } from './models';
 import { usersInOrganizations } from './user-queries';
-
-/** Reads of the audit log: one page of events, newest first, under a scope and filters. */
 
 /** Who an event is about or by: a user id while they exist, else the label the audit row kept (already lower-cased). */
 export type PersonMatch = { userId: number } | { label: string };

@@ -1,3 +1,4 @@
+/** The database handle: opening it (SQLite file or PostgreSQL URL), transactions, heavy reads, migrations and a health ping. */
 import { dirname } from 'node:path';
 import { Sequelize, Transaction } from 'sequelize';
 import { Umzug, type MigrationMeta } from 'umzug';

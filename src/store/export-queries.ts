@@ -1,11 +1,10 @@
-import { Op, QueryTypes } from 'sequelize';
-import { Membership, User } from './models';
-
 /**
  * The export's reads: memberships of a set of organizations joined with their users and
  * organizations, in keyset pages of raw rows (bench/README.md, 6c1387a: one statement per page
  * SQLite can seek, only the needed columns, no model instances).
  */
+import { Op, QueryTypes } from 'sequelize';
+import { Membership, User } from './models';
 
 /** A user as the export reads it: plain values straight from the row, no model instance. */
 export type ExportUser = Pick<User, 'id' | 'username' | 'email' | 'firstName' | 'lastName' | 'authStatus' | 'failedLoginCount'> &

@@ -1,8 +1,7 @@
+/** Reads and marks of lockout events: the digest's window, App Home's latest, a spike's users. */
 import { Op, type Transaction } from 'sequelize';
 import { LockoutEvent, User } from './models';
 import { membershipsOf, organizationsById, usersInOrganizations } from './user-queries';
-
-/** Reads and marks of lockout events: the digest's window, App Home's latest, a spike's users. */
 
 const OLDEST_FIRST: Array<[string, string]> = [
   ['lockedAt', 'ASC'],

@@ -1,14 +1,13 @@
-import { Op, literal, type Transaction, type WhereOptions } from 'sequelize';
-import type { SavedView } from '../domain/status';
-import type { Database } from './db';
-import { ApiKey, Membership, Organization, RecordAssignment, User } from './models';
-
 /**
  * Reads of users and their memberships: the organization scope (`usersInOrganizations`, the one
  * form every read path uses), saved views, text search and the pages built from them. Callers say
  * which organizations (services decide that: `viewableOrgs` in services/authz); nothing here checks
  * a permission.
  */
+import { Op, literal, type Transaction, type WhereOptions } from 'sequelize';
+import type { SavedView } from '../domain/status';
+import type { Database } from './db';
+import { ApiKey, Membership, Organization, RecordAssignment, User } from './models';
 
 /** Where the user id sits in the statement a scope is added to: Sequelize aliases a model's table by its name. */
 const USER_ID_COLUMN = {
