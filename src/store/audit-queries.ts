@@ -1,4 +1,4 @@
-/** Reads of the audit log: one page of events, newest first, under a scope and filters. */
+/** The audit log's reads: a page of events under a scope and filters, and the mirror's claim, skip and release. */
 import { Op, type WhereOptions } from 'sequelize';
 import type { Database } from './db';
 import { AuditEvent } from './models';
@@ -41,4 +41,40 @@ export async function auditPage(db: Database, q: AuditQuery): Promise<AuditEvent
   if (q.about) and.push(personWhere(db, q.about, 'about'));
   if (q.by) and.push(personWhere(db, q.by, 'by'));
   return AuditEvent.findAll({ where: { [Op.and]: and }, order: [['id', 'DESC']], limit: q.limit + 1 });
+}
+
+/** The audit mirror: mark events before `cutoff` never mirrored as skipped (`skipped`, a sentinel time). */
+export async function skipUnmirroredBefore(db: Database, cutoff: Date, skipped: Date): Promise<void> {
+  await db.tx((t) => AuditEvent.update({ mirroredAt: skipped }, { where: { mirroredAt: null, at: { [Op.lt]: cutoff } }, transaction: t }));
+}
+
+/**
+ * The audit mirror's claim: up to `batchSize` events since `since` not mirrored yet, oldest first,
+ * stamped `mirroredAt = now` in one transaction (PostgreSQL: rows another instance holds are
+ * skipped, and only what this statement stamped counts as claimed).
+ */
+export async function claimUnmirrored(db: Database, opts: { since: Date; now: Date; batchSize: number }): Promise<AuditEvent[]> {
+  return db.tx(async (t) => {
+    const rows = await AuditEvent.findAll({
+      where: { mirroredAt: null, at: { [Op.gte]: opts.since } },
+      order: [['id', 'ASC']],
+      limit: opts.batchSize,
+      transaction: t,
+      ...(db.dialect === 'postgres' ? { lock: t.LOCK.UPDATE, skipLocked: true } : {}),
+    });
+    if (rows.length === 0) return [];
+    const where = { id: { [Op.in]: rows.map((r) => r.id) }, mirroredAt: null };
+    if (db.dialect === 'postgres') {
+      // Only what this statement stamped counts as ours, should a lock ever not be taken.
+      const [, claimed] = await AuditEvent.update({ mirroredAt: opts.now }, { where, transaction: t, returning: true });
+      return claimed.sort((a, b) => a.id - b.id);
+    }
+    await AuditEvent.update({ mirroredAt: opts.now }, { where, transaction: t });
+    return rows;
+  });
+}
+
+/** Give claimed events back to the mirror (posting them failed). */
+export async function releaseMirrored(db: Database, ids: number[]): Promise<void> {
+  await db.tx((t) => AuditEvent.update({ mirroredAt: null }, { where: { id: { [Op.in]: ids } }, transaction: t }));
 }
