@@ -1,4 +1,4 @@
-import { Op, type Transaction } from 'sequelize';
+import type { Transaction } from 'sequelize';
 import { fail, type Failure } from '../domain/outcome';
 import {
   PERMISSION_LABELS,
@@ -12,6 +12,7 @@ import {
 } from '../domain/permissions';
 import { canLogIn } from '../domain/status';
 import { Membership, User } from '../store/models';
+import { membershipsOfUsers } from '../store/organization-queries';
 import type { Actor, Ctx } from './context';
 
 /** What an actor may do, per organization. Loaded fresh for every service call: roles change. */
@@ -118,12 +119,7 @@ export async function orgsOfUsers(userIds: number[], t?: Transaction): Promise<M
   const out = new Map<number, number[]>();
   for (const id of userIds) out.set(id, []);
   if (userIds.length === 0) return out;
-  const rows = await Membership.findAll({
-    where: { userId: { [Op.in]: userIds } },
-    attributes: ['userId', 'organizationId'],
-    transaction: t,
-  });
-  for (const r of rows) out.get(r.userId)?.push(r.organizationId);
+  for (const r of await membershipsOfUsers(userIds, t)) out.get(r.userId)?.push(r.organizationId);
   return out;
 }
 
@@ -132,15 +128,6 @@ export async function rolesOfUsers(userIds: number[], t?: Transaction): Promise<
   const out = new Map<number, Map<number, Role[]>>();
   for (const id of userIds) out.set(id, new Map());
   if (userIds.length === 0) return out;
-  // Chunks keep a 100,000-user bulk preview's statements (and their parameter lists) reasonable.
-  for (let i = 0; i < userIds.length; i += 5000) {
-    const rows = await Membership.findAll({
-      where: { userId: { [Op.in]: userIds.slice(i, i + 5000) } },
-      attributes: ['userId', 'organizationId', 'roles'],
-      order: [['organizationId', 'ASC']],
-      transaction: t,
-    });
-    for (const r of rows) out.get(r.userId)?.set(r.organizationId, parseRoles(r.roles).roles);
-  }
+  for (const r of await membershipsOfUsers(userIds, t)) out.get(r.userId)?.set(r.organizationId, parseRoles(r.roles).roles);
   return out;
 }

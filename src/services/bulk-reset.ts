@@ -2,6 +2,7 @@ import { Op } from 'sequelize';
 import { fail, ok, type Outcome } from '../domain/outcome';
 import type { SavedView } from '../domain/status';
 import { Job, JobItem, MailMessage, Organization, User } from '../store/models';
+import { organizationsIn } from '../store/organization-queries';
 import { userIdsInView } from '../store/user-queries';
 import { decide, isFailure, loadAccess, mayView, orgsWith, rolesOfUsers, type Access } from './authz';
 import { writeAudit } from './audit';
@@ -320,6 +321,6 @@ export async function bulkResetOrgs(ctx: Ctx, actor: Actor): Promise<Outcome<{ o
   if (isFailure(access)) return access;
   const ids = orgsWith(access, 'bulk_reset');
   if (ids !== null && ids.length === 0) return fail('forbidden', 'You do not have permission to run bulk password resets.');
-  const orgs = await Organization.findAll({ where: ids === null ? {} : { id: { [Op.in]: ids } }, order: [['slug', 'ASC']] });
+  const orgs = await organizationsIn(ids);
   return ok({ orgs: orgs.map((o) => ({ slug: o.slug, name: o.name })) });
 }

@@ -3,7 +3,8 @@
  *   db.ts        opening, migrating and pinging the database; transactions and heavy reads
  *   models.ts    the Sequelize models over the tables of migrations/ (this file)
  *   *-queries.ts named queries, one file per subject: users and the organization scope
- *                (`usersInOrganizations`), lockouts, audit log, export pages, outbox, Slack deliveries
+ *                (`usersInOrganizations`), organizations and memberships, lockouts, audit log,
+ *                export pages, job and outbox claims, Slack deliveries
  *
  * Who may import what: services, jobs and mail import models and the named queries; adapters
  * (src/slack, src/http, src/cli, src/demo) import types from here and the database's lifecycle
