@@ -1,7 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import type { Runtime } from '../src/app/runtime';
 import type { Actor } from '../src/services/context';
-import { likePattern, searchUsers } from '../src/services/directory';
+import { searchUsers } from '../src/services/directory';
+import { likePattern } from '../src/store/user-queries';
 import { PAGE_SIZE } from '../src/slack/presenters';
 import { FIRST_NAMES, LAST_NAMES } from './seed';
 import { RawSqlite } from './raw-sqlite';

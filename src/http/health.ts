@@ -1,5 +1,6 @@
 import type { Request, Response } from 'express';
 import type { Ctx } from '../services/context';
+import { pingDatabase } from '../store/db';
 
 /** What /healthz says about Slack (see src/slack/connection.ts); absent when Slack is not configured. */
 export interface SlackHealth {
@@ -20,7 +21,7 @@ export function healthRoute(ctx: Ctx, slack?: () => SlackHealth | null) {
     const slackPart = slackHealth ? { slack: slackHealth } : {};
     const slackOk = !slackHealth || slackHealth.status === 'ok';
     try {
-      await ctx.db.sequelize.query('SELECT 1');
+      await pingDatabase(ctx.db);
       const db = { status: 'ok', dialect: ctx.db.dialect, latencyMs: Date.now() - started };
       res.status(slackOk ? 200 : 503).json({ status: slackOk ? 'ok' : 'degraded', db, ...slackPart });
     } catch {

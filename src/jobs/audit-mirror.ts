@@ -1,7 +1,7 @@
-import { Op } from 'sequelize';
 import type { Ctx } from '../services/context';
 import { auditRecord, type AuditRecord } from '../services/audit-query';
-import { AuditEvent } from '../store/models';
+import { claimUnmirrored, releaseMirrored, skipUnmirroredBefore } from '../store/audit-queries';
+import type { AuditEvent } from '../store/models';
 import { retryDelayMs } from '../mail/sender';
 
 /** Where mirrored audit lines go (AUDIT_CHANNEL in production). Throws when the post failed. */
@@ -141,36 +141,17 @@ export class AuditMirror {
   private async skipStale(): Promise<void> {
     const { ctx } = this;
     const cutoff = new Date(ctx.now().getTime() - this.opts.maxAgeMs);
-    await ctx.db.tx((t) =>
-      AuditEvent.update({ mirroredAt: SKIPPED_STALE }, { where: { mirroredAt: null, at: { [Op.lt]: cutoff } }, transaction: t }),
-    );
+    await skipUnmirroredBefore(ctx.db, cutoff, SKIPPED_STALE);
   }
 
   private claim(): Promise<AuditEvent[]> {
     const { ctx } = this;
-    return ctx.db.tx(async (t) => {
-      const now = ctx.now();
-      const rows = await AuditEvent.findAll({
-        where: { mirroredAt: null, at: { [Op.gte]: new Date(now.getTime() - this.opts.maxAgeMs) } },
-        order: [['id', 'ASC']],
-        limit: this.opts.batchSize,
-        transaction: t,
-        ...(ctx.db.dialect === 'postgres' ? { lock: t.LOCK.UPDATE, skipLocked: true } : {}),
-      });
-      if (rows.length === 0) return [];
-      const where = { id: { [Op.in]: rows.map((r) => r.id) }, mirroredAt: null };
-      if (ctx.db.dialect === 'postgres') {
-        // Only what this statement stamped counts as ours, should a lock ever not be taken.
-        const [, claimed] = await AuditEvent.update({ mirroredAt: now }, { where, transaction: t, returning: true });
-        return claimed.sort((a, b) => a.id - b.id);
-      }
-      await AuditEvent.update({ mirroredAt: now }, { where, transaction: t });
-      return rows;
-    });
+    const now = ctx.now();
+    return claimUnmirrored(ctx.db, { since: new Date(now.getTime() - this.opts.maxAgeMs), now, batchSize: this.opts.batchSize });
   }
 
   private async release(ids: number[]): Promise<void> {
-    await this.ctx.db.tx((t) => AuditEvent.update({ mirroredAt: null }, { where: { id: { [Op.in]: ids } }, transaction: t }));
+    await releaseMirrored(this.ctx.db, ids);
   }
 
   async stop(): Promise<void> {

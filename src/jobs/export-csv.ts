@@ -4,12 +4,11 @@ import { stat } from 'node:fs/promises';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Transform as CsvTransform } from '@json2csv/node';
-import { Op, QueryTypes, type WhereOptions } from 'sequelize';
 import { neutralizeCell } from '../domain/csv-safety';
 import { PRIVATE_FILE_MODE, settlePrivateFile } from '../lib/private-files';
 import { formatRoles, parseRoles } from '../domain/permissions';
 import { exportColumns, type ExportFieldName } from '../services/export-fields';
-import { Membership, User } from '../store/models';
+import { countExportRows, exportPage, type ExportPageRow, type ExportUser } from '../store/export-queries';
 
 /**
  * The export file: one CSV row per membership (a user in two organizations appears twice, each
@@ -93,75 +92,23 @@ export function csvField(value: string): string {
   return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }
 
-function scopeWhere(orgIds: number[] | null): WhereOptions<Membership> {
-  return orgIds === null ? {} : { organizationId: { [Op.in]: orgIds } };
-}
-
-/** A user as the export reads it: plain values straight from the row, no model instance. */
-export type ExportUser = Pick<User, 'id' | 'username' | 'email' | 'firstName' | 'lastName' | 'authStatus' | 'failedLoginCount'> &
-  // Read only when their field is on.
-  Partial<Pick<User, 'phone' | 'title' | 'passwordHash'>> & {
-    /** SQLite answers 1/0, PostgreSQL true/false. */
-    enabled: boolean | number;
-    /** SQLite answers text, PostgreSQL a Date. */
-    lockedAt: Date | string | null;
-    lastLoginAt: Date | string | null;
-    passwordChangedAt: Date | string | null;
-    createdAt: Date | string;
-    updatedAt: Date | string;
-  };
-
 export interface ExportRow {
   user: ExportUser;
   org: string;
   roles: string;
 }
 
-type PageRow = ExportUser & { organizationId: number; org: string; roles: string };
-
-/**
- * One page of memberships after `after` in (user_id, organization_id) order, joined with their
- * users and organizations in a single statement. Keyset rather than OFFSET, written as a row-value
- * range so each page is a seek on memberships_user_org_unique; the scope is a plain filter
- * (`organization_id + 0`), because offered an index on it the planner reads every remaining
- * membership of each organization and sorts them, for every page. A user deleted meanwhile has no
- * row (inner join).
- */
-async function loadPage(
-  orgIds: number[] | null,
-  fields: readonly ExportFieldName[],
-  after: PageRow | null,
-  pageSize: number,
-): Promise<PageRow[]> {
-  const where: string[] = [];
-  if (orgIds !== null) where.push(`m.organization_id + 0 IN (${orgIds.length > 0 ? orgIds.map((n) => Math.trunc(n)).join(',') : 'NULL'})`);
-  if (after) where.push(`(m.user_id, m.organization_id) > (${Math.trunc(after.id)}, ${Math.trunc(after.organizationId)})`);
-  // Only the columns this export writes: every column costs a property on each of 100,000 row objects.
-  const optional = [
-    ...(fields.includes('phone') ? ['u.phone,'] : []),
-    ...(fields.includes('title') ? ['u.title,'] : []),
-    ...(fields.includes('password_hash') ? ['u.password_hash AS "passwordHash",'] : []),
-  ].join(' ');
-  // RAW hands back the driver's rows as they are; a raw SELECT would copy each one.
-  const [rows] = await User.sequelize!.query(
-    `SELECT u.id, u.username, u.email, u.first_name AS "firstName", u.last_name AS "lastName", ${optional}
-       u.enabled, u.auth_status AS "authStatus", u.failed_login_count AS "failedLoginCount", u.locked_at AS "lockedAt",
-       u.last_login_at AS "lastLoginAt", u.password_changed_at AS "passwordChangedAt", u.created_at AS "createdAt", u.updated_at AS "updatedAt",
-       m.organization_id AS "organizationId", m.roles, o.slug AS org
-     FROM memberships m JOIN users u ON u.id = m.user_id JOIN organizations o ON o.id = m.organization_id
-     ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
-     ORDER BY m.user_id, m.organization_id LIMIT ${Math.trunc(pageSize)}`,
-    { type: QueryTypes.RAW },
-  );
-  return rows as PageRow[];
-}
-
 /** Pages of export rows; the next page is read while the caller writes this one. */
 async function* membershipPages(input: ExportCsvInput, pageSize: number): AsyncGenerator<ExportRow[]> {
-  let next: Promise<PageRow[]> | null = loadPage(input.orgIds, input.fields, null, pageSize);
+  const columns = {
+    phone: input.fields.includes('phone'),
+    title: input.fields.includes('title'),
+    passwordHash: input.fields.includes('password_hash'),
+  };
+  let next: Promise<ExportPageRow[]> | null = exportPage(input.orgIds, columns, null, pageSize);
   while (next) {
-    const page: PageRow[] = await next;
-    next = page.length === pageSize ? loadPage(input.orgIds, input.fields, page[page.length - 1], pageSize) : null;
+    const page: ExportPageRow[] = await next;
+    next = page.length === pageSize ? exportPage(input.orgIds, columns, page[page.length - 1], pageSize) : null;
     // Awaited only in the next round: a failure must not count as unhandled meanwhile.
     next?.catch(() => undefined);
     if (page.length > 0) yield page.map((r) => ({ user: r, org: r.org, roles: r.roles }));
@@ -189,10 +136,6 @@ function coalesce(size: number): Transform {
       done();
     },
   });
-}
-
-export async function countExportRows(orgIds: number[] | null): Promise<number> {
-  return Membership.count({ where: scopeWhere(orgIds) });
 }
 
 /**

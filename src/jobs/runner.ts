@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Op } from 'sequelize';
 import type { Ctx } from '../services/context';
+import { claimJob } from '../store/job-queries';
 import { Job } from '../store/models';
 
 /**
@@ -107,25 +107,8 @@ export class JobRunner {
 
   private async claim(): Promise<Job | null> {
     const now = this.ctx.now();
-    const kinds = [...this.handlers.keys()];
-    if (kinds.length === 0) return null;
-    const candidates = await Job.findAll({
-      where: {
-        kind: { [Op.in]: kinds },
-        [Op.or]: [{ status: 'queued' }, { status: 'running', leaseUntil: { [Op.lt]: now } }],
-      },
-      order: [['id', 'ASC']],
-      limit: 5,
-    });
-    for (const c of candidates) {
-      // A conditional update is the claim: of several instances, exactly one sees one row changed.
-      const [changed] = await Job.update(
-        { status: 'running', leaseOwner: this.instanceId, leaseUntil: new Date(now.getTime() + this.leaseMs), attempts: c.attempts + 1 },
-        { where: { id: c.id, status: c.status, attempts: c.attempts } },
-      );
-      if (changed === 1) return Job.findByPk(c.id);
-    }
-    return null;
+    // A conditional update is the claim: of several instances, exactly one gets a job.
+    return claimJob([...this.handlers.keys()], now, this.instanceId, new Date(now.getTime() + this.leaseMs));
   }
 
   private control(job: Job): JobControl {

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { col, fn, literal, Op, type WhereOptions } from 'sequelize';
 import type { Runtime } from '../app/runtime';
 import { redact, type Logger } from '../lib/logger';
 import type { Ctx } from '../services/context';
-import { MailMessage, type MailStatus } from '../store/models';
+import { MailMessage } from '../store/models';
+import { claimDueMail, mailCountsByStatus } from '../store/outbox-queries';
 import type { OutboxAttachment } from './outbox';
 import { createMailTransport, MailDeliveryError, type MailTransport, type OutgoingAttachment, type OutgoingMail } from './transport';
 
@@ -272,36 +272,8 @@ export class MailSender {
 
   private async claim(cutoff: Date): Promise<{ rows: MailMessage[]; lease: Date }> {
     const lease = new Date(this.ctx.now().getTime() + this.opts.leaseMs);
-    const due: WhereOptions<MailMessage> = {
-      [Op.or]: [
-        { status: 'pending', nextAttemptAt: { [Op.lte]: cutoff } },
-        // A 'sending' row whose lease ran out belongs to a worker that crashed or hung.
-        { status: 'sending', [Op.or]: [{ leaseUntil: null }, { leaseUntil: { [Op.lt]: cutoff } }] },
-      ],
-    };
-    const rows = await this.ctx.db.tx(async (t) => {
-      const candidates = await MailMessage.findAll({
-        attributes: ['id'],
-        where: due,
-        order: [
-          ['nextAttemptAt', 'ASC'],
-          ['id', 'ASC'],
-        ],
-        limit: this.opts.batchSize,
-        transaction: t,
-        // PostgreSQL: instances claiming at once take disjoint rows instead of queueing on the same ones.
-        // SQLite: BEGIN IMMEDIATE already makes the whole claim exclusive.
-        ...(this.ctx.db.dialect === 'postgres' ? { lock: t.LOCK.UPDATE, skipLocked: true } : {}),
-      });
-      if (candidates.length === 0) return [];
-      const ids = candidates.map((c) => c.id);
-      // The attempt is counted at claim time, so a mail that crashes the process every time still runs out of attempts.
-      await MailMessage.update(
-        { status: 'sending', leaseUntil: lease, attempts: literal('attempts + 1') },
-        { where: { [Op.and]: [{ id: ids }, due] }, transaction: t },
-      );
-      return MailMessage.findAll({ where: { id: ids, status: 'sending', leaseUntil: lease }, order: [['id', 'ASC']], transaction: t });
-    });
+    // The claim takes pending mail that is due and 'sending' mail whose lease ran out, counting the attempt.
+    const rows = await claimDueMail(this.ctx.db, { cutoff, lease, batchSize: this.opts.batchSize });
     return { rows, lease };
   }
 
@@ -395,18 +367,11 @@ async function mapLimit<T, R>(items: T[], limit: number, work: (item: T) => Prom
  * whatever became of it; `queued - sent - failed` are still on their way.
  */
 export async function mailStats(jobId: number): Promise<{ queued: number; sent: number; failed: number }> {
-  const rows = (await MailMessage.findAll({
-    attributes: ['status', [fn('COUNT', col('id')), 'n']],
-    where: { jobId },
-    group: ['status'],
-    raw: true,
-  })) as unknown as Array<{ status: MailStatus; n: number | string }>;
   const stats = { queued: 0, sent: 0, failed: 0 };
-  for (const r of rows) {
-    const n = Number(r.n);
+  for (const { status, n } of await mailCountsByStatus(jobId)) {
     stats.queued += n;
-    if (r.status === 'sent') stats.sent += n;
-    if (r.status === 'failed') stats.failed += n;
+    if (status === 'sent') stats.sent += n;
+    if (status === 'failed') stats.failed += n;
   }
   return stats;
 }

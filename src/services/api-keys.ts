@@ -4,6 +4,7 @@ import { fail, ok, type Failure, type Outcome, type Success } from '../domain/ou
 import { canLogIn } from '../domain/status';
 import { constantTimeEqual, sha256Hex } from '../domain/tokens';
 import { ApiKey, Membership, Organization, User } from '../store/models';
+import { organizationsIn } from '../store/organization-queries';
 import { isFailure, loadAccess, mayOn, refusal, type Access } from './authz';
 import { writeAudit } from './audit';
 import type { Actor, Ctx } from './context';
@@ -101,7 +102,7 @@ async function keyOrganization(
   const keys = await ApiKey.findAll({ where: { userId: user.id, organizationId: { [Op.in]: managed } }, transaction: t });
   const withKey = new Set(keys.map((k) => k.organizationId));
   const candidates = purpose === 'revoke' ? managed.filter((o) => withKey.has(o)) : managed;
-  const orgs = await Organization.findAll({ where: { id: { [Op.in]: candidates } }, order: [['slug', 'ASC']], transaction: t });
+  const orgs = await organizationsIn(candidates, t);
   if (orgs.length === 1) return orgs[0];
   return orgs.map((o) => ({ id: o.id, slug: o.slug, name: o.name, hasKey: withKey.has(o.id) }));
 }

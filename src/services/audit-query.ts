@@ -1,6 +1,6 @@
-import { Op, literal, type WhereOptions } from 'sequelize';
 import { fail, ok, type Failure, type Outcome } from '../domain/outcome';
-import { AuditEvent } from '../store/models';
+import { auditPage, type PersonMatch } from '../store/audit-queries';
+import type { AuditEvent } from '../store/models';
 import { isFailure, loadAccess, orgsWith } from './authz';
 import type { Actor, Ctx } from './context';
 import { findUserByRef } from './user-refs';
@@ -42,17 +42,12 @@ export interface AuditFilter {
  * Events about (or by) one person: by their id while they exist, else by the label the audit row
  * kept — so a deleted user's history, and non-person actors such as "system (cli)", stay findable.
  */
-async function personFilter(
-  ref: string | undefined,
-  idColumn: 'targetUserId' | 'actorUserId',
-  labels: (lowered: string) => WhereOptions<AuditEvent>[],
-): Promise<WhereOptions<AuditEvent> | Failure | null> {
+async function personFilter(ref: string | undefined): Promise<PersonMatch | Failure | undefined> {
   const r = ref?.trim();
-  if (!r) return null;
+  if (!r) return undefined;
   if (r.length > 254) return fail('invalid_input', 'That user reference is too long.');
   const user = await findUserByRef(r);
-  if (user) return { [idColumn]: user.id };
-  return { [Op.or]: labels(r.toLowerCase().replace(/%/g, '')) };
+  return user ? { userId: user.id } : { label: r.toLowerCase() };
 }
 
 export const AUDIT_ACTION_PATTERN = /^[a-z][a-z0-9_-]{0,49}$/;
@@ -72,37 +67,19 @@ export async function queryAudit(
   const orgs = orgsWith(access, 'audit_log');
   if (orgs !== null && orgs.length === 0) return fail('forbidden', 'You do not have permission to read the audit log.');
   const limit = Math.min(Math.max(1, Math.trunc(input.limit ?? 10)), 100);
-  const and: WhereOptions<AuditEvent>[] = [];
+  let action: string | undefined;
+  if (input.action) {
+    action = input.action.trim().toLowerCase();
+    if (!AUDIT_ACTION_PATTERN.test(action)) return fail('invalid_input', 'An action is a word such as disable or reset_password.');
+  }
+  const about = await personFilter(input.ref);
+  if (isFailure(about)) return about;
+  const by = await personFilter(input.by);
+  if (isFailure(by)) return by;
   // An event is visible when it was recorded under one of the actor's organizations, or when its
   // target is (still) a member of one: an administrator of a second organization of the same person
   // sees what was done to them under the first.
-  if (orgs !== null) {
-    const ids = orgs.map((n) => Math.trunc(n)).join(',');
-    and.push({
-      [Op.or]: [
-        { organizationId: { [Op.in]: orgs } },
-        { targetUserId: { [Op.in]: literal(`(SELECT user_id FROM memberships WHERE organization_id IN (${ids}))`) } },
-      ],
-    });
-  }
-  if (input.beforeId !== undefined) and.push({ id: { [Op.lt]: input.beforeId } });
-  if (input.action) {
-    const action = input.action.trim().toLowerCase();
-    if (!AUDIT_ACTION_PATTERN.test(action)) return fail('invalid_input', 'An action is a word such as disable or reset_password.');
-    and.push({ action });
-  }
-  const like = ctx.db.dialect === 'postgres' ? Op.iLike : Op.like;
-  // Target labels read "name <email>", actor labels "name (how)" or a bare "login api".
-  const about = await personFilter(input.ref, 'targetUserId', (r) => [
-    { targetLabel: { [like]: `${r} <%` } },
-    { targetLabel: { [like]: `%<${r}>` } },
-  ]);
-  const by = await personFilter(input.by, 'actorUserId', (r) => [{ actorLabel: { [like]: `${r} (%` } }, { actorLabel: { [like]: r } }]);
-  for (const f of [about, by]) {
-    if (isFailure(f)) return f;
-    if (f) and.push(f);
-  }
-  const rows = await AuditEvent.findAll({ where: { [Op.and]: and }, order: [['id', 'DESC']], limit: limit + 1 });
+  const rows = await auditPage(ctx.db, { orgIds: orgs, beforeId: input.beforeId, action, about, by, limit });
   const page = rows.slice(0, limit);
   return ok({
     events: page.map(auditRecord),

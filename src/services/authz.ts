@@ -1,4 +1,4 @@
-import { Op, type Transaction } from 'sequelize';
+import type { Transaction } from 'sequelize';
 import { fail, type Failure } from '../domain/outcome';
 import {
   PERMISSION_LABELS,
@@ -12,6 +12,7 @@ import {
 } from '../domain/permissions';
 import { canLogIn } from '../domain/status';
 import { Membership, User } from '../store/models';
+import { membershipsOfUsers } from '../store/organization-queries';
 import type { Actor, Ctx } from './context';
 
 /** What an actor may do, per organization. Loaded fresh for every service call: roles change. */
@@ -50,6 +51,27 @@ export function isFailure(v: unknown): v is Failure {
 export function orgsWith(access: Access, permission: Permission): number[] | null {
   if (access.system) return null;
   return [...access.roles.entries()].filter(([, roles]) => rolesGrant(roles, permission)).map(([org]) => org);
+}
+
+/**
+ * The "may view" rule (DESIGN §2): every read — find, list, show, App Home, export, REST, the
+ * digest's buttons — shows only users of the organizations where the actor holds a role, and of a
+ * user only those organizations. `viewableOrgs` is that set (null: all, for the system actor; []:
+ * none), handed to the store's `usersInOrganizations`; `mayView` asks it of one user's
+ * organizations; `viewableMemberships` keeps what a read may name of them.
+ */
+export function viewableOrgs(access: Access): number[] | null {
+  return orgsWith(access, 'view');
+}
+
+/** Is a user with memberships in `orgIds` visible to the actor (a role, any role, in one of them)? */
+export function mayView(access: Access, orgIds: number[]): boolean {
+  return access.system || mayOn(access, 'view', orgIds);
+}
+
+/** The memberships of a user that a read may show the actor: those in organizations the actor can view. */
+export function viewableMemberships<M extends { organizationId: number }>(access: Access, memberships: M[]): M[] {
+  return memberships.filter((m) => mayView(access, [m.organizationId]));
 }
 
 /**
@@ -97,12 +119,7 @@ export async function orgsOfUsers(userIds: number[], t?: Transaction): Promise<M
   const out = new Map<number, number[]>();
   for (const id of userIds) out.set(id, []);
   if (userIds.length === 0) return out;
-  const rows = await Membership.findAll({
-    where: { userId: { [Op.in]: userIds } },
-    attributes: ['userId', 'organizationId'],
-    transaction: t,
-  });
-  for (const r of rows) out.get(r.userId)?.push(r.organizationId);
+  for (const r of await membershipsOfUsers(userIds, t)) out.get(r.userId)?.push(r.organizationId);
   return out;
 }
 
@@ -111,15 +128,6 @@ export async function rolesOfUsers(userIds: number[], t?: Transaction): Promise<
   const out = new Map<number, Map<number, Role[]>>();
   for (const id of userIds) out.set(id, new Map());
   if (userIds.length === 0) return out;
-  // Chunks keep a 100,000-user bulk preview's statements (and their parameter lists) reasonable.
-  for (let i = 0; i < userIds.length; i += 5000) {
-    const rows = await Membership.findAll({
-      where: { userId: { [Op.in]: userIds.slice(i, i + 5000) } },
-      attributes: ['userId', 'organizationId', 'roles'],
-      order: [['organizationId', 'ASC']],
-      transaction: t,
-    });
-    for (const r of rows) out.get(r.userId)?.set(r.organizationId, parseRoles(r.roles).roles);
-  }
+  for (const r of await membershipsOfUsers(userIds, t)) out.get(r.userId)?.set(r.organizationId, parseRoles(r.roles).roles);
   return out;
 }

@@ -1,13 +1,13 @@
-import { Op, type WhereOptions } from 'sequelize';
+import { Op } from 'sequelize';
 import { fail, ok, type Failure, type Outcome } from '../domain/outcome';
 import type { SavedView } from '../domain/status';
 import { Job, JobItem, MailMessage, Organization, User } from '../store/models';
-import { decide, isFailure, loadAccess, orgsWith, rolesOfUsers, type Access } from './authz';
+import { organizationsIn } from '../store/organization-queries';
+import { userIdsInView } from '../store/user-queries';
+import { decide, isFailure, loadAccess, mayView, orgsWith, rolesOfUsers, type Access } from './authz';
 import { writeAudit } from './audit';
 import type { Actor, Ctx } from './context';
-import { orgScopeWhere, viewWhere } from './directory';
 import { resetBatch } from './passwords';
-import { canSee } from './target';
 import { normalizeEmail, normalizeUsername } from './user-refs';
 
 /**
@@ -152,8 +152,7 @@ export async function previewBulkReset(ctx: Ctx, actor: Actor, sel: BulkSelectio
       }
       scopeOrgs = [org.id];
     }
-    const where: WhereOptions<User> = { [Op.and]: [orgScopeWhere(scopeOrgs), viewWhere(sel.view ?? 'all')] };
-    for (const u of await User.findAll({ where, attributes: ['id'] })) candidates.add(u.id);
+    for (const id of await userIdsInView(scopeOrgs, sel.view ?? 'all')) candidates.add(id);
   }
 
   const all = [...candidates];
@@ -163,7 +162,7 @@ export async function previewBulkReset(ctx: Ctx, actor: Actor, sel: BulkSelectio
     for (const u of await User.findAll({ where: { id: { [Op.in]: all.slice(i, i + 500) } }, attributes: ['id', 'enabled', 'username'] }))
       users.set(u.id, { enabled: u.enabled, username: u.username });
   }
-  const visible = (id: number) => users.has(id) && canSee(access, [...(rolesMap.get(id)?.keys() ?? [])]);
+  const visible = (id: number) => users.has(id) && mayView(access, [...(rolesMap.get(id)?.keys() ?? [])]);
   // Somebody outside the actor's organizations reads exactly like a name that matches nobody, in the order pasted.
   const unknown = [...pasted.filter((e) => !idOf.has(e) || !visible(idOf.get(e)!)), ...picked.filter((id) => !visible(id)).map(String)];
   const eligible: number[] = [];
@@ -341,6 +340,6 @@ export async function bulkResetOrgs(ctx: Ctx, actor: Actor): Promise<Outcome<{ o
   if (isFailure(access)) return access;
   const ids = orgsWith(access, 'bulk_reset');
   if (ids !== null && ids.length === 0) return fail('forbidden', 'You do not have permission to run bulk password resets.');
-  const orgs = await Organization.findAll({ where: ids === null ? {} : { id: { [Op.in]: ids } }, order: [['slug', 'ASC']] });
+  const orgs = await organizationsIn(ids);
   return ok({ orgs: orgs.map((o) => ({ slug: o.slug, name: o.name })) });
 }

@@ -1,5 +1,4 @@
-import { Op, QueryTypes, type Transaction } from 'sequelize';
-import { SlackDelivery } from '../store/models';
+import { insertDeliveryKey, pruneDeliveryKeys } from '../store/delivery-queries';
 import type { Ctx } from './context';
 
 /** Prefix of the keys that name one signed request (see claimRequest). */
@@ -27,28 +26,13 @@ const DELIVERY_KEY_TTL_MS = 86_400_000;
  * other writers. PostgreSQL takes a pooled connection either way.
  */
 export async function claimDelivery(ctx: Ctx, key: string, opts: { beforeAck?: boolean } = {}): Promise<boolean> {
-  // One plain statement: this runs for every Slack request, and a model instance cost the event
-  // loop more than the insert itself (npm run bench).
-  const insert = (transaction?: Transaction) =>
-    SlackDelivery.sequelize!.query('INSERT INTO slack_deliveries ("key", created_at) VALUES (:key, :at) ON CONFLICT ("key") DO NOTHING', {
-      replacements: { key: key.slice(0, 200), at: ctx.now() },
-      type: QueryTypes.INSERT,
-      transaction,
-    });
-  // Both dialects answer an INSERT with [id or rows, rows inserted]; 0 inserted: the key was there.
-  const [, inserted] = opts.beforeAck && ctx.db.dialect === 'sqlite' ? await ctx.db.tx((t) => insert(t)) : await insert();
-  return inserted === 1;
+  const k = key.slice(0, 200);
+  if (opts.beforeAck && ctx.db.dialect === 'sqlite') return ctx.db.tx((t) => insertDeliveryKey(k, ctx.now(), t));
+  return insertDeliveryKey(k, ctx.now());
 }
 
 /** Forget request keys past REQUEST_KEY_TTL_MS and delivery keys older than a day. */
 export async function pruneDeliveries(ctx: Ctx): Promise<number> {
   const now = ctx.now().getTime();
-  return SlackDelivery.destroy({
-    where: {
-      [Op.or]: [
-        { createdAt: { [Op.lt]: new Date(now - DELIVERY_KEY_TTL_MS) } },
-        { key: { [Op.like]: `${REQUEST_KEY_PREFIX}%` }, createdAt: { [Op.lt]: new Date(now - REQUEST_KEY_TTL_MS) } },
-      ],
-    },
-  });
+  return pruneDeliveryKeys(new Date(now - DELIVERY_KEY_TTL_MS), REQUEST_KEY_PREFIX, new Date(now - REQUEST_KEY_TTL_MS));
 }

@@ -1,12 +1,28 @@
-import { Op, literal, type WhereOptions } from 'sequelize';
 import { fail, ok, type Outcome } from '../domain/outcome';
-import type { SavedView } from '../domain/status';
-import { ApiKey, Membership, Organization, RecordAssignment, User } from '../store/models';
-import { isFailure, loadAccess, orgsWith, rolesOfUsers } from './authz';
+import type { Role } from '../domain/permissions';
+import { canLogIn, type AuthStatus, type SavedView } from '../domain/status';
+import type { User } from '../store/models';
+import {
+  countUsersByView,
+  findUserInOrganizations,
+  membershipsOf,
+  organizationsById,
+  recordsAndKeysOf,
+  searchUserPage,
+  userKeysetPage,
+} from '../store/user-queries';
+import { isFailure, loadAccess, mayView, rolesOfUsers, viewableMemberships, viewableOrgs, type Access } from './authz';
 import type { Actor, Ctx } from './context';
-import { canSee, notFound } from './target';
+import { notFound } from './target';
 import { findUserByRef } from './user-refs';
 import { rolesOf, toSummary, type UserDetail, type UserSummary } from './user-shapes';
+
+/**
+ * Reading the directory: find and list (`searchUsers`), the user card (`showUser`), App Home's
+ * counts (`countByView`) and the integrations' pages (`pageUsers`, `getUser`). Every one is scoped
+ * by the same rule, `viewableOrgs` (services/authz), through the store's `usersInOrganizations`,
+ * and names only the organizations the actor can view.
+ */
 
 export const MAX_PAGE_SIZE = 100;
 
@@ -24,84 +40,40 @@ export interface SearchResult {
   limit: number;
 }
 
-/** `LIKE` with `!` as the escape character (portable between SQLite and PostgreSQL). */
-export function likePattern(text: string): string {
-  return `%${text.replace(/[!%_]/g, (c) => `!${c}`)}%`;
-}
-
-export function viewWhere(view: SavedView): WhereOptions<User> {
-  switch (view) {
-    case 'all':
-      return {};
-    case 'active':
-      return { enabled: true };
-    case 'disabled':
-      return { enabled: false };
-    case 'locked':
-      return { authStatus: 'locked' };
-    case 'password-reset':
-      return { authStatus: 'password_reset' };
-    case 'cannot-login':
-      return { [Op.or]: [{ enabled: false }, { authStatus: { [Op.ne]: 'active' } }] };
-  }
-}
-
-/**
- * Users of `orgIds` (null: all users), for queries on the User model (aliased "User"). A correlated
- * EXISTS rather than `id IN (SELECT user_id …)`: SQLite answered the IN form by listing every
- * membership of the scope (110,000 for an administrator of every organization of 100,000 users) and
- * looking each user up, for every search; EXISTS probes memberships_user_org_unique only for the
- * rows that pass the other conditions, and lets a LIMIT stop early.
- */
-export function orgScopeWhere(orgIds: number[] | null): WhereOptions<User> {
-  if (orgIds === null) return {};
-  const ids = orgIds.length > 0 ? orgIds.map((n) => Math.trunc(n)).join(',') : 'NULL';
-  return literal(
-    `EXISTS (SELECT 1 FROM memberships AS m WHERE m.user_id = "User"."id" AND m.organization_id IN (${ids}))`,
-  ) as unknown as WhereOptions<User>;
-}
-
-export function searchWhere(db: Ctx['db'], text: string | undefined): WhereOptions<User> {
-  const q = (text ?? '').trim().toLowerCase();
-  if (q.length === 0) return {};
-  const pattern = db.sequelize.escape(likePattern(q));
-  return { [Op.and]: [literal(`search_text LIKE ${pattern} ESCAPE '!'`)] } as WhereOptions<User>;
-}
-
 /** find (text) and list (saved view), paginated, scoped to the organizations where the actor may view. */
 export async function searchUsers(ctx: Ctx, actor: Actor, input: SearchInput): Promise<Outcome<SearchResult>> {
   const access = await loadAccess(ctx, actor);
   if (isFailure(access)) return access;
-  const orgs = orgsWith(access, 'view');
+  const orgs = viewableOrgs(access);
   if (orgs !== null && orgs.length === 0)
     return fail('forbidden', 'You do not have a role in any organization, so there is nobody you can see.');
   const text = (input.text ?? '').trim();
   if (text.length > 200) return fail('invalid_input', 'Search text is limited to 200 characters.');
   const limit = Math.min(Math.max(1, Math.trunc(input.limit ?? 10)), MAX_PAGE_SIZE);
   const offset = Math.max(0, Math.trunc(input.offset ?? 0));
-  // The text first: SQLite tests conditions in order, and the scope's EXISTS is the dearer one.
-  const where = { [Op.and]: [searchWhere(ctx.db, text), viewWhere(input.view ?? 'all'), orgScopeWhere(orgs)] };
-  const [total, rows] = await ctx.db.heavyRead(() =>
-    Promise.all([User.count({ where }), User.findAll({ where, order: [['username', 'ASC']], offset, limit })]),
-  );
+  const { total, rows } = await searchUserPage(ctx.db, { orgIds: orgs, text, view: input.view }, { offset, limit });
   const rolesMap = await rolesOfUsers(rows.map((u) => u.id));
   return ok({ users: rows.map((u) => toSummary(u, access, rolesMap.get(u.id) ?? new Map())), total, offset, limit });
 }
 
+/**
+ * The user card. Its actions weigh every membership of the user (DESIGN §2: every organization,
+ * never upward), but it lists only the organizations, roles and API keys of organizations the
+ * actor can view: a read never names the others (issue 14).
+ */
 export async function showUser(ctx: Ctx, actor: Actor, input: { ref: string }): Promise<Outcome<{ user: UserDetail }>> {
   const access = await loadAccess(ctx, actor);
   if (isFailure(access)) return access;
   const user = await findUserByRef(input.ref);
   if (!user) return notFound(input.ref);
-  const memberships = await Membership.findAll({ where: { userId: user.id }, order: [['organizationId', 'ASC']] });
+  const memberships = await membershipsOf([user.id], null);
   const orgIds = memberships.map((m) => m.organizationId);
-  if (!canSee(access, orgIds)) return notFound(input.ref);
-  const [orgs, recordsAssigned, keys] = await Promise.all([
-    Organization.findAll({ where: { id: { [Op.in]: orgIds } } }),
-    RecordAssignment.count({ where: { userId: user.id } }),
-    ApiKey.findAll({ where: { userId: user.id } }),
+  if (!mayView(access, orgIds)) return notFound(input.ref);
+  const shown = viewableMemberships(access, memberships);
+  const [orgById, { recordsAssigned, keys }] = await Promise.all([
+    organizationsById(shown.map((m) => m.organizationId)),
+    recordsAndKeysOf(user.id),
   ]);
-  const orgById = new Map(orgs.map((o) => [o.id, o]));
   const detail: UserDetail = {
     ...toSummary(user, access, new Map(memberships.map((m) => [m.organizationId, rolesOf(m.roles)]))),
     phone: user.phone,
@@ -110,14 +82,14 @@ export async function showUser(ctx: Ctx, actor: Actor, input: { ref: string }): 
     updatedAt: user.updatedAt,
     passwordChangedAt: user.passwordChangedAt,
     hasPassword: user.passwordHash !== null,
-    organizations: memberships.map((m) => ({
+    organizations: shown.map((m) => ({
       id: m.organizationId,
       slug: orgById.get(m.organizationId)?.slug ?? '?',
       name: orgById.get(m.organizationId)?.name ?? '?',
       roles: rolesOf(m.roles),
     })),
     recordsAssigned,
-    apiKeys: keys.map((k) => ({
+    apiKeys: viewableMemberships(access, keys).map((k) => ({
       organizationSlug: orgById.get(k.organizationId)?.slug ?? '?',
       displayPrefix: k.displayPrefix,
       createdAt: k.createdAt,
@@ -131,11 +103,113 @@ export async function showUser(ctx: Ctx, actor: Actor, input: { ref: string }): 
 export async function countByView(ctx: Ctx, actor: Actor): Promise<Outcome<{ counts: Record<SavedView, number> }>> {
   const access = await loadAccess(ctx, actor);
   if (isFailure(access)) return access;
-  const orgs = orgsWith(access, 'view');
+  const orgs = viewableOrgs(access);
   if (orgs !== null && orgs.length === 0) return fail('forbidden', 'You do not have a role in any organization.');
   const views: SavedView[] = ['all', 'active', 'disabled', 'locked', 'password-reset', 'cannot-login'];
-  const counts = await ctx.db.heavyRead(() =>
-    Promise.all(views.map((v) => User.count({ where: { [Op.and]: [orgScopeWhere(orgs), viewWhere(v)] } }))),
-  );
+  const counts = await countUsersByView(ctx.db, orgs, views);
   return ok({ counts: Object.fromEntries(views.map((v, i) => [v, counts[i]])) as Record<SavedView, number> });
+}
+
+/*
+ * Reading the directory page by page for integrations: keyset pagination on id (stable while users
+ * are added or removed, unlike offsets), scoped to the organizations where the actor may view.
+ * An API key's actor has roles in its own organization only, so that is all it ever sees.
+ */
+
+/** A user as integrations see them. Never carries a hash, token or key. */
+export interface DirectoryUser {
+  id: number;
+  username: string;
+  email: string;
+  firstName: string;
+  lastName: string;
+  phone: string | null;
+  title: string | null;
+  enabled: boolean;
+  authStatus: AuthStatus;
+  canLogIn: boolean;
+  failedLoginCount: number;
+  lockedAt: Date | null;
+  lastLoginAt: Date | null;
+  passwordChangedAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+  /** Memberships in the organizations the actor can view, not the others. */
+  organizations: Array<{ slug: string; roles: Role[] }>;
+}
+
+export interface PageInput {
+  view?: SavedView;
+  text?: string;
+  /** Return users with an id greater than this (the last id of the previous page). */
+  afterId?: number;
+  limit?: number;
+}
+
+export interface UserPage {
+  users: DirectoryUser[];
+  /** The id to continue after, or null when this was the last page. */
+  lastId: number | null;
+  hasMore: boolean;
+}
+
+const NO_VIEW_ROLE = 'You do not have a role that lets you view users in this organization.';
+
+async function present(access: Access, users: User[]): Promise<DirectoryUser[]> {
+  if (users.length === 0) return [];
+  const ids = users.map((u) => u.id);
+  const memberships = viewableMemberships(access, await membershipsOf(ids, null));
+  const orgById = await organizationsById(memberships.map((m) => m.organizationId));
+  return users.map((u) => ({
+    id: u.id,
+    username: u.username,
+    email: u.email,
+    firstName: u.firstName,
+    lastName: u.lastName,
+    phone: u.phone,
+    title: u.title,
+    enabled: u.enabled,
+    authStatus: u.authStatus,
+    canLogIn: canLogIn(u),
+    failedLoginCount: u.failedLoginCount,
+    lockedAt: u.lockedAt,
+    lastLoginAt: u.lastLoginAt,
+    passwordChangedAt: u.passwordChangedAt,
+    createdAt: u.createdAt,
+    updatedAt: u.updatedAt,
+    organizations: memberships
+      .filter((m) => m.userId === u.id)
+      .map((m) => ({ slug: orgById.get(m.organizationId)?.slug ?? '?', roles: rolesOf(m.roles) })),
+  }));
+}
+
+/** One page of users in id order, after `afterId`, filtered by saved view and search text. */
+export async function pageUsers(ctx: Ctx, actor: Actor, input: PageInput): Promise<Outcome<UserPage>> {
+  const access = await loadAccess(ctx, actor);
+  if (isFailure(access)) return access;
+  const orgs = viewableOrgs(access);
+  if (orgs !== null && orgs.length === 0) return fail('forbidden', NO_VIEW_ROLE);
+  const text = (input.text ?? '').trim();
+  if (text.length > 200) return fail('invalid_input', 'Search text is limited to 200 characters.');
+  const limit = Math.min(Math.max(1, Math.trunc(input.limit ?? 50)), MAX_PAGE_SIZE);
+  // One row more than asked tells whether another page exists without a count.
+  const rows = await userKeysetPage(ctx.db, { orgIds: orgs, view: input.view, text }, { afterId: input.afterId, limit });
+  const hasMore = rows.length > limit;
+  const page = rows.slice(0, limit);
+  return ok({ users: await present(access, page), lastId: hasMore ? page[page.length - 1].id : null, hasMore });
+}
+
+/** One user by id, if the actor may view them; otherwise "not found", whether they exist elsewhere or not. */
+export async function getUser(ctx: Ctx, actor: Actor, input: { id: number }): Promise<Outcome<{ user: DirectoryUser }>> {
+  const access = await loadAccess(ctx, actor);
+  if (isFailure(access)) return access;
+  const orgs = viewableOrgs(access);
+  if (orgs !== null && orgs.length === 0) return fail('forbidden', NO_VIEW_ROLE);
+  // No id in the words: the answer for someone elsewhere and for nobody is the same body, byte for byte.
+  const notFoundHere = fail('not_found', 'No user with this id in your organizations.');
+  if (!Number.isSafeInteger(input.id) || input.id < 1) return notFoundHere;
+  const user = await findUserInOrganizations(orgs, input.id);
+  if (!user) return notFoundHere;
+  const [shown] = await present(access, [user]);
+  return ok({ user: shown });
 }

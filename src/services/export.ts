@@ -1,8 +1,9 @@
-import { Op, type Transaction } from 'sequelize';
+import type { Transaction } from 'sequelize';
 import { fail, ok, type Outcome } from '../domain/outcome';
 import { enqueueMail, type OutboxAttachment } from '../mail/outbox';
 import type { RenderedMail } from '../mail/templates';
-import { Job, Organization, User } from '../store/models';
+import { Job, User } from '../store/models';
+import { organizationsIn } from '../store/organization-queries';
 import { isFailure, loadAccess, orgsWith } from './authz';
 import { writeAudit } from './audit';
 import type { Actor, Ctx } from './context';
@@ -42,12 +43,7 @@ export async function exportScope(ctx: Ctx, actor: Actor, t?: Transaction): Prom
   if (isFailure(access)) return access;
   const orgIds = orgsWith(access, 'export');
   if (orgIds !== null && orgIds.length === 0) return fail('forbidden', 'You do not have permission to export users.');
-  const orgs = await Organization.findAll({
-    where: orgIds === null ? {} : { id: { [Op.in]: orgIds } },
-    attributes: ['slug'],
-    order: [['slug', 'ASC']],
-    transaction: t,
-  });
+  const orgs = await organizationsIn(orgIds, t);
   return ok({ orgIds: orgIds === null ? null : [...orgIds].sort((a, b) => a - b), orgSlugs: orgs.map((o) => o.slug) });
 }
 

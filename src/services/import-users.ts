@@ -6,13 +6,12 @@ import { PERMISSIONS, formatRoles, parseRoles, rolesAbove, type Permission, type
 import { afterPasswordSet } from '../domain/status';
 import { CsvSyntaxError, parseCsv } from '../lib/csv-parse';
 import { Membership, Organization, User, accountState } from '../store/models';
-import { accountRefusal, decide, isFailure, loadAccess, orgsOfUsers, rolesOfUsers, type Access } from './authz';
+import { accountRefusal, decide, isFailure, loadAccess, mayView, orgsOfUsers, rolesOfUsers, type Access } from './authz';
 import { writeAudit } from './audit';
 import type { Actor, Ctx } from './context';
 import { ORG_SLUG_PATTERN, otherAdministrators } from './memberships';
 import { hashPassword } from './password-hashing';
 import { revokeResetTokens } from './passwords';
-import { canSee } from './target';
 import { EMAIL_PATTERN, USERNAME_PATTERN, normalizeEmail, normalizeUsername } from './user-refs';
 
 /** The import columns of DESIGN §6; an export carries the same names (and may add more, which import ignores). */
@@ -213,7 +212,7 @@ async function rowRefusal(
   if (!user) return null;
   const roles = (await rolesOfUsers([user.id], t)).get(user.id) ?? new Map();
   // A username is unique, so a taken one cannot be hidden; who holds it, and where, is.
-  if (!canSee(access, [...roles.keys()])) return `username ${row.username} is already taken`;
+  if (!mayView(access, [...roles.keys()])) return `username ${row.username} is already taken`;
   // The self rules of Slack hold here too.
   if (user.id === access.userId && row.enabled === false && user.enabled) return 'you cannot disable your own account';
   const needs: Permission[] = [];
@@ -257,7 +256,7 @@ async function importRow(ctx: Ctx, actor: Actor, row: ParsedRow): Promise<'creat
       transaction: t,
     });
     if (emailOwner) {
-      const named = access.system || canSee(access, (await orgsOfUsers([emailOwner.id], t)).get(emailOwner.id) ?? []);
+      const named = access.system || mayView(access, (await orgsOfUsers([emailOwner.id], t)).get(emailOwner.id) ?? []);
       return {
         message: named ? `email ${row.email} already belongs to user ${emailOwner.username}` : `email ${row.email} is already in use`,
       };

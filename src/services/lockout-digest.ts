@@ -1,9 +1,10 @@
-import { Op, literal, type Transaction, type WhereOptions } from 'sequelize';
 import { findSpike, type Spike } from '../domain/lockout-spike';
 import { ok, type Outcome } from '../domain/outcome';
 import type { AuthStatus } from '../domain/status';
-import { LockoutEvent, Membership, Organization, User } from '../store/models';
-import { decide, isFailure, loadAccess, orgsWith, rolesOfUsers } from './authz';
+import { latestLockouts, lockedUsersExcept, lockoutsBetween, organizationSlugsOf, unreportedLockouts } from '../store/lockout-queries';
+import type { LockoutEvent, User } from '../store/models';
+import { usersById } from '../store/user-queries';
+import { decide, isFailure, loadAccess, rolesOfUsers, viewableOrgs } from './authz';
 import type { Actor, Ctx } from './context';
 import { displayName } from './user-shapes';
 
@@ -37,16 +38,6 @@ export interface LockoutDigest {
   spikeThreshold: number;
 }
 
-async function orgSlugs(userIds: number[]): Promise<Map<number, string[]>> {
-  const out = new Map<number, string[]>();
-  if (userIds.length === 0) return out;
-  const memberships = await Membership.findAll({ where: { userId: { [Op.in]: userIds } }, order: [['organizationId', 'ASC']] });
-  const orgs = await Organization.findAll({ where: { id: { [Op.in]: [...new Set(memberships.map((m) => m.organizationId))] } } });
-  const slug = new Map(orgs.map((o) => [o.id, o.slug]));
-  for (const m of memberships) out.set(m.userId, [...(out.get(m.userId) ?? []), slug.get(m.organizationId) ?? '?']);
-  return out;
-}
-
 function entry(u: User, orgs: Map<number, string[]>, lock: { at: Date; failed: number; ip: string | null }): LockoutEntry {
   return {
     userId: u.id,
@@ -77,34 +68,17 @@ export const LATE_LOCKOUT_GRACE_MS = 10 * 60_000;
  * `markLockoutsReported` records what was posted, so each lockout is new in exactly one digest.
  */
 export async function lockoutDigest(ctx: Ctx, window: { since: Date; until: Date }): Promise<LockoutDigest> {
-  const events = await LockoutEvent.findAll({
-    where: {
-      digestSlot: null,
-      lockedAt: { [Op.gt]: new Date(window.since.getTime() - LATE_LOCKOUT_GRACE_MS), [Op.lte]: window.until },
-    },
-    order: [
-      ['lockedAt', 'ASC'],
-      ['id', 'ASC'],
-    ],
-  });
+  const events = await unreportedLockouts(new Date(window.since.getTime() - LATE_LOCKOUT_GRACE_MS), window.until);
   // Users deleted since their lockout have nothing left to act on.
-  const users = new Map(
-    (await User.findAll({ where: { id: { [Op.in]: [...new Set(events.map((e) => e.userId))] } } })).map((u) => [u.id, u]),
-  );
+  const users = await usersById([...new Set(events.map((e) => e.userId))]);
   const live = events.filter((e) => users.has(e.userId));
   const latest = new Map<number, LockoutEvent>();
   for (const e of live) {
     latest.delete(e.userId);
     latest.set(e.userId, e);
   }
-  const still = await User.findAll({
-    where: { authStatus: 'locked', id: { [Op.notIn]: [...latest.keys(), 0] } },
-    order: [
-      ['lockedAt', 'ASC'],
-      ['id', 'ASC'],
-    ],
-  });
-  const orgs = await orgSlugs([...latest.keys(), ...still.map((u) => u.id)]);
+  const still = await lockedUsersExcept([...latest.keys()]);
+  const orgs = await organizationSlugsOf([...latest.keys(), ...still.map((u) => u.id)], null);
   const threshold = ctx.config.DIGEST_SPIKE_THRESHOLD;
   return {
     since: window.since,
@@ -124,17 +98,7 @@ export async function lockoutDigest(ctx: Ctx, window: { since: Date; until: Date
 }
 
 /** Mark the lockouts a posted digest reported, in the transaction that finishes its slot. */
-export async function markLockoutsReported(eventIds: number[], slot: string, t: Transaction): Promise<void> {
-  if (eventIds.length === 0) return;
-  await LockoutEvent.update({ digestSlot: slot }, { where: { id: { [Op.in]: eventIds }, digestSlot: null }, transaction: t });
-}
-
-/** Users of `orgIds` (null: everyone), on a table whose user column is `user_id`. */
-function userScope(orgIds: number[] | null): WhereOptions {
-  if (orgIds === null) return {};
-  const ids = orgIds.map((n) => Math.trunc(n)).join(',') || 'NULL';
-  return { userId: { [Op.in]: literal(`(SELECT user_id FROM memberships WHERE organization_id IN (${ids}))`) } };
-}
+export { markLockoutsReported } from '../store/lockout-queries';
 
 /**
  * The users locked in [from, to) that the actor can see, oldest lockout first: what the spike
@@ -148,15 +112,9 @@ export async function spikeUsers(
 ): Promise<Outcome<{ users: Array<{ id: number; username: string; firstName: string; lastName: string; email: string }> }>> {
   const access = await loadAccess(ctx, actor);
   if (isFailure(access)) return access;
-  const events = await LockoutEvent.findAll({
-    where: { [Op.and]: [{ lockedAt: { [Op.gte]: window.from, [Op.lt]: window.to } }, userScope(orgsWith(access, 'view'))] },
-    order: [
-      ['lockedAt', 'ASC'],
-      ['id', 'ASC'],
-    ],
-  });
+  const events = await lockoutsBetween(viewableOrgs(access), window.from, window.to);
   const ids = [...new Set(events.map((e) => e.userId))];
-  const byId = new Map((await User.findAll({ where: { id: { [Op.in]: ids } } })).map((u) => [u.id, u]));
+  const byId = await usersById(ids);
   const users = ids.flatMap((id) => {
     const u = byId.get(id);
     return u ? [{ id: u.id, username: u.username, firstName: u.firstName, lastName: u.lastName, email: u.email }] : [];
@@ -173,20 +131,15 @@ export interface RecentLockout extends LockoutEntry {
 export async function recentLockouts(ctx: Ctx, actor: Actor, limit = 10): Promise<Outcome<{ lockouts: RecentLockout[] }>> {
   const access = await loadAccess(ctx, actor);
   if (isFailure(access)) return access;
-  const events = await LockoutEvent.findAll({
-    where: userScope(orgsWith(access, 'view')),
-    order: [
-      ['lockedAt', 'DESC'],
-      ['id', 'DESC'],
-    ],
-    // A user locked several times shows once, at their latest lockout.
-    limit: limit * 4,
-  });
+  const orgIds = viewableOrgs(access);
+  // A user locked several times shows once, at their latest lockout.
+  const events = await latestLockouts(orgIds, limit * 4);
   const latest = new Map<number, LockoutEvent>();
   for (const e of events) if (!latest.has(e.userId)) latest.set(e.userId, e);
   const ids = [...latest.keys()];
-  const users = new Map((await User.findAll({ where: { id: { [Op.in]: ids } } })).map((u) => [u.id, u]));
-  const orgs = await orgSlugs(ids);
+  const users = await usersById(ids);
+  // Only the organizations the actor can view are named (issue 14).
+  const orgs = await organizationSlugsOf(ids, orgIds);
   const roles = await rolesOfUsers(ids);
   const lockouts = [...latest.values()]
     .filter((e) => users.has(e.userId))

@@ -1,7 +1,8 @@
-import { Op, type Transaction } from 'sequelize';
+import type { Transaction } from 'sequelize';
 import { fail, ok, type Outcome } from '../domain/outcome';
 import { formatRoles, isRole, parseRoles, type Role } from '../domain/permissions';
 import { Membership, Organization } from '../store/models';
+import { countOtherAdministrators } from '../store/organization-queries';
 import { isFailure, loadAccess } from './authz';
 import { writeAudit } from './audit';
 import type { Actor, Ctx } from './context';
@@ -11,10 +12,7 @@ export const ORG_SLUG_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
 /** How many members of `organizationId` other than `userId` hold the administrator role. */
 export async function otherAdministrators(organizationId: number, userId: number, t: Transaction): Promise<number> {
-  return Membership.count({
-    where: { organizationId, userId: { [Op.ne]: userId }, roles: { [Op.like]: '%administrator%' } },
-    transaction: t,
-  });
+  return countOtherAdministrators(organizationId, userId, t);
 }
 
 /**

@@ -6,12 +6,12 @@ import { RESET_TOKEN_PATTERN, constantTimeEqual, randomToken, sha256Hex } from '
 import { enqueueMail, type NewMail } from '../mail/outbox';
 import { passwordChangedMail, resetLinkMail } from '../mail/templates';
 import { AuditEvent, ResetToken, User, accountState } from '../store/models';
-import { accountRefusal, decide, isFailure, loadAccess, orgsOfUsers, rolesOfUsers, type Access } from './authz';
+import { accountRefusal, decide, isFailure, loadAccess, mayView, orgsOfUsers, rolesOfUsers, type Access } from './authz';
 import { buildAuditRow, writeAudit } from './audit';
 import type { Actor, Ctx } from './context';
 import { checkRefs, type PerUserResult } from './account-status';
 import { hashPassword } from './password-hashing';
-import { authorityOrg, canSee, loadTarget, notFound } from './target';
+import { authorityOrg, loadTarget, notFound } from './target';
 import { findUserByRef } from './user-refs';
 import { displayName } from './user-shapes';
 
@@ -62,7 +62,7 @@ export async function resetBatch(
     const orgs = orgMap.get(u.id) ?? [];
     const base = { ref: u.username, userId: u.id, username: u.username };
     const decision = decide(access, rolesMap.get(u.id) ?? new Map(), opts.permission ?? 'reset_password');
-    if (!canSee(access, orgs)) results.push({ ...base, status: 'not_found', message: notFound(u.username).message });
+    if (!mayView(access, orgs)) results.push({ ...base, status: 'not_found', message: notFound(u.username).message });
     else if (!decision.allowed) results.push({ ...base, status: 'refused', message: accountRefusal(decision, u.username).message });
     else if (opts.skipSelf && access.userId === u.id) results.push({ ...base, status: 'skipped', message: 'Skipped yourself.' });
     else if (!requireReset(accountState(u)).ok)
@@ -142,7 +142,7 @@ export async function resetPasswords(
     for (const ref of refs) {
       // Someone outside the actor's organizations is answered as somebody who does not exist, by the name typed.
       const u = await findUserByRef(ref, t, true);
-      const visible = u !== null && canSee(access, (await orgsOfUsers([u.id], t)).get(u.id) ?? []);
+      const visible = u !== null && mayView(access, (await orgsOfUsers([u.id], t)).get(u.id) ?? []);
       if (!u || !visible) missing.push({ ref, status: 'not_found', message: notFound(ref).message });
       else if (!users.some((x) => x.id === u.id)) users.push(u);
     }

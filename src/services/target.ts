@@ -2,7 +2,7 @@ import type { Transaction } from 'sequelize';
 import { fail, type Failure } from '../domain/outcome';
 import type { Permission, Role } from '../domain/permissions';
 import type { User } from '../store/models';
-import { accountRefusal, decide, isFailure, mayOn, rolesOfUsers, type Access } from './authz';
+import { accountRefusal, decide, isFailure, mayOn, mayView, rolesOfUsers, type Access } from './authz';
 import { describeRef, findUserByRef } from './user-refs';
 
 export interface Target {
@@ -20,11 +20,6 @@ export function notFound(ref: string): Failure {
   return fail('not_found', `No user matches “${describeRef(ref)}” in your organizations.`);
 }
 
-/** Is a user with these memberships visible to the actor (a role, any role, in one of them)? */
-export function canSee(access: Access, orgIds: number[]): boolean {
-  return access.system || mayOn(access, 'view', orgIds);
-}
-
 /**
  * Load a user the actor can see, for reads and for users an action only mentions (reassign's TO, a
  * record's owner). A user outside the actor's organizations is reported exactly as a missing one.
@@ -35,7 +30,7 @@ export async function loadVisible(access: Access, ref: string, t?: Transaction):
   if (!user) return notFound(ref);
   const roles = (await rolesOfUsers([user.id], t)).get(user.id) ?? new Map<number, Role[]>();
   const orgIds = [...roles.keys()];
-  if (!canSee(access, orgIds)) return notFound(ref);
+  if (!mayView(access, orgIds)) return notFound(ref);
   return { user, orgIds, roles };
 }
 

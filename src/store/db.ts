@@ -1,3 +1,4 @@
+/** The database handle: opening it (SQLite file or PostgreSQL URL), transactions, heavy reads, migrations and a health ping. */
 import { dirname } from 'node:path';
 import { Sequelize, Transaction } from 'sequelize';
 import { Umzug, type MigrationMeta } from 'umzug';
@@ -262,6 +263,11 @@ function tuneSqlite(sequelize: Sequelize): void {
     await Promise.all(idle.splice(0).map((c) => new Promise<void>((resolve) => c.close(() => resolve()))));
     return closeAll();
   };
+}
+
+/** One trivial statement, for health checks: resolves when the database answers. */
+export async function pingDatabase(db: Database): Promise<void> {
+  await db.sequelize.query('SELECT 1');
 }
 
 export function migrator(db: Database, logger?: Logger): Umzug<ReturnType<Sequelize['getQueryInterface']>> {

@@ -1,3 +1,19 @@
+/**
+ * src/store: the only place that talks SQL (besides migrations/). What it holds:
+ *   db.ts        opening, migrating and pinging the database; transactions and heavy reads
+ *   models.ts    the Sequelize models over the tables of migrations/ (this file)
+ *   *-queries.ts named queries, one file per subject: users and the organization scope
+ *                (`usersInOrganizations`), organizations and memberships, lockouts, audit log,
+ *                export pages, job and outbox claims, Slack deliveries
+ *
+ * Who may import what: services, jobs and mail import models and the named queries; adapters
+ * (src/slack, src/http, src/cli, src/demo) import types from here and the database's lifecycle
+ * (open, migrate, ping), and read and change the directory through services (the demo's seed and
+ * feed, which stage and watch a throwaway database, are the exception). src/store imports
+ * only sequelize, src/domain and src/lib, never a layer above it. A where clause beyond a lookup by
+ * id or a plain column match (scopes, views, search, keysets, windows, leases) is written here,
+ * behind a name, not in a caller.
+ */
 import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
 import type { AccountState, AuthStatus } from '../domain/status';
 

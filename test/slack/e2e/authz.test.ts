@@ -57,6 +57,14 @@ describe.each(DIALECTS)('authorization end to end on %s', (dialect) => {
     expect(await state('dual')).toEqual(before);
   });
 
+  test('the card of someone also in beta names acme only, to an administrator of acme', async () => {
+    const card = await env.run(ANA, 'show dual');
+    const text = textOf(card.reply);
+    expect(text).toContain('dual');
+    expect(text).toContain('acme');
+    expect(text).not.toMatch(/beta/i);
+  });
+
   test('helpdesk may not reset an administrator’s password: refused, and nothing changes', async () => {
     const before = await state('ana');
     const r = await env.run(HLP, 'reset-password ana');

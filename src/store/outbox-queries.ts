@@ -1,0 +1,53 @@
+/** Statements over the mail outbox that are more than a lookup: the leased claim of due mail and the per-job counts. */
+import { col, fn, literal, Op, type WhereOptions } from 'sequelize';
+import type { Database } from './db';
+import { MailMessage, type MailStatus } from './models';
+
+/**
+ * Claim up to `batchSize` due mails under `lease`, in one transaction: pending ones whose time has
+ * come (by `cutoff`) and 'sending' ones whose lease ran out (a worker that crashed or hung). The
+ * attempt is counted at claim time, so a mail that crashes the process every time still runs out
+ * of attempts. Returns the rows this claim now holds.
+ */
+export async function claimDueMail(db: Database, opts: { cutoff: Date; lease: Date; batchSize: number }): Promise<MailMessage[]> {
+  const { cutoff, lease } = opts;
+  const due: WhereOptions<MailMessage> = {
+    [Op.or]: [
+      { status: 'pending', nextAttemptAt: { [Op.lte]: cutoff } },
+      { status: 'sending', [Op.or]: [{ leaseUntil: null }, { leaseUntil: { [Op.lt]: cutoff } }] },
+    ],
+  };
+  return db.tx(async (t) => {
+    const candidates = await MailMessage.findAll({
+      attributes: ['id'],
+      where: due,
+      order: [
+        ['nextAttemptAt', 'ASC'],
+        ['id', 'ASC'],
+      ],
+      limit: opts.batchSize,
+      transaction: t,
+      // PostgreSQL: instances claiming at once take disjoint rows instead of queueing on the same ones.
+      // SQLite: BEGIN IMMEDIATE already makes the whole claim exclusive.
+      ...(db.dialect === 'postgres' ? { lock: t.LOCK.UPDATE, skipLocked: true } : {}),
+    });
+    if (candidates.length === 0) return [];
+    const ids = candidates.map((c) => c.id);
+    await MailMessage.update(
+      { status: 'sending', leaseUntil: lease, attempts: literal('attempts + 1') },
+      { where: { [Op.and]: [{ id: ids }, due] }, transaction: t },
+    );
+    return MailMessage.findAll({ where: { id: ids, status: 'sending', leaseUntil: lease }, order: [['id', 'ASC']], transaction: t });
+  });
+}
+
+/** How many mails a job queued, by status. */
+export async function mailCountsByStatus(jobId: number): Promise<Array<{ status: MailStatus; n: number }>> {
+  const rows = (await MailMessage.findAll({
+    attributes: ['status', [fn('COUNT', col('id')), 'n']],
+    where: { jobId },
+    group: ['status'],
+    raw: true,
+  })) as unknown as Array<{ status: MailStatus; n: number | string }>;
+  return rows.map((r) => ({ status: r.status, n: Number(r.n) }));
+}

@@ -1,0 +1,145 @@
+/**
+ * Reads of users and their memberships: the organization scope (`usersInOrganizations`, the one
+ * form every read path uses), saved views, text search and the pages built from them. Callers say
+ * which organizations (services decide that: `viewableOrgs` in services/authz); nothing here checks
+ * a permission.
+ */
+import { Op, literal, type Transaction, type WhereOptions } from 'sequelize';
+import type { SavedView } from '../domain/status';
+import type { Database } from './db';
+import { ApiKey, Membership, Organization, RecordAssignment, User } from './models';
+
+/** Where the user id sits in the statement a scope is added to: Sequelize aliases a model's table by its name. */
+const USER_ID_COLUMN = {
+  users: '"User"."id"',
+  lockouts: '"LockoutEvent"."user_id"',
+  auditTargets: '"AuditEvent"."target_user_id"',
+} as const;
+
+export type ScopedTable = keyof typeof USER_ID_COLUMN;
+
+/**
+ * Rows whose user belongs to one of `orgIds` (null: every row, for the system actor; []: none).
+ * A correlated EXISTS rather than `id IN (SELECT user_id …)`: SQLite answered the IN form by
+ * listing every membership of the scope (110,000 for an administrator of every organization of
+ * 100,000 users) and looking each user up, for every search; EXISTS probes
+ * memberships_user_org_unique only for the rows that pass the other conditions, and lets a LIMIT
+ * stop early (bench/README.md, e1b3344). Put it after the cheaper conditions: SQLite tests them in order.
+ */
+export function usersInOrganizations<M = User>(orgIds: number[] | null, on: ScopedTable = 'users'): WhereOptions<M> {
+  if (orgIds === null) return {};
+  const ids = orgIds.length > 0 ? orgIds.map((n) => Math.trunc(n)).join(',') : 'NULL';
+  return literal(
+    `EXISTS (SELECT 1 FROM memberships AS m WHERE m.user_id = ${USER_ID_COLUMN[on]} AND m.organization_id IN (${ids}))`,
+  ) as unknown as WhereOptions<M>;
+}
+
+/** `LIKE` with `!` as the escape character (portable between SQLite and PostgreSQL). */
+export function likePattern(text: string): string {
+  return `%${text.replace(/[!%_]/g, (c) => `!${c}`)}%`;
+}
+
+/** The users of a saved view (DESIGN §2). */
+export function viewWhere(view: SavedView): WhereOptions<User> {
+  switch (view) {
+    case 'all':
+      return {};
+    case 'active':
+      return { enabled: true };
+    case 'disabled':
+      return { enabled: false };
+    case 'locked':
+      return { authStatus: 'locked' };
+    case 'password-reset':
+      return { authStatus: 'password_reset' };
+    case 'cannot-login':
+      return { [Op.or]: [{ enabled: false }, { authStatus: { [Op.ne]: 'active' } }] };
+  }
+}
+
+/** Users whose name, username or email contains `text` (case-insensitive; the `search_text` column). */
+export function searchWhere(db: Database, text: string | undefined): WhereOptions<User> {
+  const q = (text ?? '').trim().toLowerCase();
+  if (q.length === 0) return {};
+  const pattern = db.sequelize.escape(likePattern(q));
+  return { [Op.and]: [literal(`search_text LIKE ${pattern} ESCAPE '!'`)] } as WhereOptions<User>;
+}
+
+export interface UserFilter {
+  /** Organizations whose users are read; null: all. */
+  orgIds: number[] | null;
+  view?: SavedView;
+  text?: string;
+}
+
+/** find and list: the number of matches and one page of them in username order, as one heavy read. */
+export async function searchUserPage(
+  db: Database,
+  filter: UserFilter,
+  page: { offset: number; limit: number },
+): Promise<{ total: number; rows: User[] }> {
+  // The text first: SQLite tests conditions in order, and the scope's EXISTS is the dearer one.
+  const where = { [Op.and]: [searchWhere(db, filter.text), viewWhere(filter.view ?? 'all'), usersInOrganizations(filter.orgIds)] };
+  const [total, rows] = await db.heavyRead(() =>
+    Promise.all([User.count({ where }), User.findAll({ where, order: [['username', 'ASC']], offset: page.offset, limit: page.limit })]),
+  );
+  return { total, rows };
+}
+
+/**
+ * One keyset page in id order after `afterId` (stable while users are added or removed, unlike
+ * offsets), with one row more than `limit` when another page follows.
+ */
+export async function userKeysetPage(db: Database, filter: UserFilter, page: { afterId?: number; limit: number }): Promise<User[]> {
+  const after = page.afterId !== undefined ? { id: { [Op.gt]: Math.trunc(page.afterId) } } : {};
+  const where = {
+    [Op.and]: [usersInOrganizations(filter.orgIds), viewWhere(filter.view ?? 'all'), searchWhere(db, filter.text), after],
+  };
+  return User.findAll({ where, order: [['id', 'ASC']], limit: page.limit + 1 });
+}
+
+/** Users per saved view in `orgIds` (App Home), as one heavy read. */
+export async function countUsersByView(db: Database, orgIds: number[] | null, views: SavedView[]): Promise<number[]> {
+  return db.heavyRead(() =>
+    Promise.all(views.map((v) => User.count({ where: { [Op.and]: [usersInOrganizations(orgIds), viewWhere(v)] } }))),
+  );
+}
+
+/** The ids of the users of a saved view in `orgIds` (a bulk selection's scope). */
+export async function userIdsInView(orgIds: number[] | null, view: SavedView): Promise<number[]> {
+  const where: WhereOptions<User> = { [Op.and]: [usersInOrganizations(orgIds), viewWhere(view)] };
+  return (await User.findAll({ where, attributes: ['id'] })).map((u) => u.id);
+}
+
+/** One user by id if they belong to one of `orgIds`. */
+export async function findUserInOrganizations(orgIds: number[] | null, id: number): Promise<User | null> {
+  return User.findOne({ where: { [Op.and]: [{ id }, usersInOrganizations(orgIds)] } });
+}
+
+/** Users by id (missing ids are left out). */
+export async function usersById(ids: number[], t?: Transaction): Promise<Map<number, User>> {
+  if (ids.length === 0) return new Map();
+  return new Map((await User.findAll({ where: { id: { [Op.in]: ids } }, transaction: t })).map((u) => [u.id, u]));
+}
+
+/** The memberships of `userIds` in `orgIds` (null: all of them), in organization order. */
+export async function membershipsOf(userIds: number[], orgIds: number[] | null): Promise<Membership[]> {
+  if (userIds.length === 0) return [];
+  return Membership.findAll({
+    where: { userId: { [Op.in]: userIds }, ...(orgIds === null ? {} : { organizationId: { [Op.in]: orgIds } }) },
+    order: [['organizationId', 'ASC']],
+  });
+}
+
+/** Organizations by id. */
+export async function organizationsById(ids: number[]): Promise<Map<number, Organization>> {
+  const unique = [...new Set(ids)];
+  if (unique.length === 0) return new Map();
+  return new Map((await Organization.findAll({ where: { id: { [Op.in]: unique } } })).map((o) => [o.id, o]));
+}
+
+/** How many records a user owns, and their API keys (the user card). */
+export async function recordsAndKeysOf(userId: number): Promise<{ recordsAssigned: number; keys: ApiKey[] }> {
+  const [recordsAssigned, keys] = await Promise.all([RecordAssignment.count({ where: { userId } }), ApiKey.findAll({ where: { userId } })]);
+  return { recordsAssigned, keys };
+}
