@@ -50,7 +50,8 @@ export function bulkStateCheck(
   state: Pick<AccountState, 'enabled' | 'authStatus'>,
   isSelf: boolean,
 ): { go: true } | { go: false; reason: 'self' | 'already' | 'not_applicable'; why: string } {
-  const s: AccountState = { ...state, failedLoginCount: 0, lockedAt: null };
+  // Only the two fields, read one by one: `state` may be a model instance, whose attributes a spread does not copy.
+  const s: AccountState = { enabled: state.enabled, authStatus: state.authStatus, failedLoginCount: 0, lockedAt: null };
   if (isSelf && (action === 'disable' || action === 'reset_password')) return { go: false, reason: 'self', why: 'is you' };
   switch (action) {
     case 'reset_password': {

@@ -105,7 +105,11 @@ export function bulkActionJob(
       summaryLine(s),
       ...(s.mails ? [`Mails: ${s.mails.queued} queued, ${s.mails.sent} sent so far, ${s.mails.failed} failed.`] : []),
       ...(csv
-        ? [csv.ok ? 'Per-user outcomes: the CSV is in this conversation.' : `⚠️ The CSV of per-user outcomes could not be shared (${csv.reason}).`]
+        ? [
+            csv.ok
+              ? 'Per-user outcomes: the CSV is in this conversation.'
+              : `⚠️ The CSV of per-user outcomes could not be shared (${csv.reason}).`,
+          ]
         : []),
       ...s.skippedDetails.slice(0, 10).map((d) => `• ${d}`),
     ];

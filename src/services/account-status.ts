@@ -137,7 +137,8 @@ export async function statusBatch(
     const state = bulkStateCheck(opts.action, u, access.userId === u.id);
     if (!canSee(access, [...roles.keys()])) results.push({ ...base, status: 'not_found', message: notFound(u.username).message });
     else if (!decision.allowed) results.push({ ...base, status: 'refused', message: accountRefusal(decision, u.username).message });
-    else if (!state.go && state.reason === 'self') results.push({ ...base, status: 'refused', message: 'You cannot disable your own account.' });
+    else if (!state.go && state.reason === 'self')
+      results.push({ ...base, status: 'refused', message: 'You cannot disable your own account.' });
     else if (!state.go) results.push({ ...base, status: 'noop', message: `${u.username} ${state.why}.` });
     else chosen.push(u);
   }
@@ -163,7 +164,13 @@ export async function statusBatch(
   );
   t.afterCommit(() => ctx.notify?.('audit'));
   for (const u of chosen) {
-    results.push({ ref: u.username, userId: u.id, username: u.username, status: 'done', message: `${u.username} ${BULK_DONE_VERB[opts.action]}.` });
+    results.push({
+      ref: u.username,
+      userId: u.id,
+      username: u.username,
+      status: 'done',
+      message: `${u.username} ${BULK_DONE_VERB[opts.action]}.`,
+    });
   }
   return results;
 }

@@ -11,14 +11,7 @@ import {
 import { fail, ok, type Failure, type Outcome } from '../domain/outcome';
 import { PERMISSION_LABELS } from '../domain/permissions';
 import type { SavedView } from '../domain/status';
-import {
-  createDraftJob,
-  idsByEmailOrUsername,
-  itemCounts,
-  settleItems,
-  userIdsWhere,
-  userStates,
-} from '../store/bulk-queries';
+import { createDraftJob, idsByEmailOrUsername, itemCounts, settleItems, userIdsWhere, userStates } from '../store/bulk-queries';
 import { Job, JobItem, MailMessage, Organization, User } from '../store/models';
 import { statusBatch, type PerUserResult } from './account-status';
 import { decide, isFailure, loadAccess, orgsWith, rolesOfUsers, type Access } from './authz';
@@ -187,9 +180,13 @@ async function select(
   const picked = [...new Set((sel.userIds ?? []).filter((n) => Number.isSafeInteger(n) && n > 0))];
   const view = sel.view ?? null;
   if (entries.length === 0 && picked.length === 0 && !view) {
-    return fail('invalid_input', 'Choose users: pick them, paste a list, or choose a saved view. An organization only narrows that choice.', {
-      selection: 'Pick users, paste usernames or emails, or choose a view (the organization only narrows the choice).',
-    });
+    return fail(
+      'invalid_input',
+      'Choose users: pick them, paste a list, or choose a saved view. An organization only narrows that choice.',
+      {
+        selection: 'Pick users, paste usernames or emails, or choose a view (the organization only narrows the choice).',
+      },
+    );
   }
   const mine = orgsWith(access, permission);
   let filterOrg: number | null = null;
@@ -268,7 +265,8 @@ async function previewFrom(
   const skipped: BulkSkipped[] = [];
   for (const reasonCode of SKIP_ORDER) {
     const names = selected.users.filter((u) => u.skip === reasonCode).sort(byName);
-    if (names.length > 0) skipped.push({ reason: reasonCode, count: names.length, names: names.slice(0, PREVIEW_NAMES).map((u) => u.username) });
+    if (names.length > 0)
+      skipped.push({ reason: reasonCode, count: names.length, names: names.slice(0, PREVIEW_NAMES).map((u) => u.username) });
   }
   const ids = eligible.map((u) => u.id).sort((a, b) => a - b);
   const payload: BulkActionPayload = { action, reason, total: ids.length, title: BULK_TITLE[action] };
@@ -284,7 +282,10 @@ async function previewFrom(
     action,
     reason,
     count: ids.length,
-    sample: [...eligible].sort(byName).slice(0, PREVIEW_SAMPLE).map((u) => u.username),
+    sample: [...eligible]
+      .sort(byName)
+      .slice(0, PREVIEW_SAMPLE)
+      .map((u) => u.username),
     notFound: selected.notFound.slice(0, PREVIEW_NAMES),
     skipped,
   });
@@ -368,7 +369,8 @@ export async function runBulkActionBatch(
         payload.action === 'reset_password'
           ? await resetBatch(ctx, t, actor, access, users, { reason: payload.reason, skipSelf: true, jobId, permission: 'bulk_reset' })
           : await statusBatch(ctx, t, actor, access, users, { action: payload.action, reason: payload.reason, jobId });
-      for (const r of results) if (r.userId !== undefined) outcome.set(r.userId, { status: itemStatus(r), detail: r.message.slice(0, 300) });
+      for (const r of results)
+        if (r.userId !== undefined) outcome.set(r.userId, { status: itemStatus(r), detail: r.message.slice(0, 300) });
       for (const i of items) if (!outcome.has(i.userId)) outcome.set(i.userId, { status: 'skipped', detail: 'deleted before the job ran' });
     }
     await settleItems(

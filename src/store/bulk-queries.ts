@@ -128,5 +128,6 @@ export async function settleItems(
     for (const chunk of chunks(ids)) await JobItem.update({ status: kind }, { where: { id: { [Op.in]: chunk } }, transaction: t });
   }
   // One statement per unusual item keeps a 10,000-user job to a few statements per batch.
-  for (const i of items) if (i.status !== 'done' && i.detail) await JobItem.update({ detail: i.detail }, { where: { id: i.id }, transaction: t });
+  for (const i of items)
+    if (i.status !== 'done' && i.detail) await JobItem.update({ detail: i.detail }, { where: { id: i.id }, transaction: t });
 }
