@@ -30,7 +30,7 @@ export function startWorkers(rt: Runtime, opts: WorkerOptions = {}): Workers {
   const notifier = opts.notifier ?? silentNotifier;
   const mail = startMailSender(rt, withExportMailHooks(rt, notifier, opts.mail ?? {}));
   const jobs = new JobRunner(rt, opts.jobs ?? {});
-  const bulk = bulkActionJob(notifier, opts.share ?? null);
+  const bulk = bulkActionJob(notifier, opts.share ?? null, { batchSize: rt.config.BULK_BATCH_SIZE });
   for (const kind of BULK_KINDS) jobs.register(kind, bulk);
   for (const [kind, handler] of Object.entries(opts.handlers ?? {})) jobs.register(kind, handler);
   rt.onNotify((topic) => {
