@@ -53,17 +53,17 @@ async function confirm(rt: Runtime, actor: Actor, jobId: number): Promise<void> 
 }
 
 /** The bench's own jobs are finished by hand: their mails must not be in the way of the job measured next. */
-async function retire(jobId: number): Promise<void> {
+export async function retire(jobId: number): Promise<void> {
   await Job.update({ status: 'done', finishedAt: new Date() }, { where: { id: jobId } });
   await MailMessage.destroy({ where: { jobId } });
 }
 
 /** Sequelize's SQLite date text, so raw rows read back like the ORM's. */
-function sqliteDate(d: Date): string {
+export function sqliteDate(d: Date): string {
   return d.toISOString().replace('T', ' ').replace('Z', ' +00:00');
 }
 
-function placeholders(rows: number, cols: number): string {
+export function placeholders(rows: number, cols: number): string {
   const one = `(${Array.from({ length: cols }, () => '?').join(',')})`;
   return Array.from({ length: rows }, () => one).join(',');
 }
