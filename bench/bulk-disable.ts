@@ -7,8 +7,8 @@ import type { FileShare } from '../src/jobs/export';
 import { BULK_KIND, confirmBulkAction, previewBulkAction, runBulkActionBatch } from '../src/services/bulk-actions';
 import type { Actor } from '../src/services/context';
 import { Job, JobItem, User } from '../src/store/models';
-import { BATCH, placeholders, retire, sqliteDate } from './bulk-reset';
-import { RawSqlite, type Params } from './raw-sqlite';
+import { BATCH, retire } from './bulk-reset';
+import { rawAuditRows, rawBatches } from './raw-bulk';
 import { sleep } from './stats';
 
 /**
@@ -44,63 +44,18 @@ async function confirm(rt: Runtime, actor: Actor, jobId: number): Promise<void> 
 }
 
 /** The writes `runBulkActionBatch` makes for a disable, batch by batch, as plain SQL in BEGIN IMMEDIATE transactions. */
-async function rawBulkDisable(dbPath: string, actor: Actor & { kind: 'user' }, jobId: number): Promise<number> {
-  const db = await RawSqlite.open(dbPath);
-  db.configureBusyTimeout(15_000);
-  const started = performance.now();
-  for (;;) {
-    await db.run('BEGIN IMMEDIATE');
-    const items = await db.all<{ id: number; user_id: number }>(
-      `SELECT id, user_id FROM job_items WHERE job_id = ? AND status = 'pending' ORDER BY id LIMIT ?`,
-      [jobId, BATCH],
+function rawBulkDisable(dbPath: string, actor: Actor & { kind: 'user' }, jobId: number): Promise<number> {
+  return rawBatches(dbPath, jobId, BATCH, async (b) => {
+    const users = await b.db.all<{ id: number; username: string; email: string }>(
+      `SELECT id, username, email FROM users WHERE id IN (${b.inIds}) AND enabled = 1`,
+      b.ids,
     );
-    if (items.length === 0) {
-      await db.run('COMMIT');
-      break;
-    }
-    const ids = items.map((i) => i.user_id);
-    const inIds = ids.map(() => '?').join(',');
-    const users = await db.all<{ id: number; username: string; email: string }>(
-      `SELECT id, username, email FROM users WHERE id IN (${inIds}) AND enabled = 1`,
-      ids,
-    );
-    const orgs = await db.all<{ user_id: number; organization_id: number }>(
-      `SELECT user_id, organization_id FROM memberships WHERE user_id IN (${inIds}) ORDER BY organization_id`,
-      ids,
-    );
-    const orgOf = new Map<number, number>();
-    for (const o of orgs) if (!orgOf.has(o.user_id)) orgOf.set(o.user_id, o.organization_id);
-    const at = sqliteDate(new Date());
-    await db.run(`UPDATE users SET enabled = 0, updated_at = ? WHERE id IN (${users.map(() => '?').join(',')})`, [
-      at,
+    await b.db.run(`UPDATE users SET enabled = 0, updated_at = ? WHERE id IN (${users.map(() => '?').join(',')})`, [
+      b.at,
       ...users.map((u) => u.id),
     ]);
-    const details = JSON.stringify({ jobId });
-    await db.run(
-      `INSERT INTO audit_events (at, actor_user_id, actor_label, action, target_user_id, target_label, organization_id, outcome, reason, details)
-       VALUES ${placeholders(users.length, 10)}`,
-      users.flatMap((u): Params => [
-        at,
-        actor.userId,
-        actor.label,
-        'disable',
-        u.id,
-        `${u.username} <${u.email}>`,
-        orgOf.get(u.id) ?? null,
-        'ok',
-        REASON,
-        details,
-      ]),
-    );
-    await db.run(
-      `UPDATE job_items SET status = 'done' WHERE id IN (${items.map(() => '?').join(',')})`,
-      items.map((i) => i.id),
-    );
-    await db.run('COMMIT');
-  }
-  const ms = performance.now() - started;
-  await db.close();
-  return ms;
+    await rawAuditRows(b, users, { actor, action: 'disable', reason: REASON, jobId });
+  });
 }
 
 export async function measureBulkDisable(opts: {

@@ -10,7 +10,8 @@ import { BULK_RESET_KIND, confirmBulkReset, previewBulkReset, runBulkResetBatch 
 import type { Actor } from '../src/services/context';
 import { resetLink } from '../src/services/passwords';
 import { Job, JobItem, MailMessage, User } from '../src/store/models';
-import { RawSqlite, type Params } from './raw-sqlite';
+import { placeholders, rawAuditRows, rawBatches, sqliteDate } from './raw-bulk';
+import type { Params } from './raw-sqlite';
 import type { SmtpSink } from './smtp-sink';
 import { pool, sleep } from './stats';
 
@@ -58,46 +59,15 @@ export async function retire(jobId: number): Promise<void> {
   await MailMessage.destroy({ where: { jobId } });
 }
 
-/** Sequelize's SQLite date text, so raw rows read back like the ORM's. */
-export function sqliteDate(d: Date): string {
-  return d.toISOString().replace('T', ' ').replace('Z', ' +00:00');
-}
-
-export function placeholders(rows: number, cols: number): string {
-  const one = `(${Array.from({ length: cols }, () => '?').join(',')})`;
-  return Array.from({ length: rows }, () => one).join(',');
-}
-
 /** The writes `runBulkResetBatch` makes, batch by batch, as plain SQL in BEGIN IMMEDIATE transactions. */
-async function rawBulkReset(rt: Runtime, dbPath: string, actor: Actor & { kind: 'user' }, jobId: number): Promise<number> {
-  const db = await RawSqlite.open(dbPath);
-  db.configureBusyTimeout(15_000);
-  const started = performance.now();
-  for (;;) {
-    await db.run('BEGIN IMMEDIATE');
-    const items = await db.all<{ id: number; user_id: number }>(
-      `SELECT id, user_id FROM job_items WHERE job_id = ? AND status = 'pending' ORDER BY id LIMIT ?`,
-      [jobId, BATCH],
-    );
-    if (items.length === 0) {
-      await db.run('COMMIT');
-      break;
-    }
-    const ids = items.map((i) => i.user_id);
-    const inIds = ids.map(() => '?').join(',');
+function rawBulkReset(rt: Runtime, dbPath: string, actor: Actor & { kind: 'user' }, jobId: number): Promise<number> {
+  return rawBatches(dbPath, jobId, BATCH, async (b) => {
+    const { db, ids, inIds, at } = b;
     const users = await db.all<{ id: number; username: string; email: string; first_name: string; last_name: string }>(
       `SELECT id, username, email, first_name, last_name FROM users WHERE id IN (${inIds})`,
       ids,
     );
-    const orgs = await db.all<{ user_id: number; organization_id: number }>(
-      `SELECT user_id, organization_id FROM memberships WHERE user_id IN (${inIds}) ORDER BY organization_id`,
-      ids,
-    );
-    const orgOf = new Map<number, number>();
-    for (const o of orgs) if (!orgOf.has(o.user_id)) orgOf.set(o.user_id, o.organization_id);
-    const now = new Date();
-    const at = sqliteDate(now);
-    const expires = sqliteDate(new Date(now.getTime() + rt.config.RESET_TOKEN_TTL_HOURS * 3600_000));
+    const expires = sqliteDate(new Date(b.now.getTime() + rt.config.RESET_TOKEN_TTL_HOURS * 3600_000));
     await db.run(`UPDATE reset_tokens SET revoked_at = ? WHERE user_id IN (${inIds}) AND used_at IS NULL AND revoked_at IS NULL`, [
       at,
       ...ids,
@@ -111,23 +81,7 @@ async function rawBulkReset(rt: Runtime, dbPath: string, actor: Actor & { kind: 
       `UPDATE users SET auth_status = 'password_reset', failed_login_count = 0, locked_at = NULL, updated_at = ? WHERE id IN (${inIds})`,
       [at, ...ids],
     );
-    const details = JSON.stringify({ jobId });
-    await db.run(
-      `INSERT INTO audit_events (at, actor_user_id, actor_label, action, target_user_id, target_label, organization_id, outcome, reason, details)
-       VALUES ${placeholders(users.length, 10)}`,
-      users.flatMap((u): Params => [
-        at,
-        actor.userId,
-        actor.label,
-        'reset_password',
-        u.id,
-        `${u.username} <${u.email}>`,
-        orgOf.get(u.id) ?? null,
-        'ok',
-        REASON,
-        details,
-      ]),
-    );
+    await rawAuditRows(b, users, { actor, action: 'reset_password', reason: REASON, jobId });
     await db.run(
       `INSERT INTO mail_outbox (message_id, kind, to_address, subject, text_body, html_body, status, attempts, next_attempt_at, job_id, user_id, created_at)
        VALUES ${placeholders(users.length, 12)}`,
@@ -141,15 +95,7 @@ async function rawBulkReset(rt: Runtime, dbPath: string, actor: Actor & { kind: 
         return [`<${randomUUID()}@bench>`, 'reset_link', u.email, mail.subject, mail.text, mail.html, 'pending', 0, at, jobId, u.id, at];
       }),
     );
-    await db.run(
-      `UPDATE job_items SET status = 'done' WHERE id IN (${items.map(() => '?').join(',')})`,
-      items.map((i) => i.id),
-    );
-    await db.run('COMMIT');
-  }
-  const ms = performance.now() - started;
-  await db.close();
-  return ms;
+  });
 }
 
 async function rawSmtpRate(url: string, count: number, concurrency: number, connections: number): Promise<number> {
