@@ -6,17 +6,18 @@ import type { Runtime } from '../src/app/runtime';
 import { startWorkers } from '../src/app/workers';
 import { randomToken, sha256Hex } from '../src/domain/tokens';
 import { resetLinkMail } from '../src/mail/templates';
-import { BULK_RESET_KIND, confirmBulkReset, previewBulkReset, runBulkResetBatch } from '../src/services/bulk-reset';
 import type { Actor } from '../src/services/context';
 import { resetLink } from '../src/services/passwords';
-import { Job, JobItem, MailMessage, User } from '../src/store/models';
-import { RawSqlite, type Params } from './raw-sqlite';
+import { User } from '../src/store/models';
+import { BATCH, bulkPreview, confirmAndWait, databasePhases } from './bulk-phases';
+import { placeholders, rawAuditRows, rawBatches, sqliteDate } from './raw-bulk';
+import type { Params } from './raw-sqlite';
 import type { SmtpSink } from './smtp-sink';
-import { pool, sleep } from './stats';
+import { pool } from './stats';
 
 /**
  * Bulk reset, three ways on three disjoint sets of the same size:
- *  - the database phase: the product's batches (`runBulkResetBatch`) back to back, nothing else;
+ *  - the database phase: the product's batches (`runBulkActionBatch`) back to back, nothing else;
  *  - the same writes as raw batched SQL through the driver (the baseline);
  *  - the whole job as the server runs it: confirm → job runner → done, with the mail sender
  *    draining the outbox to a local SMTP listener at the same time.
@@ -24,7 +25,6 @@ import { pool, sleep } from './stats';
  * same listener through the same pool size and concurrency.
  */
 
-export const BATCH = 250;
 const REASON = 'bench: suspected credential leak';
 
 export interface BulkResetMeasure {
@@ -40,64 +40,15 @@ export interface BulkResetMeasure {
   resetUsers: number;
 }
 
-async function preview(rt: Runtime, actor: Actor, ids: number[]): Promise<number> {
-  const p = await previewBulkReset(rt, actor, { userIds: ids, reason: REASON });
-  if (!p.ok) throw new Error(`preview failed: ${p.message}`);
-  if (p.count !== ids.length) throw new Error(`preview counted ${p.count} of ${ids.length}`);
-  return p.jobId;
-}
-
-async function confirm(rt: Runtime, actor: Actor, jobId: number): Promise<void> {
-  const c = await confirmBulkReset(rt, actor, { jobId });
-  if (!c.ok) throw new Error(`confirm failed: ${c.message}`);
-}
-
-/** The bench's own jobs are finished by hand: their mails must not be in the way of the job measured next. */
-async function retire(jobId: number): Promise<void> {
-  await Job.update({ status: 'done', finishedAt: new Date() }, { where: { id: jobId } });
-  await MailMessage.destroy({ where: { jobId } });
-}
-
-/** Sequelize's SQLite date text, so raw rows read back like the ORM's. */
-function sqliteDate(d: Date): string {
-  return d.toISOString().replace('T', ' ').replace('Z', ' +00:00');
-}
-
-function placeholders(rows: number, cols: number): string {
-  const one = `(${Array.from({ length: cols }, () => '?').join(',')})`;
-  return Array.from({ length: rows }, () => one).join(',');
-}
-
-/** The writes `runBulkResetBatch` makes, batch by batch, as plain SQL in BEGIN IMMEDIATE transactions. */
-async function rawBulkReset(rt: Runtime, dbPath: string, actor: Actor & { kind: 'user' }, jobId: number): Promise<number> {
-  const db = await RawSqlite.open(dbPath);
-  db.configureBusyTimeout(15_000);
-  const started = performance.now();
-  for (;;) {
-    await db.run('BEGIN IMMEDIATE');
-    const items = await db.all<{ id: number; user_id: number }>(
-      `SELECT id, user_id FROM job_items WHERE job_id = ? AND status = 'pending' ORDER BY id LIMIT ?`,
-      [jobId, BATCH],
-    );
-    if (items.length === 0) {
-      await db.run('COMMIT');
-      break;
-    }
-    const ids = items.map((i) => i.user_id);
-    const inIds = ids.map(() => '?').join(',');
+/** The writes `runBulkActionBatch` makes for a reset, batch by batch, as plain SQL in BEGIN IMMEDIATE transactions. */
+function rawBulkReset(rt: Runtime, dbPath: string, actor: Actor & { kind: 'user' }, jobId: number): Promise<number> {
+  return rawBatches(dbPath, jobId, BATCH, async (b) => {
+    const { db, ids, inIds, at } = b;
     const users = await db.all<{ id: number; username: string; email: string; first_name: string; last_name: string }>(
       `SELECT id, username, email, first_name, last_name FROM users WHERE id IN (${inIds})`,
       ids,
     );
-    const orgs = await db.all<{ user_id: number; organization_id: number }>(
-      `SELECT user_id, organization_id FROM memberships WHERE user_id IN (${inIds}) ORDER BY organization_id`,
-      ids,
-    );
-    const orgOf = new Map<number, number>();
-    for (const o of orgs) if (!orgOf.has(o.user_id)) orgOf.set(o.user_id, o.organization_id);
-    const now = new Date();
-    const at = sqliteDate(now);
-    const expires = sqliteDate(new Date(now.getTime() + rt.config.RESET_TOKEN_TTL_HOURS * 3600_000));
+    const expires = sqliteDate(new Date(b.now.getTime() + rt.config.RESET_TOKEN_TTL_HOURS * 3600_000));
     await db.run(`UPDATE reset_tokens SET revoked_at = ? WHERE user_id IN (${inIds}) AND used_at IS NULL AND revoked_at IS NULL`, [
       at,
       ...ids,
@@ -111,23 +62,7 @@ async function rawBulkReset(rt: Runtime, dbPath: string, actor: Actor & { kind: 
       `UPDATE users SET auth_status = 'password_reset', failed_login_count = 0, locked_at = NULL, updated_at = ? WHERE id IN (${inIds})`,
       [at, ...ids],
     );
-    const details = JSON.stringify({ jobId });
-    await db.run(
-      `INSERT INTO audit_events (at, actor_user_id, actor_label, action, target_user_id, target_label, organization_id, outcome, reason, details)
-       VALUES ${placeholders(users.length, 10)}`,
-      users.flatMap((u): Params => [
-        at,
-        actor.userId,
-        actor.label,
-        'reset_password',
-        u.id,
-        `${u.username} <${u.email}>`,
-        orgOf.get(u.id) ?? null,
-        'ok',
-        REASON,
-        details,
-      ]),
-    );
+    await rawAuditRows(b, users, { actor, action: 'reset_password', reason: REASON, jobId });
     await db.run(
       `INSERT INTO mail_outbox (message_id, kind, to_address, subject, text_body, html_body, status, attempts, next_attempt_at, job_id, user_id, created_at)
        VALUES ${placeholders(users.length, 12)}`,
@@ -141,15 +76,7 @@ async function rawBulkReset(rt: Runtime, dbPath: string, actor: Actor & { kind: 
         return [`<${randomUUID()}@bench>`, 'reset_link', u.email, mail.subject, mail.text, mail.html, 'pending', 0, at, jobId, u.id, at];
       }),
     );
-    await db.run(
-      `UPDATE job_items SET status = 'done' WHERE id IN (${items.map(() => '?').join(',')})`,
-      items.map((i) => i.id),
-    );
-    await db.run('COMMIT');
-  }
-  const ms = performance.now() - started;
-  await db.close();
-  return ms;
+  });
 }
 
 async function rawSmtpRate(url: string, count: number, concurrency: number, connections: number): Promise<number> {
@@ -181,43 +108,21 @@ export async function measureBulkReset(opts: {
   const { rt, actor, sink } = opts;
   const [dbSet, rawSet, jobSet] = opts.sets;
 
-  // 1. The product's database phase.
-  const dbJob = await preview(rt, actor, dbSet);
-  await confirm(rt, actor, dbJob);
-  // The runner of this process is not started yet: the batches run here, timed alone.
-  await Job.update({ status: 'running' }, { where: { id: dbJob } });
-  const t1 = performance.now();
-  while ((await runBulkResetBatch(rt, dbJob, BATCH)).processed > 0);
-  const dbPhaseMs = performance.now() - t1;
-  await retire(dbJob);
-
-  // 2. The same writes in raw SQL (its job and items are set up untimed, as the preview would).
-  const rawJob = await Job.create({
-    kind: BULK_RESET_KIND,
-    status: 'running',
-    actorUserId: actor.userId,
-    actorLabel: actor.label,
-    payload: '{}',
+  const { dbPhaseMs, rawSqlMs } = await databasePhases({
+    rt,
+    actor,
+    action: 'reset_password',
+    reason: REASON,
+    dbSet,
+    rawSet,
+    raw: (jobId) => rawBulkReset(rt, opts.dbPath, actor, jobId),
   });
-  for (let i = 0; i < rawSet.length; i += 1000) {
-    await JobItem.bulkCreate(rawSet.slice(i, i + 1000).map((userId) => ({ jobId: rawJob.id, userId })));
-  }
-  const rawSqlMs = await rawBulkReset(rt, opts.dbPath, actor, rawJob.id);
-  await retire(rawJob.id);
 
   // 3. The whole job as a server runs it, the mail sender draining to the listener meanwhile.
-  const job = await preview(rt, actor, jobSet);
+  const job = await bulkPreview(rt, actor, 'reset_password', jobSet, REASON);
   sink.reset();
   const workers = startWorkers(rt);
-  const t3 = performance.now();
-  await confirm(rt, actor, job);
-  for (;;) {
-    const j = await Job.findByPk(job, { attributes: ['status'] });
-    if (j?.status === 'failed') throw new Error('the bulk reset job failed');
-    if (j?.status === 'done') break;
-    await sleep(25);
-  }
-  const jobMs = performance.now() - t3;
+  const { startedAt: t3, jobMs } = await confirmAndWait(rt, actor, job);
   const lastMailAt = await sink.waitFor(jobSet.length, 600_000);
   const drainMs = lastMailAt - t3;
   await workers.stop();

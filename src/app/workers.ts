@@ -1,5 +1,5 @@
-import { bulkResetJob, BULK_RESET_KIND } from '../jobs/bulk-reset';
-import { withExportMailHooks } from '../jobs/export';
+import { BULK_KINDS, bulkActionJob } from '../jobs/bulk-actions';
+import { withExportMailHooks, type FileShare } from '../jobs/export';
 import { silentNotifier, type JobNotifier } from '../jobs/notifier';
 import { JobRunner, type JobHandler, type JobRunnerOptions } from '../jobs/runner';
 import { startMailSender, type MailSender, type MailSenderOptions } from '../mail/sender';
@@ -10,6 +10,8 @@ export interface WorkerOptions {
   mail?: MailSenderOptions & { transport?: MailTransport };
   jobs?: JobRunnerOptions;
   notifier?: JobNotifier;
+  /** Where bulk jobs share their CSV of per-user outcomes (the requester's DM); none without Slack. */
+  share?: FileShare | null;
   /** More job kinds (export) registered by the parts that own them. */
   handlers?: Record<string, JobHandler>;
 }
@@ -27,7 +29,9 @@ export interface Workers {
 export function startWorkers(rt: Runtime, opts: WorkerOptions = {}): Workers {
   const notifier = opts.notifier ?? silentNotifier;
   const mail = startMailSender(rt, withExportMailHooks(rt, notifier, opts.mail ?? {}));
-  const jobs = new JobRunner(rt, opts.jobs ?? {}).register(BULK_RESET_KIND, bulkResetJob(notifier));
+  const jobs = new JobRunner(rt, opts.jobs ?? {});
+  const bulk = bulkActionJob(notifier, opts.share ?? null, { batchSize: rt.config.BULK_BATCH_SIZE });
+  for (const kind of BULK_KINDS) jobs.register(kind, bulk);
   for (const [kind, handler] of Object.entries(opts.handlers ?? {})) jobs.register(kind, handler);
   rt.onNotify((topic) => {
     if (topic === 'jobs') jobs.kick();

@@ -142,6 +142,10 @@ export const CONFIG_DOCS: Record<string, { default: string; doc: string }> = {
     doc: 'Where export CSVs wait until their email is sent (deleted then, or after 3 days). Several instances: a volume they share.',
   },
   EXPORT_ALLOW_PASSWORD_HASHES: { default: 'false', doc: 'Allow the password-hash column in exports (off by default)' },
+  BULK_BATCH_SIZE: {
+    default: '250',
+    doc: 'Users per transaction in a bulk job (10–5000): smaller batches hold the write lock for less time, larger ones finish sooner.',
+  },
   LOG_LEVEL: { default: 'info', doc: 'debug, info, warn or error.' },
 };
 
@@ -186,6 +190,7 @@ const schema = z.object({
   EXPORT_EMAIL_MAX_BYTES: int(0, 100_000_000),
   EXPORT_DIR: z.string().trim().min(1, { message: 'must be a directory path' }),
   EXPORT_ALLOW_PASSWORD_HASHES: bool(),
+  BULK_BATCH_SIZE: int(10, 5000),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], { message: 'must be debug, info, warn or error' }),
 });
 

@@ -176,6 +176,7 @@ export async function startServer(rt: Runtime, opts: ServerOptions = {}): Promis
       : startWorkers(rt, {
           ...workerOpts,
           notifier: deps?.notifier ?? workerOpts.notifier,
+          share: workerOpts.share ?? (slack ? new SlackFileShare(slack.client, logger) : null),
           handlers: {
             ...workerOpts.handlers,
             ...(slack && deps?.notifier ? { [EXPORT_KIND]: exportJob(deps.notifier, new SlackFileShare(slack.client, logger)) } : {}),

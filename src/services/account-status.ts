@@ -1,10 +1,12 @@
-import { accountState } from '../store/models';
+import { Op, type Transaction } from 'sequelize';
+import { AuditEvent, User, accountState } from '../store/models';
+import { BULK_DONE_VERB, BULK_PERMISSION, bulkStateCheck } from '../domain/bulk-actions';
 import { fail, ok, type Outcome } from '../domain/outcome';
 import { activate as activateState, setEnabled } from '../domain/status';
-import { isFailure, loadAccess } from './authz';
-import { writeAudit } from './audit';
+import { accountRefusal, decide, isFailure, loadAccess, mayView, rolesOfUsers, type Access } from './authz';
+import { buildAuditRow, writeAudit } from './audit';
 import type { Actor, Ctx } from './context';
-import { authorityOrg, loadTarget } from './target';
+import { authorityOrg, loadTarget, notFound } from './target';
 
 /** One line of a per-user result summary. */
 export interface PerUserResult {
@@ -102,4 +104,73 @@ export async function activateUser(ctx: Ctx, actor: Actor, input: { ref: string 
       result: { ref: input.ref, userId: user.id, username: user.username, status: 'done' as const, message: `${user.username} unlocked.` },
     });
   });
+}
+
+export type StatusAction = 'enable' | 'disable' | 'activate';
+
+/**
+ * Enable, disable or unlock a batch of already-locked user rows inside the caller's transaction:
+ * every user is checked again (visible, permission in all their organizations, never upward, self,
+ * state), the changed ones are written with one statement, and their audit rows in the same
+ * transaction, each carrying the reason and the job — a user's state and its audit line commit
+ * together or not at all.
+ */
+export async function statusBatch(
+  ctx: Ctx,
+  t: Transaction,
+  actor: Actor,
+  access: Access,
+  users: User[],
+  opts: { action: StatusAction; reason?: string | null; jobId?: number | null },
+): Promise<PerUserResult[]> {
+  const permission = BULK_PERMISSION[opts.action];
+  const rolesMap = await rolesOfUsers(
+    users.map((u) => u.id),
+    t,
+  );
+  const results: PerUserResult[] = [];
+  const chosen: User[] = [];
+  for (const u of users) {
+    const roles = rolesMap.get(u.id) ?? new Map();
+    const base = { ref: u.username, userId: u.id, username: u.username };
+    const decision = decide(access, roles, permission);
+    const state = bulkStateCheck(opts.action, u, access.userId === u.id);
+    if (!mayView(access, [...roles.keys()])) results.push({ ...base, status: 'not_found', message: notFound(u.username).message });
+    else if (!decision.allowed) results.push({ ...base, status: 'refused', message: accountRefusal(decision, u.username).message });
+    else if (!state.go && state.reason === 'self')
+      results.push({ ...base, status: 'refused', message: 'You cannot disable your own account.' });
+    else if (!state.go) results.push({ ...base, status: 'noop', message: `${u.username} ${state.why}.` });
+    else chosen.push(u);
+  }
+  if (chosen.length === 0) return results;
+  const ids = chosen.map((u) => u.id);
+  const now = ctx.now();
+  const change =
+    opts.action === 'activate'
+      ? { authStatus: 'active' as const, failedLoginCount: 0, lockedAt: null, updatedAt: now }
+      : { enabled: opts.action === 'enable', updatedAt: now };
+  await User.update(change, { where: { id: { [Op.in]: ids } }, transaction: t });
+  await AuditEvent.bulkCreate(
+    chosen.map((u) =>
+      buildAuditRow(ctx, actor, {
+        action: opts.action,
+        target: u,
+        organizationId: authorityOrg(access, permission, [...(rolesMap.get(u.id)?.keys() ?? [])]),
+        reason: opts.reason ?? null,
+        details: opts.jobId ? { jobId: opts.jobId } : undefined,
+      }),
+    ),
+    { transaction: t },
+  );
+  t.afterCommit(() => ctx.notify?.('audit'));
+  for (const u of chosen) {
+    results.push({
+      ref: u.username,
+      userId: u.id,
+      username: u.username,
+      status: 'done',
+      message: `${u.username} ${BULK_DONE_VERB[opts.action]}.`,
+    });
+  }
+  return results;
 }

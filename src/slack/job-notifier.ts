@@ -63,7 +63,9 @@ export class SlackJobNotifier implements JobNotifier {
   async progress(job: Job, text: string, fraction: number): Promise<void> {
     const to = this.target(job);
     if (!to) return;
-    const title = job.kind === 'export' ? `Export #${job.id}` : `Bulk password reset #${job.id}`;
+    // Bulk jobs name their action in the payload (issue 15); older bulk resets do not.
+    const named = parseJson<{ title?: string }>(job.payload, {}).title;
+    const title = job.kind === 'export' ? `Export #${job.id}` : `${named ?? 'Bulk password reset'} #${job.id}`;
     const m = jobProgressMessage(title, text, fraction);
     await this.client.chat.update({ channel: to.channel, ts: to.ts, text: m.text, blocks: m.blocks });
   }

@@ -51,6 +51,7 @@ test('the quick bench runs every measure, prints the table and writes results.js
     expect(values.ack.replies).toBe(values.ack.commands);
     expect(values.bulk_mail_drain).toMatchObject({ duplicates: 0 });
     expect(values.bulk_job.resetUsers).toBe(values.bulk_job.users);
+    expect(values.bulk_disable_job.disabledUsers).toBe(values.bulk_disable_job.users);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -176,6 +176,14 @@ const CASES: Record<keyof Config, VariableCase> = {
     ],
     bad: ['hashes'],
   },
+  BULK_BATCH_SIZE: {
+    default: 250,
+    good: [
+      ['10', 10],
+      ['5000', 5000],
+    ],
+    bad: ['9', '5001', 'many'],
+  },
   LOG_LEVEL: {
     default: 'info',
     good: [

@@ -2,6 +2,7 @@ import { Op } from 'sequelize';
 import { createRuntime, type Runtime } from '../../src/app/runtime';
 import { testConfig } from '../../src/lib/config';
 import { memoryLogger } from '../../src/lib/logger';
+import { confirmBulkAction, previewBulkAction } from '../../src/services/bulk-actions';
 import { confirmBulkReset, previewBulkReset } from '../../src/services/bulk-reset';
 import { AuditEvent, Job, JobItem, MailMessage, Membership, ResetToken, User } from '../../src/store/models';
 import { runDist, type Child } from '../support/child';
@@ -17,7 +18,8 @@ import { until } from '../support/wait';
  * live token, one queued mail) or untouched, and after the last restart the job finishes and every
  * user received exactly one reset mail over real SMTP. The restarts fast-forward the leases the
  * dead process held (job: 30 s, mail: 5 min) by moving them into the past in the database instead
- * of waiting them out.
+ * of waiting them out. The same drill for a 500-user bulk disable (issue 15): every user disabled
+ * with exactly one audit line, or untouched with none, after each kill; all 500 once at the end.
  */
 
 const N = 5000;
@@ -72,7 +74,7 @@ async function checkAllOrNothing(jobId: number): Promise<Invariant> {
   return { done, pending, resetUsers, mails: mailRows, violations };
 }
 
-describe.each<TestDialect>(DIALECTS)('kill -9 during a %s bulk reset of 5,000 users', (dialect) => {
+describe.each<TestDialect>(DIALECTS)('kill -9 during a %s bulk job (reset of 5,000 users, disable of 500)', (dialect) => {
   let db: TestDatabase;
   let rt: Runtime;
   let smtp: SmtpCapture;
@@ -90,8 +92,9 @@ describe.each<TestDialect>(DIALECTS)('kill -9 during a %s bulk reset of 5,000 us
     await smtp.stop();
   });
 
-  function startServer(): Child {
+  function startServer(env: Record<string, string> = {}): Child {
     const child = runDist('src/server/main.js', [], {
+      ...env,
       PORT: '0',
       DATABASE_URL: db.url,
       SMTP_URL: smtp.url,
@@ -206,4 +209,119 @@ describe.each<TestDialect>(DIALECTS)('kill -9 during a %s bulk reset of 5,000 us
       invariantViolations: 0,
     });
   }, 240_000);
+  /**
+   * Hold what the server's next batch needs, so that nothing moves between seeing the job half done
+   * and the kill: on PostgreSQL the users table (its batch locks user rows), on SQLite the write lock.
+   */
+  async function freeze(): Promise<() => Promise<void>> {
+    let release!: () => void;
+    let locked!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const isLocked = new Promise<void>((r) => (locked = r));
+    const tx = rt.db.tx(async (t) => {
+      if (dialect === 'postgres') await rt.db.sequelize.query('LOCK TABLE users IN EXCLUSIVE MODE', { transaction: t });
+      locked();
+      await held;
+    });
+    await isLocked;
+    return async () => {
+      release();
+      await tx;
+    };
+  }
+
+  /** Every user of the disable job is disabled with one audit line (item done) or untouched with none (item pending). */
+  async function checkDisableAllOrNothing(jobId: number, reason: string): Promise<Invariant> {
+    const items = await JobItem.findAll({ where: { jobId }, attributes: ['userId', 'status'], raw: true });
+    const enabled = new Map(
+      (await User.findAll({ where: { id: items.map((i) => i.userId) }, attributes: ['id', 'enabled'], raw: true })).map((u) => [
+        u.id,
+        Boolean(u.enabled),
+      ]),
+    );
+    const audits = new Map<number, number>();
+    for (const a of await AuditEvent.findAll({ where: { action: 'disable', reason }, attributes: ['targetUserId'], raw: true }))
+      audits.set(a.targetUserId!, (audits.get(a.targetUserId!) ?? 0) + 1);
+    const violations: string[] = [];
+    let done = 0;
+    let pending = 0;
+    for (const item of items) {
+      const lines = audits.get(item.userId) ?? 0;
+      if (item.status === 'done') {
+        done++;
+        if (enabled.get(item.userId) !== false || lines !== 1)
+          violations.push(`user ${item.userId} done: enabled ${enabled.get(item.userId)}, ${lines} audit line(s)`);
+      } else if (item.status === 'pending') {
+        pending++;
+        if (enabled.get(item.userId) !== true || lines !== 0)
+          violations.push(`user ${item.userId} pending: enabled ${enabled.get(item.userId)}, ${lines} audit line(s)`);
+      } else violations.push(`user ${item.userId}: unexpected item status ${item.status}`);
+    }
+    const auditLines = [...audits.values()].reduce((a, b) => a + b, 0);
+    if (auditLines !== done) violations.push(`${auditLines} audit lines for ${done} done items`);
+    const disabled = [...enabled.values()].filter((e) => !e).length;
+    if (disabled !== done) violations.push(`${disabled} users disabled but ${done} items done`);
+    return { done, pending, resetUsers: disabled, mails: auditLines, violations };
+  }
+
+  test('a 500-user bulk disable killed twice mid-job resumes: every user disabled exactly once, audit lines = changes', async () => {
+    const D = 500;
+    const REASON = 'kill -9 drill (disable)';
+    const dsec = await makeUser({ username: 'dsec', orgs: { dis: ['security'] } });
+    const dis = await org('dis');
+    const users = await User.bulkCreate(
+      Array.from({ length: D }, (_, i) => ({
+        username: `d${i}`,
+        email: `d${i}@example.com`,
+        emailNormalized: `d${i}@example.com`,
+        searchText: `d${i}`,
+      })),
+    );
+    await Membership.bulkCreate(users.map((u) => ({ userId: u.id, organizationId: dis.id, roles: '' })));
+    const preview = await previewBulkAction(rt, actorFor(dsec), { action: 'disable', view: 'all', orgSlug: 'dis', reason: REASON });
+    if (!preview.ok) throw new Error(preview.message);
+    expect(preview.count).toBe(D);
+    expect(preview.skipped).toEqual([{ reason: 'self', count: 1, names: ['dsec'] }]);
+    const jobId = preview.jobId;
+    expect(await confirmBulkAction(rt, actorFor(dsec), { jobId })).toMatchObject({ ok: true, total: D });
+
+    // Batches of 10, so a kill lands between many small transactions, not after two big ones.
+    const small = { BULK_BATCH_SIZE: '10' };
+    const kills: Invariant[] = [];
+    for (const at of [100, 300]) {
+      const server = startServer(small);
+      await server.waitForLine(/userops listening/);
+      await until(async () => (await JobItem.count({ where: { jobId, status: 'done' } })) >= at, `${at} users disabled`, 60_000);
+      const thaw = await freeze();
+      server.proc.kill('SIGKILL');
+      expect((await server.exited).signal).toBe('SIGKILL');
+      await thaw();
+      const state = await checkDisableAllOrNothing(jobId, REASON);
+      expect(state.violations.slice(0, 5)).toEqual([]);
+      expect(state.pending).toBeGreaterThan(0);
+      expect(state.done + state.pending).toBe(D);
+      await expireLeases(jobId);
+      kills.push(state);
+    }
+    expect(kills[1].done).toBeGreaterThan(kills[0].done);
+
+    const last = startServer(small);
+    await last.waitForLine(/userops listening/);
+    await until(async () => (await Job.findByPk(jobId))!.status === 'done', 'the disable job to finish', 60_000);
+    const job = (await Job.findByPk(jobId))!;
+    expect(JSON.parse(job.result!)).toMatchObject({ action: 'disable', total: D, done: D, changed: D, skipped: 0, refused: 0 });
+    const final = await checkDisableAllOrNothing(jobId, REASON);
+    expect(final.violations).toEqual([]);
+    expect(final.done).toBe(D);
+    expect(await AuditEvent.count({ where: { action: 'disable', reason: REASON } })).toBe(D);
+    expect((await User.findByPk(dsec.id))!.enabled).toBe(true);
+    last.proc.kill('SIGTERM');
+    expect((await last.exited).code).toBe(0);
+    recordFigures(`crash-disable-${dialect}`, {
+      users: D,
+      kills: kills.length,
+      killedAtDone: kills.map((k) => k.done),
+      invariantViolations: 0,
+    });
+  }, 180_000);
 });

@@ -1,6 +1,7 @@
 // Bulk reset, step 1 → 2: the form submitted; the service's checks, then its preview.
 import { isSavedView } from '../../../domain/status';
-import { checkBulkSelection, previewBulkReset } from '../../../services/bulk-reset';
+import { checkBulkSelection } from '../../../services/bulk-actions';
+import { previewBulkReset } from '../../../services/bulk-reset';
 import { ACTION, BLOCK } from '../../constants';
 import type { ViewSubmitArgs } from '../../handler-args';
 import { actorOrWarnModal, modalTeller, safely, updateView, type SlackDeps } from '../../kit';
@@ -26,7 +27,17 @@ export function bulkResetSubmit(deps: SlackDeps) {
     // The service's form checks, answered under the fields (its field names are the block ids).
     const bad = checkBulkSelection(sel);
     if (bad) {
-      await ack({ response_action: 'errors', errors: bad.fields ?? { [BLOCK.picked]: bad.message } });
+      // The service's field names → this form's blocks.
+      const blockOf: Record<string, string> = {
+        selection: BLOCK.picked,
+        pasted: BLOCK.pasted,
+        reason: BLOCK.reason,
+        organization: BLOCK.scopeOrg,
+      };
+      const errors = Object.fromEntries(
+        Object.entries(bad.fields ?? { selection: bad.message }).map(([f, m]) => [blockOf[f] ?? BLOCK.picked, m]),
+      );
+      await ack({ response_action: 'errors', errors });
       return;
     }
     await ack({ response_action: 'update', view: loadingModal('Bulk password reset') });
