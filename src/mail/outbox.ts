@@ -1,8 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import type { CreationAttributes, Transaction } from 'sequelize';
 import { MailMessage } from '../store/models';
-import type { Ctx } from '../services/context';
+import type { Config } from '../lib/config';
+import type { Logger } from '../lib/logger';
+import type { Database } from '../store/db';
 import type { RenderedMail } from './templates';
+
+/**
+ * What the mail layer needs of the running app. The services' Ctx and the app's Runtime both fit it,
+ * so mail (below services) imports neither.
+ */
+export interface MailCtx {
+  config: Config;
+  db: Database;
+  logger: Logger;
+  now(): Date;
+  notify?(topic: 'mail' | 'jobs' | 'audit'): void;
+}
 
 export type MailKind = 'reset_link' | 'password_changed' | 'lockout_notice' | 'sign_in_blocked' | 'export' | 'job_result';
 
@@ -24,7 +38,7 @@ export interface NewMail {
   notifySlackUser?: string | null;
 }
 
-function messageIdDomain(ctx: Ctx): string {
+function messageIdDomain(ctx: MailCtx): string {
   try {
     return new URL(ctx.config.PUBLIC_URL).hostname || 'userops.local';
   } catch {
@@ -32,7 +46,7 @@ function messageIdDomain(ctx: Ctx): string {
   }
 }
 
-export function buildOutboxRows(ctx: Ctx, mails: NewMail[]): Array<CreationAttributes<MailMessage>> {
+export function buildOutboxRows(ctx: MailCtx, mails: NewMail[]): Array<CreationAttributes<MailMessage>> {
   const now = ctx.now();
   const domain = messageIdDomain(ctx);
   return mails.map((m) => ({
@@ -53,7 +67,7 @@ export function buildOutboxRows(ctx: Ctx, mails: NewMail[]): Array<CreationAttri
 }
 
 /** Queue mail in the caller's transaction: it is sent only if the state change commits. */
-export async function enqueueMail(ctx: Ctx, t: Transaction, mails: NewMail[]): Promise<MailMessage[]> {
+export async function enqueueMail(ctx: MailCtx, t: Transaction, mails: NewMail[]): Promise<MailMessage[]> {
   if (mails.length === 0) return [];
   const rows = await MailMessage.bulkCreate(buildOutboxRows(ctx, mails), { transaction: t });
   t.afterCommit(() => ctx.notify?.('mail'));

@@ -1,12 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import type { Runtime } from '../app/runtime';
 import { redact, type Logger } from '../lib/logger';
-import type { Ctx } from '../services/context';
 import { MailMessage } from '../store/models';
 import { claimDueMail, mailCountsByStatus } from '../store/outbox-queries';
-import type { OutboxAttachment } from './outbox';
+import type { MailCtx, OutboxAttachment } from './outbox';
 import { createMailTransport, MailDeliveryError, type MailTransport, type OutgoingAttachment, type OutgoingMail } from './transport';
 
 /**
@@ -133,7 +131,7 @@ class Settler {
   private pending: PendingSettle[] = [];
   private flushing = false;
 
-  constructor(private readonly ctx: Ctx) {}
+  constructor(private readonly ctx: MailCtx) {}
 
   settle(id: number, lease: Date, values: SettleValues): Promise<number> {
     return new Promise((resolve, reject) => {
@@ -180,7 +178,7 @@ export class MailSender {
   private again = false;
 
   constructor(
-    private readonly ctx: Ctx,
+    private readonly ctx: MailCtx,
     private readonly transport: MailTransport,
     private readonly hooks: MailSenderOptions = {},
   ) {
@@ -377,7 +375,10 @@ export async function mailStats(jobId: number): Promise<{ queued: number; sent: 
 }
 
 /** The running app's worker: the configured transport, woken whenever a transaction that queued mail commits. */
-export function startMailSender(rt: Runtime, opts: MailSenderOptions & { transport?: MailTransport } = {}): MailSender {
+export function startMailSender(
+  rt: MailCtx & { onNotify(fn: (topic: 'mail' | 'jobs' | 'audit') => void): void },
+  opts: MailSenderOptions & { transport?: MailTransport } = {},
+): MailSender {
   const { transport, ...rest } = opts;
   const sender = new MailSender(rt, transport ?? createMailTransport(rt.config, rt.logger), rest);
   rt.onNotify((topic) => {

@@ -1,6 +1,6 @@
 // Whether Slack answers: auth.test at start-up, and again until it does.
 import { ErrorCode, type WebClient } from '@slack/web-api';
-import type { SlackHealth } from '../http/health';
+import type { SlackHealth } from '../services/health';
 import type { Logger } from '../lib/logger';
 
 /**
