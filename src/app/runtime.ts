@@ -1,3 +1,5 @@
+// src/app: the runtime that wires config, database, hashing pool and notifications for one process.
+// Imports services, jobs, mail, store, lib; the adapters (slack, http, cli, server) take a Runtime.
 import type { Config } from '../lib/config';
 import { defaultPoolSize, WorkerPoolHasher, type PasswordHasher } from '../lib/hasher';
 import { Logger } from '../lib/logger';

@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+// src/cli: the operator's command line (migrate, import, grant, digest, export fields). A composition root like
+// src/server: it may import every layer below it.
 /** The `userops` command line: parses argv, loads the configuration and dispatches to one command. */
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';

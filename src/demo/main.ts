@@ -1,3 +1,5 @@
+// src/demo: `npm run demo`, the real server behind the Slack stand-in with a terminal client. Top of
+// the tree: imports anything; nothing imports it.
 import { randomBytes } from 'node:crypto';
 import { appendFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';

@@ -1,3 +1,5 @@
+// src/domain: pure rules (no I/O): statuses, the permission matrix and decideAccountAction, bulk
+// state, password policy, tokens, outcomes. Imports nothing of ours; everything may import it.
 /**
  * Outcomes are values, not exceptions: every error a person can cause is `{ ok: false, code,
  * message }` with a sentence they understand. Adapters map the code to their surface (an HTTP

@@ -1,3 +1,5 @@
+// src/http: the REST API, login, reset page and health routes — thin adapters over src/services.
+// Never imports src/store or src/slack; src/server mounts it.
 import express, { type Router } from 'express';
 import type { Runtime } from '../app/runtime';
 import { apiRoutes } from './api';

@@ -1,3 +1,6 @@
+// src/jobs: persisted, restartable background work (bulk actions, export, digest, audit mirror) on
+// top of services. Talks to Slack only through ports (notifier, file share) that src/server plugs
+// in.
 import { randomUUID } from 'node:crypto';
 import type { Ctx } from '../services/context';
 import { claimJob } from '../store/job-queries';

@@ -1,3 +1,5 @@
+// src/lib: configuration, logging, the hashing pool, rate limits, CSV parsing. Imports only
+// src/domain; everything may import it.
 import cron from 'node-cron';
 import { z } from 'zod';
 import { parseTrustProxy } from './trust-proxy';

@@ -1,3 +1,5 @@
+// src/mail: the outbox (rows written in the caller's transaction), the sender worker, transports and
+// templates. Imports src/store, src/lib, src/domain; services and jobs import it.
 import { randomUUID } from 'node:crypto';
 import type { CreationAttributes, Transaction } from 'sequelize';
 import { MailMessage } from '../store/models';

@@ -1,3 +1,5 @@
+// src/server: one process — express with Bolt's receiver, the HTTP routes, the Slack app and the
+// workers. The composition root: it may import every layer below it.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, ErrorCode as BoltErrorCode, ExpressReceiver } from '@slack/bolt';

@@ -1,3 +1,6 @@
+// src/services: one use case per function, (ctx, actor, input) → outcome, with authorization, rules,
+// audit and mail in one transaction. Imports src/store, src/mail, src/lib, src/domain, never Slack,
+// HTTP or the CLI; adapters and jobs import it.
 import type { Config } from '../lib/config';
 import type { PasswordHasher } from '../lib/hasher';
 import type { Logger } from '../lib/logger';
