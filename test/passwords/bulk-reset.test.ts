@@ -60,7 +60,7 @@ describe.each(DIALECTS)('bulk password reset on %s', (dialect) => {
     expect(pt).toContain('*4 users* will have to choose');
     // Somebody of another organization reads exactly like a name that matches nobody.
     expect(pt).toContain('Not found (2): ghost, other');
-    expect(pt).toContain('1 disabled user');
+    expect(pt).toContain('Skipped, disabled (a reset needs an enabled account) (1): off');
     expect(pt).toContain('Skipped: you');
     expect(pt).not.toMatch(/outside/i);
     // Nothing changed yet.

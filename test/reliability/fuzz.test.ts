@@ -259,7 +259,7 @@ describe('fuzzing with fast-check', () => {
     await fc.assert(
       fc.asyncProperty(submission, async (s) => {
         count('bulk-reset modal');
-        const form = await openModal('bulk-reset', 'Choose who must set a new password');
+        const form = await openModal('bulk-reset', 'Choose an action and who it applies to');
         const r = await env.driver.submitView(ANA, form, {
           pasted: { value: s.pasted },
           reason: { value: s.reason },
