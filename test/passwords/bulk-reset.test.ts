@@ -140,9 +140,12 @@ describe.each(DIALECTS)('bulk password reset on %s', (dialect) => {
     expect(new Set(these.map((m) => m.messageId)).size).toBe(3);
   });
 
-  test('helpdesk may not run bulk resets', async () => {
+  test('helpdesk may not run bulk resets: the form says why and offers only bulk unlock', async () => {
     await env.driver.command(HLP, 'bulk-reset');
     const v = await modal(HLP, 'permission');
-    expect(JSON.stringify(v.view)).toContain('You do not have permission to run bulk password resets');
+    const t = JSON.stringify(v.view);
+    expect(t).toContain('You do not have permission to run bulk password resets');
+    expect(t).toContain('"value":"activate"');
+    expect(t).not.toContain('"value":"reset_password"');
   });
 });
