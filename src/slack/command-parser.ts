@@ -15,7 +15,12 @@ export interface SubCommandSpec {
   aliases?: string[];
   minArgs: number;
   maxArgs: number;
+  /** Takes `--reason TEXT` (quote TEXT when it has spaces). */
+  takesReason?: boolean;
 }
+
+/** Typed bulk commands name any number of users; the text limit (MAX_TEXT) is the only cap. */
+const MANY = Number.MAX_SAFE_INTEGER;
 
 export const SUB_COMMANDS: SubCommandSpec[] = [
   { name: 'help', usage: 'help', summary: 'what you can do', minArgs: 0, maxArgs: 1 },
@@ -28,9 +33,31 @@ export const SUB_COMMANDS: SubCommandSpec[] = [
     maxArgs: 1,
   },
   { name: 'show', usage: 'show USER', summary: 'a user card with actions', aliases: ['card', 'info'], minArgs: 1, maxArgs: 1 },
-  { name: 'enable', usage: 'enable USER…', summary: 'let users log in again', minArgs: 1, maxArgs: 100 },
-  { name: 'disable', usage: 'disable USER…', summary: 'stop users from logging in', minArgs: 1, maxArgs: 100 },
-  { name: 'activate', usage: 'activate USER', summary: 'unlock a locked user', aliases: ['unlock'], minArgs: 1, maxArgs: 1 },
+  {
+    name: 'enable',
+    usage: 'enable USER… [--reason "TEXT"]',
+    summary: 'let users log in again (more than 10: a preview with a reason, or the bulk form)',
+    minArgs: 1,
+    maxArgs: MANY,
+    takesReason: true,
+  },
+  {
+    name: 'disable',
+    usage: 'disable USER… [--reason "TEXT"]',
+    summary: 'stop users from logging in (more than 10: a preview with a reason, or the bulk form)',
+    minArgs: 1,
+    maxArgs: MANY,
+    takesReason: true,
+  },
+  {
+    name: 'activate',
+    usage: 'activate USER… [--reason "TEXT"]',
+    summary: 'unlock locked users (more than 10: a preview with a reason, or the bulk form)',
+    aliases: ['unlock'],
+    minArgs: 1,
+    maxArgs: MANY,
+    takesReason: true,
+  },
   { name: 'delete', usage: 'delete USER', summary: 'delete a user (asks first)', aliases: ['remove'], minArgs: 1, maxArgs: 1 },
   {
     name: 'reset-password',
@@ -48,7 +75,14 @@ export const SUB_COMMANDS: SubCommandSpec[] = [
     minArgs: 1,
     maxArgs: 1,
   },
-  { name: 'bulk-reset', usage: 'bulk-reset', summary: 'reset many passwords with a reason and a preview', minArgs: 0, maxArgs: 0 },
+  {
+    name: 'bulk',
+    usage: 'bulk',
+    summary: 'reset passwords, disable, enable or unlock many users: pick, paste or a view, a reason, a preview',
+    aliases: ['bulk-reset'],
+    minArgs: 0,
+    maxArgs: 0,
+  },
   {
     name: 'api-key',
     usage: 'api-key USER [ORG] | api-key revoke USER [ORG]',
@@ -74,6 +108,8 @@ export interface ParsedCommand {
   args: Arg[];
   /** `--share` and friends; flags are removed from args. */
   flags: Set<string>;
+  /** `--reason TEXT`, for the sub-commands that take one. */
+  reason?: string;
 }
 
 /** The parsed command, or why it cannot be read (`invalid_input`, with a sentence saying how to write it). */
@@ -205,10 +241,24 @@ export function parseCommand(rawText: string, commandName = '/users'): ParseResu
   }
   const flags = new Set<string>();
   const args: Arg[] = [];
-  for (const t of rest) {
+  let reason: string | undefined;
+  for (let i = 0; i < rest.length; i++) {
+    const t = rest[i];
     if (t.kind === 'text' && /^--?[a-z]+$/i.test(t.value)) {
       const f = t.value.replace(/^--?/, '').toLowerCase();
-      if (!KNOWN_FLAGS.has(f)) return fail('invalid_input', `Unknown option “${t.value}”. The only option is --share.`);
+      if (f === 'reason' && spec.takesReason) {
+        const next = rest[i + 1];
+        if (!next || next.kind !== 'text' || next.value.trim().length === 0)
+          return fail(
+            'invalid_input',
+            `Write the reason after --reason, in quotes: \`${commandName} ${spec.name} … --reason "incident 4711"\`.`,
+          );
+        reason = next.value.trim();
+        i++;
+        continue;
+      }
+      if (!KNOWN_FLAGS.has(f))
+        return fail('invalid_input', `Unknown option “${t.value}”. The options are --share${spec.takesReason ? ' and --reason' : ''}.`);
       flags.add(f);
       continue;
     }
@@ -218,7 +268,7 @@ export function parseCommand(rawText: string, commandName = '/users'): ParseResu
   if (args.length < spec.minArgs || args.length > spec.maxArgs) {
     return fail('invalid_input', `Usage: \`${commandName} ${spec.usage}\` — ${spec.summary}.`);
   }
-  return { ok: true, command: { name: spec.name, args, flags } };
+  return { ok: true, command: { name: spec.name, args, flags, ...(reason !== undefined ? { reason } : {}) } };
 }
 
 export function argText(a: Arg): string {

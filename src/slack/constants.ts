@@ -22,9 +22,11 @@ export const ACTION = {
   auditMore: 'audit_more',
   /** Change-password modal. */
   suggestPassword: 'suggest_password',
-  /** Bulk reset modal. */
+  /** The bulk modal (flows/bulk). */
   bulkUserPicker: 'bulk_user_picker',
   bulkPreview: 'bulk_preview',
+  /** Confirm on the preview a typed `/users disable NAME… --reason …` answers with; value is the job id. */
+  confirmBulk: 'confirm_bulk',
   /** App Home. */
   homeActivate: 'home_activate',
   homeOpenBulk: 'home_open_bulk',
@@ -45,6 +47,8 @@ export const BLOCK = {
   listState: 'list_state',
   password: 'password',
   reason: 'reason',
+  /** The bulk modal's action select (reset_password, disable, enable, activate). */
+  bulkAction: 'bulk_action',
   pasted: 'pasted',
   picked: 'picked',
   scopeView: 'scope_view',
@@ -60,8 +64,9 @@ export const BLOCK = {
 
 export const CALLBACK = {
   changePassword: 'change_password',
-  bulkReset: 'bulk_reset',
-  bulkResetConfirm: 'bulk_reset_confirm',
+  // The wire values predate the action select: a form left open across a deploy still submits.
+  bulkForm: 'bulk_reset',
+  bulkConfirm: 'bulk_reset_confirm',
   exportFields: 'export_fields',
   findModal: 'find_modal',
 } as const;

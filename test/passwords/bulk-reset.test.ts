@@ -60,7 +60,7 @@ describe.each(DIALECTS)('bulk password reset on %s', (dialect) => {
     expect(pt).toContain('*4 users* will have to choose');
     // Somebody of another organization reads exactly like a name that matches nobody.
     expect(pt).toContain('Not found (2): ghost, other');
-    expect(pt).toContain('1 disabled user');
+    expect(pt).toContain('Skipped, disabled (a reset needs an enabled account) (1): off');
     expect(pt).toContain('Skipped: you');
     expect(pt).not.toMatch(/outside/i);
     // Nothing changed yet.
@@ -140,9 +140,12 @@ describe.each(DIALECTS)('bulk password reset on %s', (dialect) => {
     expect(new Set(these.map((m) => m.messageId)).size).toBe(3);
   });
 
-  test('helpdesk may not run bulk resets', async () => {
+  test('helpdesk may not run bulk resets: the form says why and offers only bulk unlock', async () => {
     await env.driver.command(HLP, 'bulk-reset');
     const v = await modal(HLP, 'permission');
-    expect(JSON.stringify(v.view)).toContain('You do not have permission to run bulk password resets');
+    const t = JSON.stringify(v.view);
+    expect(t).toContain('You do not have permission to run bulk password resets');
+    expect(t).toContain('"value":"activate"');
+    expect(t).not.toContain('"value":"reset_password"');
   });
 });

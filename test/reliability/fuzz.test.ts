@@ -255,17 +255,21 @@ describe('fuzzing with fast-check', () => {
         json.map((selected_option) => ({ type: 'static_select', selected_option })),
       ),
       scope_org: fc.oneof(fc.constantFrom('acme', 'globex', ''), nasty).map((v) => ({ type: 'static_select', selected_option: option(v) })),
+      bulk_action: fc
+        .oneof(fc.constantFrom('reset_password', 'disable', 'enable', 'activate', 'delete'), nasty)
+        .map((v) => ({ type: 'static_select', selected_option: option(v) })),
     });
     await fc.assert(
       fc.asyncProperty(submission, async (s) => {
         count('bulk-reset modal');
-        const form = await openModal('bulk-reset', 'Choose who must set a new password');
+        const form = await openModal('bulk-reset', 'Choose an action and who it applies to');
         const r = await env.driver.submitView(ANA, form, {
           pasted: { value: s.pasted },
           reason: { value: s.reason },
           picked: { [ACTION.bulkUserPicker]: s.picked },
           scope_view: { value: s.scope_view },
           scope_org: { value: s.scope_org },
+          bulk_action: { value: s.bulk_action },
         });
         await checkSubmission(form, r);
       }),
@@ -280,6 +284,7 @@ describe('fuzzing with fast-check', () => {
               picked: { type: 'multi_external_select', selected_options: null },
               scope_view: { type: 'static_select', selected_option: null },
               scope_org: { type: 'static_select', selected_option: option('ac\u0000me') },
+              bulk_action: { type: 'static_select', selected_option: option('reset_password') },
             },
           ],
         ],

@@ -8,7 +8,8 @@ import { generateApiKey, revokeApiKey } from '../../src/services/api-keys';
 import { SYSTEM_ACTOR, type Actor } from '../../src/services/context';
 import { confirmBulkReset, previewBulkReset, runBulkResetBatch, type BulkPreview } from '../../src/services/bulk-reset';
 import { recentLockouts } from '../../src/services/lockout-digest';
-import { bulkPreviewModal } from '../../src/slack/flows/bulk-reset';
+import { previewBulkAction, type BulkActionPreview } from '../../src/services/bulk-actions';
+import { bulkPreviewModal } from '../../src/slack/flows/bulk';
 import { deleteUser, reassignRecords } from '../../src/services/delete-user';
 import { requestExport } from '../../src/services/export';
 import { countByView, searchUsers, showUser } from '../../src/services/directory';
@@ -82,14 +83,18 @@ const CELLS: Record<Permission, Cell> = {
   },
   bulk_reset: {
     act: async (actor, s) => {
-      const preview = await previewBulkReset(ENV.rt, actor, { pasted: s.target.username, reason: 'permission matrix' });
+      const preview = await previewBulkAction(ENV.rt, actor, {
+        action: 'reset_password',
+        pasted: s.target.username,
+        reason: 'permission matrix',
+      });
       // A preview that leaves nobody to reset offers no confirm button (see bulkPreviewModal).
       if (!preview.ok || preview.count === 0) return { preview };
       return { preview, confirmed: await confirmBulkReset(ENV.rt, actor, { jobId: preview.jobId }) };
     },
     allowed: async (r, _s, actor) => {
       const { preview, confirmed } = r as { preview: { count: number; sample: string[] }; confirmed: unknown };
-      expect(preview).toMatchObject({ count: 1, unknown: [], skippedNoPermission: 0, skippedHigherRole: 0 });
+      expect(preview).toMatchObject({ count: 1, notFound: [], skipped: [] });
       expect(confirmed).toMatchObject({ ok: true, total: 1 });
       expect(await Job.count({ where: { kind: 'bulk_reset', actorUserId: actor.id, status: 'queued' } })).toBe(1);
     },
@@ -274,7 +279,7 @@ describe.each(DIALECTS)('permissions (DESIGN §2 matrix) on %s', (dialect) => {
         expect(results).toEqual([expect.objectContaining({ status: 'refused' })]);
         message = results[0].message;
       } else if (p === 'bulk_reset') {
-        const preview = (r as { preview: Outcome<BulkPreview> }).preview;
+        const preview = (r as { preview: Outcome<BulkActionPreview> }).preview;
         if (!preview.ok) {
           // No bulk_reset anywhere: the whole form is refused.
           expect(preview.code).toBe('forbidden');
@@ -282,16 +287,12 @@ describe.each(DIALECTS)('permissions (DESIGN §2 matrix) on %s', (dialect) => {
           words = /permission to run bulk password resets/;
         } else {
           // The preview lists the target as skipped, with the reason, and offers nobody to reset.
-          const names = { noPermission: [] as string[], higherRole: [] as string[] };
-          names[want === 'higher' ? 'higherRole' : 'noPermission'].push(target.username);
           expect(preview).toMatchObject({
             count: 0,
-            unknown: [],
-            skippedHigherRole: names.higherRole.length,
-            skippedNoPermission: names.noPermission.length,
-            refusedSample: names,
+            notFound: [],
+            skipped: [{ reason: want === 'higher' ? 'higher_role' : 'no_permission', count: 1, names: [target.username] }],
           });
-          message = bulkPreviewModal(preview, 'x')
+          message = bulkPreviewModal(preview, null)
             .blocks.map((b) => JSON.stringify(b))
             .join('\n');
           words = want === 'higher' ? /they hold a higher role than yours \(1\)/ : /you may not run bulk password resets/;
@@ -493,7 +494,11 @@ describe.each(DIALECTS)('permissions (DESIGN §2 matrix) on %s', (dialect) => {
       expect(await User.count({ where: { username: ghost } })).toBe(0);
       const answers = async (ref: string) => {
         const line = (r: Outcome<{ results: Array<{ status: string; message: string }> }>) => (r.ok ? r.results : r);
-        const preview = await previewBulkReset(env().rt, a, { pasted: `${ref}\n${admin.username}`, reason: 'enumeration check' });
+        const preview = await previewBulkAction(env().rt, a, {
+          action: 'reset_password',
+          pasted: `${ref}\n${admin.username}`,
+          reason: 'enumeration check',
+        });
         return {
           show: await showUser(env().rt, a, { ref }),
           find: await searchUsers(env().rt, a, { text: ref }),
@@ -506,8 +511,8 @@ describe.each(DIALECTS)('permissions (DESIGN §2 matrix) on %s', (dialect) => {
           del: await deleteUser(env().rt, a, { ref }),
           key: await generateApiKey(env().rt, a, { ref }),
           reassign: await reassignRecords(env().rt, a, { from: ref, to: admin.username }),
-          preview: preview.ok ? { unknown: preview.unknown, count: preview.count } : preview,
-          previewView: preview.ok ? JSON.stringify(bulkPreviewModal({ ...preview, jobId: 0 }, 'r').blocks) : null,
+          preview: preview.ok ? { notFound: preview.notFound, count: preview.count } : preview,
+          previewView: preview.ok ? JSON.stringify(bulkPreviewModal({ ...preview, jobId: 0 }, null).blocks) : null,
         };
       };
       const outside = await expectUnchanged([foreign.id], () => answers(foreign.username));
@@ -518,7 +523,7 @@ describe.each(DIALECTS)('permissions (DESIGN §2 matrix) on %s', (dialect) => {
         code: 'not_found',
         message: `No user matches “${foreign.username}” in your organizations.`,
       });
-      expect(outside.preview).toEqual({ unknown: [foreign.username], count: 0 });
+      expect(outside.preview).toEqual({ notFound: [foreign.username], count: 0 });
       expect(outside.previewView).not.toMatch(/outside/i);
     });
 

@@ -62,7 +62,23 @@ describe('command parser', () => {
       message: expect.stringContaining('Usage: `/users show USER`'),
     });
     expect(parseCommand('reassign a')).toEqual({ ok: false, code: 'invalid_input', message: expect.stringContaining('reassign FROM TO') });
-    expect(parseCommand('activate a b')).toEqual({ ok: false, code: 'invalid_input', message: expect.stringContaining('activate USER') });
+    expect(parseCommand('bulk a')).toEqual({ ok: false, code: 'invalid_input', message: expect.stringContaining('bulk') });
+  });
+
+  test('enable, disable and activate name any number of users and take --reason "TEXT"', () => {
+    const names = Array.from({ length: 150 }, (_, i) => `u${i}`).join(' ');
+    const r = parseCommand(`disable ${names} --reason "incident 4711"`);
+    expect(r.ok && r.command.args).toHaveLength(150);
+    expect(r.ok && r.command.reason).toBe('incident 4711');
+    expect(parseCommand('activate a b').ok).toBe(true);
+    expect(parseCommand('enable a --reason')).toEqual({ ok: false, code: 'invalid_input', message: expect.stringContaining('--reason') });
+    expect(parseCommand('show a --reason x')).toEqual({
+      ok: false,
+      code: 'invalid_input',
+      message: expect.stringContaining('Unknown option'),
+    });
+    // `bulk` is the one bulk form; `bulk-reset` still opens it.
+    expect(parseCommand('bulk-reset')).toMatchObject({ ok: true, command: { name: 'bulk' } });
   });
 
   test('flags', () => {

@@ -125,10 +125,10 @@ export async function openBulkResetForm(driver: SlackDriver, standIn: SlackStand
   return standIn.waitFor(
     () => {
       const v = [...standIn.views.values()].find((x) => !before.has(x.id) && x.userId === userId);
-      return v && JSON.stringify(v.view).includes('Choose who must set a new password') ? v : undefined;
+      return v && JSON.stringify(v.view).includes('Choose an action and who it applies to') ? v : undefined;
     },
     8000,
-    'the new bulk-reset form',
+    'the new bulk form',
   );
 }
 

@@ -35,7 +35,7 @@ export async function deleteConfirmation(deps: SlackDeps, actor: Actor, ref: str
 export async function resetConfirmation(deps: SlackDeps, _actor: Actor, refs: string[], respond: RespondFn): Promise<void> {
   const value = JSON.stringify(refs);
   if (value.length > 2000) {
-    return replyEphemeral(respond, errorMessage(`That is too many users for one command; use \`${deps.commandName} bulk-reset\`.`));
+    return replyEphemeral(respond, errorMessage(`That is too many users for one command; use \`${deps.commandName} bulk\`.`));
   }
   const shown = refs.length === 1 && /^\d+$/.test(refs[0]) ? await showUser(deps.rt, _actor, { ref: refs[0] }) : null;
   const names = shown?.ok ? esc(`${shown.user.username} (${shown.user.email})`) : refs.map((r) => esc(r)).join(', ');

@@ -1,7 +1,7 @@
 // The lockout digest's buttons: activate or reset a row, bulk-reset a spike.
 import { showUser } from '../../../services/directory';
 import { spikeUsers } from '../../../services/lockout-digest';
-import { fillBulkResetForm } from '../../flows/bulk-reset';
+import { fillBulkForm } from '../../flows/bulk';
 import { actorOrRefuse, actorOrWarnModal, replyEphemeral, replyFailure, safely, updateView, type SlackDeps } from '../../kit';
 import { esc, plural, slackDate } from '../../views/common';
 import { rewriteDigestRow } from '../../views/digest';
@@ -57,7 +57,7 @@ function parseWindow(value: string | undefined): { from: Date; to: Date } | null
   }
 }
 
-/** The spike warning's button: the bulk-reset form, pre-filled with the users locked in that hour. */
+/** The spike warning's button: the bulk form (Reset password), pre-filled with the users locked in that hour. */
 export function digestSpikeButton(deps: SlackDeps) {
   return async ({ ack, body, client, respond }: BlockActionArgs): Promise<void> => {
     await ack();
@@ -78,7 +78,8 @@ export function digestSpikeButton(deps: SlackDeps) {
       }
       const users = found.users;
       const reason = `Possible credential-stuffing attack: ${plural(users.length, 'user')} locked out between ${window.from.toISOString().slice(0, 16).replace('T', ' ')} and ${window.to.toISOString().slice(11, 16)} UTC`;
-      await fillBulkResetForm(deps, client, actor, viewId, {
+      await fillBulkForm(deps, client, actor, viewId, {
+        action: 'reset_password',
         users: users.slice(0, PREFILL_MAX).map((u) => ({ id: u.id, label: userOptionLabel(u) })),
         reason,
       });

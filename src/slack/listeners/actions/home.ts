@@ -1,6 +1,6 @@
-// The App Home shortcuts: activate, bulk reset, find, export.
+// The App Home shortcuts: activate, the bulk form, find, export.
 import { startExport } from '../../start-export';
-import { fillBulkResetForm } from '../../flows/bulk-reset';
+import { fillBulkForm } from '../../flows/bulk';
 import { isFailure } from '../../../services/authz';
 import { publishHome } from '../../home-tab';
 import { actorOrWarnModal, modalTeller, safely, updateView, type SlackDeps } from '../../kit';
@@ -42,7 +42,8 @@ async function openLoading(client: BlockActionArgs['client'], triggerId: string,
   return opened.view?.id ?? null;
 }
 
-export function homeBulkResetButton(deps: SlackDeps) {
+/** The Home tab's bulk button: the bulk form with Reset password preselected. */
+export function homeBulkButton(deps: SlackDeps) {
   return async ({ ack, body, client }: BlockActionArgs): Promise<void> => {
     await ack();
     let viewId: string | null = null;
@@ -61,7 +62,7 @@ export function homeBulkResetButton(deps: SlackDeps) {
           updateView(client, viewId),
         );
         if (!actor) return;
-        await fillBulkResetForm(deps, client, actor, viewId);
+        await fillBulkForm(deps, client, actor, viewId, { action: 'reset_password' });
       },
       (m) => modalTeller(client, body.user.id, viewId ?? undefined)(m),
     );

@@ -2,14 +2,14 @@
 import type { App } from '@slack/bolt';
 import type { UserAction } from '../../../domain/actions';
 import { ACTION } from '../../constants';
-import { bulkUserOptions } from '../../flows/bulk-reset';
+import { bulkConfirmButton, bulkUserOptions } from '../../flows/bulk';
 import { changePasswordButton, suggestPasswordButton } from '../../flows/change-password';
 import { cancelButton, confirmDelete, confirmResetMany, undoButton } from '../../flows/confirm';
 import type { SlackDeps } from '../../kit';
 import { apiKeyButton } from './api-key-button';
 import { apiKeyHide, apiKeyOrgSelected } from './api-key-picker';
 import { digestRowButton, digestSpikeButton } from './digest';
-import { homeActivateButton, homeBulkResetButton, homeExportButton, homeFindButton } from './home';
+import { homeActivateButton, homeBulkButton, homeExportButton, homeFindButton } from './home';
 import { auditMore, pageButton, viewPicker } from './list-navigation';
 import { rowMenu } from './row-menu';
 import { userActionButton, type ModalButton } from './user-action';
@@ -39,11 +39,12 @@ export function registerActions(app: App, deps: SlackDeps): void {
   app.action(on(ACTION.apiKeyHide), apiKeyHide(deps));
   // Change password (flows/change-password).
   app.action(on(ACTION.suggestPassword), suggestPasswordButton(deps));
-  // Bulk reset (flows/bulk-reset): the user picker's type-ahead.
+  // The bulk flow (flows/bulk): the user picker's type-ahead, and Confirm on a typed command's preview.
   app.options({ type: 'block_suggestion', action_id: ACTION.bulkUserPicker }, bulkUserOptions(deps));
+  app.action(on(ACTION.confirmBulk), bulkConfirmButton(deps));
   // App Home.
   app.action(on(ACTION.homeActivate), homeActivateButton(deps));
-  app.action(on(ACTION.homeOpenBulk), homeBulkResetButton(deps));
+  app.action(on(ACTION.homeOpenBulk), homeBulkButton(deps));
   app.action(on(ACTION.homeFind), homeFindButton(deps));
   app.action(on(ACTION.homeExport), homeExportButton(deps));
   // Lockout digest.

@@ -1,21 +1,21 @@
 // The `/users` registrar: the sub-command table and the sub-commands that open a modal. Import only registerCommands from here.
 import type { App } from '@slack/bolt';
-import { SUB_COMMANDS } from '../../command-parser';
+import { INLINE_MAX } from '../../../services/bulk-actions';
+import { SUB_COMMANDS, type ParsedCommand } from '../../command-parser';
+import { bulkCommand } from '../../flows/bulk';
 import { changePasswordCommand } from '../../flows/change-password';
-import { bulkResetCommand } from '../../flows/bulk-reset';
 import type { SubCommandHandler } from '../../handler-args';
 import type { SlackDeps } from '../../kit';
-import { activateCommand } from './activate';
 import { apiKeyCommand } from './api-key';
 import { auditCommand } from './audit';
 import { deleteCommand } from './delete';
-import { enableDisableCommand } from './enable-disable';
 import { exportCommand } from './export';
 import { findCommand, listCommand } from './find';
 import { helpCommand } from './help';
 import { reassignCommand } from './reassign';
 import { resetPasswordCommand } from './reset-password';
 import { showCommand } from './show';
+import { typedBulkCommand } from './typed-bulk';
 import { usersCommand } from './users-command';
 
 /** Every sub-command of `/users` (names as in command-parser's SUB_COMMANDS) and its handler. */
@@ -24,13 +24,13 @@ const SUB_COMMAND_HANDLERS: Readonly<Record<string, SubCommandHandler>> = {
   find: findCommand,
   list: listCommand,
   show: showCommand,
-  enable: enableDisableCommand(true),
-  disable: enableDisableCommand(false),
-  activate: activateCommand,
+  enable: typedBulkCommand('enable'),
+  disable: typedBulkCommand('disable'),
+  activate: typedBulkCommand('activate'),
   delete: deleteCommand,
   'reset-password': resetPasswordCommand,
   'change-password': changePasswordCommand,
-  'bulk-reset': bulkResetCommand,
+  bulk: bulkCommand,
   'api-key': apiKeyCommand,
   export: exportCommand,
   reassign: reassignCommand,
@@ -42,11 +42,18 @@ const SUB_COMMAND_HANDLERS: Readonly<Record<string, SubCommandHandler>> = {
  * before any slow I/O (the trigger id expires in 3 s). A name, or a name and its first word
  * (`export fields`) when only that form opens one.
  */
-const OPENS_MODAL: ReadonlySet<string> = new Set(['change-password', 'bulk-reset', 'export fields']);
+const OPENS_MODAL: ReadonlySet<string> = new Set(['change-password', 'bulk', 'export fields']);
+
+/** A typed enable/disable/activate of more than INLINE_MAX names without a reason answers with the bulk form. */
+const TYPED_BULK: ReadonlySet<string> = new Set(['enable', 'disable', 'activate']);
+const opensBulkForm = (command: ParsedCommand) => TYPED_BULK.has(command.name) && command.args.length > INLINE_MAX && !command.reason;
 
 export function registerCommands(app: App, deps: SlackDeps): void {
   // A sub-command the parser knows but nothing handles is a bug: refuse to start rather than answer with nothing.
   const missing = SUB_COMMANDS.map((c) => c.name).filter((name) => !SUB_COMMAND_HANDLERS[name]);
   if (missing.length > 0) throw new Error(`no handler for /users ${missing.join(', ')}`);
-  app.command(deps.commandName, usersCommand(deps, { handlers: SUB_COMMAND_HANDLERS, opensModal: OPENS_MODAL }));
+  app.command(
+    deps.commandName,
+    usersCommand(deps, { handlers: SUB_COMMAND_HANDLERS, opensModal: OPENS_MODAL, alsoOpensModal: opensBulkForm }),
+  );
 }

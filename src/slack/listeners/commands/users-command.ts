@@ -12,12 +12,14 @@ export interface CommandTable {
    * A name, or a name and its first word (`export fields`) when only that form opens one.
    */
   opensModal: ReadonlySet<string>;
+  /** Forms that open a modal only with some arguments (a typed command naming many users). */
+  alsoOpensModal?: (command: ParsedCommand) => boolean;
 }
 
 function opensModal(table: CommandTable, command: ParsedCommand): boolean {
   const first = command.args[0];
   const form = first?.kind === 'text' ? `${command.name} ${first.value.toLowerCase()}` : null;
-  return table.opensModal.has(command.name) || (form !== null && table.opensModal.has(form));
+  return table.opensModal.has(command.name) || (form !== null && table.opensModal.has(form)) || (table.alsoOpensModal?.(command) ?? false);
 }
 
 /**

@@ -1,7 +1,7 @@
 // The view_submission registrar (modals). Import only registerViews from here.
 import type { App } from '@slack/bolt';
 import { CALLBACK } from '../../constants';
-import { bulkResetConfirm, bulkResetSubmit } from '../../flows/bulk-reset';
+import { bulkConfirm, bulkSubmit } from '../../flows/bulk';
 import { changePasswordSubmit } from '../../flows/change-password';
 import { exportFieldsSubmit } from '../../flows/export-fields';
 import type { SlackDeps } from '../../kit';
@@ -10,8 +10,8 @@ import { findSubmit } from './find-submit';
 export function registerViews(app: App, deps: SlackDeps): void {
   const on = (callbackId: string) => ({ type: 'view_submission' as const, callback_id: callbackId });
   app.view(on(CALLBACK.changePassword), changePasswordSubmit(deps));
-  app.view(on(CALLBACK.bulkReset), bulkResetSubmit(deps));
-  app.view(on(CALLBACK.bulkResetConfirm), bulkResetConfirm(deps));
+  app.view(on(CALLBACK.bulkForm), bulkSubmit(deps));
+  app.view(on(CALLBACK.bulkConfirm), bulkConfirm(deps));
   app.view(on(CALLBACK.exportFields), exportFieldsSubmit(deps));
   app.view(on(CALLBACK.findModal), findSubmit(deps));
 }

@@ -1,4 +1,4 @@
-// Type-ahead of the bulk-reset user picker (an external select: block_suggestion).
+// Type-ahead of the bulk form's user picker (an external select: block_suggestion).
 import { isFailure } from '../../../services/authz';
 import { searchUsers } from '../../../services/directory';
 import type { BlockSuggestionArgs } from '../../handler-args';
