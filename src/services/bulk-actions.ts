@@ -65,6 +65,8 @@ export interface BulkActionPreview {
   sample: string[];
   /** Names and picked ids that match nobody the actor can see: missing and outside their organizations alike. */
   notFound: string[];
+  /** How many entries matched nobody the actor can see (`notFound` names the first PREVIEW_NAMES). */
+  notFoundCount: number;
   /** Only reasons that apply, in a stable order. */
   skipped: BulkSkipped[];
 }
@@ -153,6 +155,7 @@ async function previewFrom(
       .slice(0, PREVIEW_SAMPLE)
       .map((u) => u.username),
     notFound: selected.notFound.slice(0, PREVIEW_NAMES),
+    notFoundCount: selected.notFound.length,
     skipped,
   });
 }

@@ -138,6 +138,16 @@ describe.each(DIALECTS)('bulk actions on %s', (dialect) => {
         userIds: [w.stranger.id, 99_999_999],
       });
       expect(p.notFound).toEqual([ghost, w.stranger.username, String(w.stranger.id), '99999999']);
+      expect(p.notFoundCount).toBe(4);
+      expect(p.count).toBe(1);
+    });
+
+    test('a long list of unknown names: the preview names the first 50 and counts them all', async () => {
+      const w = await world();
+      const ghosts = Array.from({ length: 70 }, (_, i) => `${w.p}ghost${i}`);
+      const p = await preview(w.actor, { pasted: [...ghosts, w.a[0].username].join('\n') });
+      expect(p.notFound).toEqual(ghosts.slice(0, 50));
+      expect(p.notFoundCount).toBe(70);
       expect(p.count).toBe(1);
     });
   });

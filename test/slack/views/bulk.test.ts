@@ -13,6 +13,7 @@ function big(count: number): BulkActionPreview {
     count,
     sample: names.slice(0, Math.min(10, count)),
     notFound: names,
+    notFoundCount: 120,
     skipped: [
       { reason: 'self', count: 1, names: ['me'] },
       { reason: 'already', count: 3000, names },
@@ -41,6 +42,7 @@ describe('bulk views keep within Block Kit limits', () => {
     const all = texts.join('\n');
     expect(all).toContain('*5000 users* will be disabled.');
     expect(all).toContain('and 4990 more');
+    expect(all).toMatch(/Not found \(120\): .* and \d+ more/);
     expect(all).toContain('Skipped: you');
     expect(all).toMatch(/Skipped, already disabled \(3000\): .* and \d+ more/);
     expect(all).toContain('Skipped, not in acme (70)');

@@ -173,7 +173,7 @@ export function previewLines(p: BulkActionPreview, orgSlug: string | null): stri
   return [
     previewHeadline(p),
     p.sample.length > 0 ? `First: ${nameList(p.sample, p.count, 2000)}` : '',
-    p.notFound.length > 0 ? `❓ Not found (${p.notFound.length}): ${nameList(p.notFound, p.notFound.length)}` : '',
+    p.notFound.length > 0 ? `❓ Not found (${p.notFoundCount}): ${nameList(p.notFound, p.notFoundCount)}` : '',
     ...p.skipped.map((s) =>
       s.reason === 'self'
         ? '⏭️ Skipped: you'
