@@ -34,7 +34,8 @@ export function forgotSubmit(ctx: Ctx) {
       return again(403, { form: 'This form expired or was opened elsewhere. Nothing was sent; please ask again.' });
     }
     if (login.length === 0) return again(422, { login: 'Enter your username or email address.' });
-    if (login.length > 254 || !hasNoNul(login)) return again(422, { login: 'Enter a username or email address of at most 254 characters.' });
+    if (login.length > 254 || !hasNoNul(login))
+      return again(422, { login: 'Enter a username or email address of at most 254 characters.' });
     const ip = clientAddress(req);
     await requestPasswordLink(ctx, { login, ip, ipThrottled: perIp.hit(ip) !== null });
     sendPage(res, 200, forgotSentPage(FORGOT_ANSWER));

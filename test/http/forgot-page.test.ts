@@ -31,7 +31,11 @@ let ipSeq = 0;
 const freshIp = () => `10.9.${Math.floor(++ipSeq / 250)}.${ipSeq % 250}`;
 
 async function answer(res: Response): Promise<Answer> {
-  return { status: res.status, text: await res.text(), headers: Object.fromEntries([...res.headers.entries()].filter(([k]) => k !== 'date')) };
+  return {
+    status: res.status,
+    text: await res.text(),
+    headers: Object.fromEntries([...res.headers.entries()].filter(([k]) => k !== 'date')),
+  };
 }
 
 function forgotClient(env: () => HttpTestEnv) {
@@ -214,7 +218,9 @@ describe.each(DIALECTS)('forgot password page on %s', (dialect) => {
     expect(new Set(answers.map((a) => JSON.stringify(a))).size).toBe(1);
     expect((await tokensOf('thr')).length).toBe(3);
     expect(await mailsTo('thr')).toBe(3);
-    const throttled = await AuditEvent.count({ where: { action: 'forgot_password_requested', outcome: 'skipped', targetLabel: 'thr <thr@example.com>' } });
+    const throttled = await AuditEvent.count({
+      where: { action: 'forgot_password_requested', outcome: 'skipped', targetLabel: 'thr <thr@example.com>' },
+    });
     expect(throttled).toBe(2);
     // An hour later the account may ask again.
     env.clock.now = new Date(env.clock.now.getTime() + 3600_000 + 1000);

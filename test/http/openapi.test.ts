@@ -330,7 +330,8 @@ describe('docs/openapi.yaml', () => {
     const notProvokedHere: Record<string, string> = {
       'PUT /api/v1/records/{entity}/{id} 409':
         "an API key finds only members of its own organization, so an owner outside it is 404 first; the service's check serves other callers",
-      'GET /password/forgot 500': 'the form reads no database and has no input; only a bug could fail it (the shared error handler renders it)',
+      'GET /password/forgot 500':
+        'the form reads no database and has no input; only a bug could fail it (the shared error handler renders it)',
     };
     const documented = Object.entries(spec.paths)
       .filter(([path]) => path !== '/slack/events')
