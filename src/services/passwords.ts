@@ -219,7 +219,7 @@ export async function changePassword(
         mail: passwordChangedMail({ name: displayName(user), by: 'admin', at: now }),
       },
     ]);
-    return ok({ username: user.username, stillLocked: next.authStatus === 'locked' });
+    return ok({ username: user.username });
   });
 }
 
