@@ -45,7 +45,7 @@ function resetPageFallback(req: Request, res: Response): void {
 
 /** Errors under /password/ as pages: a link that cannot be decoded, a form that cannot be read, a crash. */
 function resetPageErrors(ctx: Ctx) {
-  return (err: unknown, _req: Request, res: Response, next: NextFunction): void => {
+  return (err: unknown, req: Request, res: Response, next: NextFunction): void => {
     if (res.headersSent) return next(err);
     const e = err as { type?: string; status?: number };
     // The router could not percent-decode the token (it marks that 400): a link cut short or mangled on its way.
@@ -59,7 +59,9 @@ function resetPageErrors(ctx: Ctx) {
         ),
       );
     }
-    const again = 'Nothing was changed; go back and enter the new password again.';
+    const again = FORGOT_PATH.test(req.path)
+      ? 'Nothing was sent; go back and ask again.'
+      : 'Nothing was changed; go back and enter the new password again.';
     if (e.type === 'entity.too.large' || e.type === 'parameters.too.many') {
       return sendPage(res, 413, resetProblemPage('Form too large', `The form was larger than this page accepts. ${again}`));
     }

@@ -273,6 +273,9 @@ describe.each(DIALECTS)('forgot password page on %s', (dialect) => {
       expect(a.text).toContain('This form expired or was opened elsewhere');
       expect(a.text).not.toContain(ANSWER);
     }
+    const big = await ask('x'.repeat(9000));
+    expect([big.status, big.text]).toEqual([413, expect.stringContaining('Nothing was sent; go back and ask again.')]);
+    expect(big.headers).toMatchObject(PAGE_HEADERS);
     const empty = await ask('  ');
     expect([empty.status, empty.text]).toEqual([422, expect.stringContaining('Enter your username or email address.')]);
     expect(await ResetToken.count()).toBe(before);
