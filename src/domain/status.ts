@@ -83,6 +83,16 @@ export function afterPasswordSet(s: AccountState, via: 'admin' | 'reset_link'): 
   return s.authStatus === 'password_reset' ? { ...s, authStatus: 'active' } : s;
 }
 
+/**
+ * A new password set through a self-service link (/password/forgot). It ends a pending reset; it
+ * ends a lock only when the deployment allows it (SELF_SERVICE_UNLOCK), else the lock and its
+ * count stay for an administrator to review.
+ */
+export function afterSelfServiceReset(s: AccountState, unlock: boolean): AccountState {
+  if (s.authStatus === 'locked' && !unlock) return s;
+  return { ...s, authStatus: 'active', failedLoginCount: 0, lockedAt: null };
+}
+
 /** Saved views (Oro's grid views). */
 export const SAVED_VIEWS = ['all', 'active', 'disabled', 'locked', 'password-reset', 'cannot-login'] as const;
 export type SavedView = (typeof SAVED_VIEWS)[number];

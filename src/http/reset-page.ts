@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
-import { constantTimeEqual } from '../domain/tokens';
 import type { Ctx } from '../services/context';
 import { checkResetToken, completeReset } from '../services/passwords';
+import { forgotForm, forgotSubmit, FORGOT_PATH } from './forgot-page';
+import { clearCsrf, csrfMatches, issueCsrf, sendPage } from './page';
 import { route } from './route';
 import { resetDonePage, resetFormPage, resetProblemPage } from './views/reset-page';
 
-const CSRF_COOKIE = 'userops_csrf';
 const RESET_PATH = /^\/reset\/[^/]+\/?$/;
 
 /**
@@ -18,6 +18,8 @@ const RESET_PATH = /^\/reset\/[^/]+\/?$/;
 export function resetPageRoutes(ctx: Ctx): Router {
   const router = express.Router();
   const form = express.urlencoded({ limit: '8kb', extended: false, parameterLimit: 20 });
+  router.get('/password/forgot', route(forgotForm(ctx)));
+  router.post('/password/forgot', form, route(forgotSubmit(ctx)));
   router.get('/password/reset/:token', route(resetForm(ctx)));
   router.post('/password/reset/:token', form, route(resetSubmit(ctx)));
   router.use('/password', resetPageFallback);
@@ -25,36 +27,14 @@ export function resetPageRoutes(ctx: Ctx): Router {
   return router;
 }
 
-/** Headers for every reset page: no referrer (the URL holds a secret), no caching, no framing, nothing external. */
-function setPageHeaders(res: Response): void {
-  res.setHeader('Referrer-Policy', 'no-referrer');
-  res.setHeader('Cache-Control', 'no-store');
-  res.setHeader('X-Content-Type-Options', 'nosniff');
-  res.setHeader('X-Frame-Options', 'DENY');
-  res.setHeader(
-    'Content-Security-Policy',
-    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-  );
-}
-
-/** The one way a page under /password/ is sent. */
-function sendPage(res: Response, status: number, html: string): void {
-  setPageHeaders(res);
-  res.status(status).type('html').send(html);
-}
-
-/** Nothing under /password/ matched: a wrong method on the reset link (405), else no such page (404). */
+/** Nothing under /password/ matched: a wrong method on a page (405), else no such page (404). */
 function resetPageFallback(req: Request, res: Response): void {
-  if (RESET_PATH.test(req.path)) {
+  if (RESET_PATH.test(req.path) || FORGOT_PATH.test(req.path)) {
     res.setHeader('Allow', 'GET, HEAD, POST');
-    return sendPage(
-      res,
-      405,
-      resetProblemPage(
-        'Not available',
-        'This address only opens the reset form from your email and takes its answer. Open the link from the email again.',
-      ),
-    );
+    const message = FORGOT_PATH.test(req.path)
+      ? 'This address only shows the form to ask for a link and takes its answer. Open it again to ask for a link.'
+      : 'This address only opens the reset form from your email and takes its answer. Open the link from the email again.';
+    return sendPage(res, 405, resetProblemPage('Not available', message));
   }
   sendPage(
     res,
@@ -65,7 +45,7 @@ function resetPageFallback(req: Request, res: Response): void {
 
 /** Errors under /password/ as pages: a link that cannot be decoded, a form that cannot be read, a crash. */
 function resetPageErrors(ctx: Ctx) {
-  return (err: unknown, _req: Request, res: Response, next: NextFunction): void => {
+  return (err: unknown, req: Request, res: Response, next: NextFunction): void => {
     if (res.headersSent) return next(err);
     const e = err as { type?: string; status?: number };
     // The router could not percent-decode the token (it marks that 400): a link cut short or mangled on its way.
@@ -79,7 +59,9 @@ function resetPageErrors(ctx: Ctx) {
         ),
       );
     }
-    const again = 'Nothing was changed; go back and enter the new password again.';
+    const again = FORGOT_PATH.test(req.path)
+      ? 'Nothing was sent; go back and ask again.'
+      : 'Nothing was changed; go back and enter the new password again.';
     if (e.type === 'entity.too.large' || e.type === 'parameters.too.many') {
       return sendPage(res, 413, resetProblemPage('Form too large', `The form was larger than this page accepts. ${again}`));
     }
@@ -107,25 +89,6 @@ function resetPageErrors(ctx: Ctx) {
   };
 }
 
-function readCookie(req: Request, name: string): string | null {
-  const header = req.headers.cookie ?? '';
-  for (const part of header.split(';')) {
-    const [k, ...v] = part.trim().split('=');
-    if (k !== name) continue;
-    try {
-      return decodeURIComponent(v.join('='));
-    } catch {
-      return null; // a cookie we did not write: the CSRF check fails, as for a missing one
-    }
-  }
-  return null;
-}
-
-function setCsrfCookie(ctx: Ctx, res: Response, value: string): void {
-  const secure = ctx.config.PUBLIC_URL.startsWith('https:') ? '; Secure' : '';
-  res.setHeader('Set-Cookie', `${CSRF_COOKIE}=${value}; Path=/password/reset; HttpOnly; SameSite=Strict; Max-Age=3600${secure}`);
-}
-
 function problem(res: Response, code: 'token_invalid' | 'token_expired', message: string): void {
   const status = code === 'token_invalid' ? 404 : 410;
   sendPage(res, status, resetProblemPage(status === 404 ? 'Link not valid' : 'Link no longer valid', message));
@@ -138,8 +101,7 @@ function resetForm(ctx: Ctx) {
     const state = await checkResetToken(ctx, token);
     if (!state.ok) return problem(res, state.code, state.message);
     // Double-submit CSRF token: a random value in a SameSite=Strict cookie and in the form.
-    const csrf = randomBytes(24).toString('base64url');
-    setCsrfCookie(ctx, res, csrf);
+    const csrf = issueCsrf(ctx, res, '/password/reset');
     sendPage(res, 200, resetFormPage({ username: state.username, csrf, minLength: ctx.config.PASSWORD_MIN_LENGTH }));
   };
 }
@@ -153,22 +115,19 @@ function resetSubmit(ctx: Ctx) {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const password = typeof body.password === 'string' ? body.password : '';
     const confirm = typeof body.confirm === 'string' ? body.confirm : '';
-    const csrfField = typeof body.csrf === 'string' ? body.csrf : '';
-    const csrfCookie = readCookie(req, CSRF_COOKIE);
     const render = (status: number, errors: { password?: string; confirm?: string; form?: string }) => {
-      const csrf = randomBytes(24).toString('base64url');
-      setCsrfCookie(ctx, res, csrf);
+      const csrf = issueCsrf(ctx, res, '/password/reset');
       sendPage(res, status, resetFormPage({ username: state.username, csrf, minLength: ctx.config.PASSWORD_MIN_LENGTH, errors }));
     };
-    if (!csrfCookie || !csrfField || !constantTimeEqual(csrfCookie, csrfField)) {
+    if (!csrfMatches(req, body)) {
       return render(403, { form: 'This form expired or was opened elsewhere. Nothing was changed; please enter the new password again.' });
     }
     if (password.length === 0) return render(422, { password: 'Enter a new password.' });
     if (password !== confirm) return render(422, { confirm: 'The two passwords are not the same.' });
     const result = await completeReset(ctx, { token, password });
     if (result.ok) {
-      res.setHeader('Set-Cookie', `${CSRF_COOKIE}=; Path=/password/reset; HttpOnly; SameSite=Strict; Max-Age=0`);
-      sendPage(res, 200, resetDonePage(result.username));
+      clearCsrf(res, '/password/reset');
+      sendPage(res, 200, resetDonePage(result.username, result.stillLocked));
       return;
     }
     if (result.code === 'password_policy') return render(422, { password: result.message });

@@ -127,6 +127,18 @@ export const CONFIG_DOCS: Record<string, { default: string; doc: string }> = {
   LOGIN_MAX_PER_ACCOUNT: { default: '20', doc: 'Login attempts per account per LOGIN_WINDOW_SECONDS before 429.' },
   LOGIN_MAX_PER_IP: { default: '100', doc: 'Login attempts per client address per LOGIN_WINDOW_SECONDS before 429.' },
   LOGIN_WINDOW_SECONDS: { default: '60', doc: 'Window of the login throttles.' },
+  FORGOT_MAX_PER_ACCOUNT: {
+    default: '3',
+    doc: 'Self-service reset links (/password/forgot) per account per hour; counted in the database, across instances.',
+  },
+  FORGOT_MAX_PER_IP: {
+    default: '20',
+    doc: 'Requests to /password/forgot per client address per hour (per instance, in memory).',
+  },
+  SELF_SERVICE_UNLOCK: {
+    default: 'true',
+    doc: 'Whether a new password set through a self-service link also unlocks a locked account.',
+  },
   API_RATE_LIMIT_PER_MINUTE: { default: '600', doc: 'REST API requests per API key per minute before 429.' },
   TRUST_PROXY: {
     default: 'false',
@@ -181,6 +193,9 @@ const schema = z.object({
   LOGIN_MAX_PER_ACCOUNT: int(1, 100000),
   LOGIN_MAX_PER_IP: int(1, 1000000),
   LOGIN_WINDOW_SECONDS: int(1, 86400),
+  FORGOT_MAX_PER_ACCOUNT: int(1, 100),
+  FORGOT_MAX_PER_IP: int(1, 100000),
+  SELF_SERVICE_UNLOCK: bool(),
   API_RATE_LIMIT_PER_MINUTE: int(1, 1000000),
   TRUST_PROXY: trustProxy,
   DIGEST_CHANNEL: z.union([z.literal(''), channelId]),

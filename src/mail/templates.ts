@@ -47,6 +47,23 @@ export function resetLinkMail(d: { name: string; link: string; expiresHours: num
   };
 }
 
+/** The link asked for on /password/forgot. Nothing changed yet: the current password still works. */
+export function selfServiceLinkMail(d: { name: string; link: string; expiresHours: number }): RenderedMail {
+  const subject = 'Your link to choose a new password';
+  const lines = [
+    `Hello ${d.name},`,
+    'Someone, hopefully you, asked for a link to choose a new password for your account.',
+    'Nothing has changed yet: your current password keeps working until you use the link.',
+    `The link works once and expires in ${d.expiresHours} hour${d.expiresHours === 1 ? '' : 's'}.`,
+  ];
+  const after = 'If you did not ask for it, ignore this email; if you get several, tell your administrator.';
+  return {
+    subject,
+    text: `${lines.join('\n\n')}\n\n${d.link}\n\n${after}\n`,
+    html: layout(subject, [...lines, after], { href: d.link, label: 'Choose a new password' }),
+  };
+}
+
 export function passwordChangedMail(d: { name: string; by: 'admin' | 'self'; at: Date }): RenderedMail {
   const subject = 'Your password was changed';
   const lines = [

@@ -1,11 +1,11 @@
 import { Op, type Transaction } from 'sequelize';
 import { fail, ok, type Outcome } from '../domain/outcome';
 import { passwordProblem } from '../domain/password-policy';
-import { afterPasswordSet, requireReset } from '../domain/status';
+import { afterPasswordSet, afterSelfServiceReset, requireReset } from '../domain/status';
 import { RESET_TOKEN_PATTERN, constantTimeEqual, randomToken, sha256Hex } from '../domain/tokens';
 import { enqueueMail, type NewMail } from '../mail/outbox';
 import { passwordChangedMail, resetLinkMail } from '../mail/templates';
-import { AuditEvent, ResetToken, User, accountState } from '../store/models';
+import { AuditEvent, ResetToken, User, accountState, type ResetPurpose } from '../store/models';
 import { accountRefusal, decide, isFailure, loadAccess, mayView, orgsOfUsers, rolesOfUsers, type Access } from './authz';
 import { buildAuditRow, writeAudit } from './audit';
 import type { Actor, Ctx } from './context';
@@ -224,7 +224,8 @@ export async function changePassword(
 }
 
 export type TokenState =
-  { ok: true; userId: number; username: string; tokenId: number } | { ok: false; code: 'token_invalid' | 'token_expired'; message: string };
+  | { ok: true; userId: number; username: string; tokenId: number; purpose: ResetPurpose }
+  | { ok: false; code: 'token_invalid' | 'token_expired'; message: string };
 
 /** Look up a reset token: unknown (404), used/revoked/expired (410), or good. */
 export async function checkResetToken(ctx: Ctx, token: string, t?: Transaction): Promise<TokenState> {
@@ -244,11 +245,18 @@ export async function checkResetToken(ctx: Ctx, token: string, t?: Transaction):
   const user = await User.findByPk(row.userId, { transaction: t });
   if (!user) return unknown;
   if (!user.enabled) return gone('This account is disabled, so its password cannot be reset. Contact your administrator.');
-  return { ok: true, userId: user.id, username: user.username, tokenId: row.id };
+  return { ok: true, userId: user.id, username: user.username, tokenId: row.id, purpose: row.purpose };
 }
 
-/** The end of a reset: the token's owner sets a new password on the reset page. */
-export async function completeReset(ctx: Ctx, input: { token: string; password: string }): Promise<Outcome<{ username: string }>> {
+/**
+ * The end of a reset: the token's owner sets a new password on the reset page. `stillLocked`: a
+ * self-service link on a locked account with SELF_SERVICE_UNLOCK=false set the password, but an
+ * administrator must still unlock the account.
+ */
+export async function completeReset(
+  ctx: Ctx,
+  input: { token: string; password: string },
+): Promise<Outcome<{ username: string; stillLocked: boolean }>> {
   const pre = await checkResetToken(ctx, input.token);
   if (!pre.ok) return fail(pre.code, pre.message);
   const user0 = await User.findByPk(pre.userId);
@@ -265,13 +273,16 @@ export async function completeReset(ctx: Ctx, input: { token: string; password: 
     const user = await User.findByPk(state.userId, { transaction: t, lock: t.LOCK.UPDATE });
     if (!user) return fail('token_invalid', 'This reset link is not valid.');
     const now = ctx.now();
-    const next = afterPasswordSet(user, 'reset_link');
+    const selfService = state.purpose === 'self_service';
+    const next = selfService
+      ? afterSelfServiceReset(accountState(user), ctx.config.SELF_SERVICE_UNLOCK)
+      : afterPasswordSet(accountState(user), 'reset_link');
     Object.assign(user, {
       passwordHash: hash,
       passwordChangedAt: now,
       authStatus: next.authStatus,
-      failedLoginCount: 0,
-      lockedAt: null,
+      failedLoginCount: next.failedLoginCount,
+      lockedAt: next.lockedAt,
     });
     await user.save({ transaction: t });
     await ResetToken.update({ usedAt: now }, { where: { id: state.tokenId }, transaction: t });
@@ -279,7 +290,12 @@ export async function completeReset(ctx: Ctx, input: { token: string; password: 
     const self: Actor = { kind: 'system', label: `${user.username} (reset link)` };
     // Recorded under the user's organization, so its administrators see it in the audit log.
     const orgId = (await orgsOfUsers([user.id], t)).get(user.id)?.[0] ?? null;
-    await writeAudit(ctx, t, self, { action: 'complete_reset', target: user, organizationId: orgId });
+    await writeAudit(ctx, t, self, {
+      action: selfService ? 'forgot_password_completed' : 'complete_reset',
+      target: user,
+      organizationId: orgId,
+      details: selfService ? { authStatus: next.authStatus } : undefined,
+    });
     await enqueueMail(ctx, t, [
       {
         kind: 'password_changed',
@@ -288,6 +304,6 @@ export async function completeReset(ctx: Ctx, input: { token: string; password: 
         mail: passwordChangedMail({ name: displayName(user), by: 'self', at: now }),
       },
     ]);
-    return ok({ username: user.username });
+    return ok({ username: user.username, stillLocked: next.authStatus === 'locked' });
   });
 }

@@ -78,10 +78,14 @@ export class ApiKey extends Model<InferAttributes<ApiKey>, InferCreationAttribut
   declare createdAt: CreationOptional<Date>;
 }
 
+export type ResetPurpose = 'admin' | 'self_service';
+
 export class ResetToken extends Model<InferAttributes<ResetToken>, InferCreationAttributes<ResetToken>> {
   declare id: CreationOptional<number>;
   declare userId: number;
   declare tokenHash: string;
+  /** `admin` (an administrator's reset) or `self_service` (the person, through /password/forgot). */
+  declare purpose: CreationOptional<ResetPurpose>;
   declare expiresAt: Date;
   declare usedAt: CreationOptional<Date | null>;
   declare revokedAt: CreationOptional<Date | null>;
@@ -278,6 +282,7 @@ export function initModels(sequelize: Sequelize): void {
       id: int,
       userId: { type: DataTypes.INTEGER, allowNull: false },
       tokenHash: { type: DataTypes.STRING, allowNull: false },
+      purpose: { type: DataTypes.STRING(20), allowNull: false, defaultValue: 'admin' },
       expiresAt: { type: date, allowNull: false },
       usedAt: { type: date, allowNull: true },
       revokedAt: { type: date, allowNull: true },

@@ -257,6 +257,26 @@ describe('docs/openapi.yaml', () => {
       await drained;
     }
     expect((await page('POST', resetTokens.good, { body: fields(GOOD_PASSWORD), headers: { cookie } })).status).toBe(200);
+
+    // The forgot-password page.
+    const forgot = (opts: { body?: string; headers?: Record<string, string> } = {}) =>
+      call(opts.body === undefined ? 'GET' : 'POST', '/password/forgot', {
+        key: null,
+        body: opts.body,
+        headers: { ...(opts.body !== undefined ? { 'content-type': 'application/x-www-form-urlencoded' } : {}), ...opts.headers },
+      });
+    const forgotForm = await forgot();
+    expect(forgotForm.status).toBe(200);
+    const forgotCookie = (forgotForm.headers.get('set-cookie') ?? '').split(';')[0];
+    const forgotCsrf = /name="csrf" value="([^"]+)"/.exec(forgotForm.text)![1];
+    const ask = (login: string) => new URLSearchParams({ login, csrf: forgotCsrf }).toString();
+    expect((await forgot({ body: ask('vic'), headers: { cookie: forgotCookie } })).status).toBe(200);
+    expect((await forgot({ body: ask('vic') })).status).toBe(403);
+    expect((await forgot({ body: ask(''), headers: { cookie: forgotCookie } })).status).toBe(422);
+    expect((await forgot({ body: ask('x'.repeat(9000)), headers: { cookie: forgotCookie } })).status).toBe(413);
+    const koi8 = { cookie: forgotCookie, 'content-type': 'application/x-www-form-urlencoded; charset=koi8-r' };
+    expect((await forgot({ body: ask('vic'), headers: koi8 })).status).toBe(415);
+    expect((await forgot({ body: 'not gzip', headers: { cookie: forgotCookie, 'content-encoding': 'gzip' } })).status).toBe(400);
   });
 
   test('with the database down: 503 from /healthz, 500 from everything that needs it, in the documented shapes', async () => {
@@ -288,6 +308,12 @@ describe('docs/openapi.yaml', () => {
       expect(
         (await call('POST', `/password/reset/${resetTokens.other}`, { ...on, key: null, body: 'password=x', headers: form })).status,
       ).toBe(500);
+      // The forgot form needs no database; its answer does.
+      const forgotForm = await call('GET', '/password/forgot', { ...on, key: null });
+      const cookie = (forgotForm.headers.get('set-cookie') ?? '').split(';')[0];
+      const csrf = /name="csrf" value="([^"]+)"/.exec(forgotForm.text)![1];
+      const body = new URLSearchParams({ login: 'ana', csrf }).toString();
+      expect((await call('POST', '/password/forgot', { ...on, key: null, body, headers: { ...form, cookie } })).status).toBe(500);
     } finally {
       await down.server.stop();
       // The database is closed already (that was the point): close the rest of the runtime, drop the files.
@@ -304,6 +330,8 @@ describe('docs/openapi.yaml', () => {
     const notProvokedHere: Record<string, string> = {
       'PUT /api/v1/records/{entity}/{id} 409':
         "an API key finds only members of its own organization, so an owner outside it is 404 first; the service's check serves other callers",
+      'GET /password/forgot 500':
+        'the form reads no database and has no input; only a bug could fail it (the shared error handler renders it)',
     };
     const documented = Object.entries(spec.paths)
       .filter(([path]) => path !== '/slack/events')

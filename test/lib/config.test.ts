@@ -99,6 +99,16 @@ const CASES: Record<keyof Config, VariableCase> = {
   LOGIN_MAX_PER_ACCOUNT: { default: 20, good: [['5', 5]], bad: ['0', '100001'] },
   LOGIN_MAX_PER_IP: { default: 100, good: [['1000', 1000]], bad: ['0'] },
   LOGIN_WINDOW_SECONDS: { default: 60, good: [['86400', 86400]], bad: ['0', '86401'] },
+  FORGOT_MAX_PER_ACCOUNT: { default: 3, good: [['1', 1]], bad: ['0', '101'] },
+  FORGOT_MAX_PER_IP: { default: 20, good: [['100000', 100000]], bad: ['0', 'many'] },
+  SELF_SERVICE_UNLOCK: {
+    default: true,
+    good: [
+      ['false', false],
+      ['yes', true],
+    ],
+    bad: ['maybe'],
+  },
   API_RATE_LIMIT_PER_MINUTE: { default: 600, good: [['1', 1]], bad: ['0', 'lots'] },
   TRUST_PROXY: {
     default: false,

@@ -336,7 +336,7 @@ describe.each(DIALECTS)('status rules (DESIGN §2) on %s', (dialect) => {
       const { user, token } = await resetOf();
       env.clock.now = new Date('2026-11-02T12:00:00Z');
       const r = await completeReset(env.rt, { token, password: NEW_PASSWORD });
-      expect(r).toEqual({ ok: true, username: user.username });
+      expect(r).toEqual({ ok: true, username: user.username, stillLocked: false });
       const u = await reload(user);
       expect(u.authStatus).toBe('active');
       expect(u.passwordChangedAt?.toISOString()).toBe('2026-11-02T12:00:00.000Z');
