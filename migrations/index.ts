@@ -4,6 +4,7 @@ import * as m0002 from './0002-mail-notify';
 import * as m0003 from './0003-users-search-index';
 import * as m0004 from './0004-lockout-digest-marks';
 import * as m0005 from './0005-sign-in-notice';
+import * as m0007 from './0007-temporary-lockout';
 
 export interface Migration {
   name: string;
@@ -12,4 +13,4 @@ export interface Migration {
 }
 
 /** In order. Listed explicitly so the same list works from TypeScript (tests) and compiled JS (dist). */
-export const MIGRATIONS: Migration[] = [m0001, m0002, m0003, m0004, m0005];
+export const MIGRATIONS: Migration[] = [m0001, m0002, m0003, m0004, m0005, m0007];

@@ -81,7 +81,7 @@ export async function resetBatch(
     { transaction: t },
   );
   await User.update(
-    { authStatus: 'password_reset', failedLoginCount: 0, lockedAt: null, updatedAt: now },
+    { authStatus: 'password_reset', failedLoginCount: 0, lockedAt: null, lockedUntil: null, updatedAt: now },
     { where: { id: { [Op.in]: ids } }, transaction: t },
   );
   await AuditEvent.bulkCreate(
@@ -272,6 +272,7 @@ export async function completeReset(ctx: Ctx, input: { token: string; password: 
       authStatus: next.authStatus,
       failedLoginCount: 0,
       lockedAt: null,
+      lockedUntil: null,
     });
     await user.save({ transaction: t });
     await ResetToken.update({ usedAt: now }, { where: { id: state.tokenId }, transaction: t });
