@@ -1,4 +1,6 @@
 import { activateUser } from '../../src/services/account-status';
+import { searchUsers, showUser } from '../../src/services/directory';
+import { lockoutDigest } from '../../src/services/lockout-digest';
 import { GENERIC_LOGIN_FAILURE, login } from '../../src/services/login';
 import { AuditEvent, LockoutEvent, User } from '../../src/store/models';
 import { DIALECTS } from '../support/db';
@@ -96,6 +98,24 @@ describe.each(DIALECTS)('temporary locks (LOCKOUT_MODE=temporary) on %s', (diale
     expect((await tryLogin(u, GOOD_PASSWORD)).ok).toBe(true);
     const start = env.clock.now.getTime();
     expect(((await lockOut(u)).lockedUntil!.getTime() - start) / MIN).toBe(15);
+  });
+
+  test('the card, the saved view locked and the digest carry the end time; an expired lock stays in the view until a login lifts it', async () => {
+    const u = await person();
+    const start = env.clock.now;
+    const locked = await lockOut(u);
+    const shown = await showUser(env.rt, actorFor(admin), { ref: u.username });
+    expect(shown.ok && shown.user.lockedUntil).toEqual(locked.lockedUntil);
+    const digest = await lockoutDigest(env.rt, { since: new Date(start.getTime() - 1000), until: new Date(start.getTime() + 1000) });
+    expect(digest.newLockouts.find((e) => e.userId === u.id)?.lockedUntil).toEqual(locked.lockedUntil);
+    advance(15 * MIN);
+    const inView = async () => {
+      const r = await searchUsers(env.rt, actorFor(admin), { view: 'locked', text: u.username, offset: 0, limit: 10 });
+      return r.ok ? r.users.map((x) => x.username) : [];
+    };
+    expect(await inView()).toEqual([u.username]);
+    expect((await tryLogin(u, GOOD_PASSWORD)).ok).toBe(true);
+    expect(await inView()).toEqual([]);
   });
 
   test('a permanent lock (no end time, e.g. from before the switch) never ends by itself', async () => {
