@@ -120,7 +120,12 @@ async function noticeSignInBlocked(ctx: Ctx, t: Transaction, user: User, reason:
   user.signInNoticeAt = now;
   await user.save({ transaction: t, silent: true });
   await enqueueMail(ctx, t, [
-    { kind: 'sign_in_blocked', to: user.email, userId: user.id, mail: signInBlockedMail({ name: displayName(user), reason, at: now }) },
+    {
+      kind: 'sign_in_blocked',
+      to: user.email,
+      userId: user.id,
+      mail: signInBlockedMail({ name: displayName(user), reason, at: now, lockedUntil: user.lockedUntil }),
+    },
   ]);
 }
 
@@ -163,7 +168,7 @@ async function recordFailure(ctx: Ctx, userId: number, ip: string | null): Promi
           kind: 'lockout_notice',
           to: user.email,
           userId: user.id,
-          mail: lockoutMail({ name: displayName(user), attempts: next.state.failedLoginCount, at: now }),
+          mail: lockoutMail({ name: displayName(user), attempts: next.state.failedLoginCount, at: now, until: next.state.lockedUntil }),
         },
       ]);
     }

@@ -18,7 +18,14 @@ import {
   type LockoutLadder,
 } from '../../src/domain/status';
 
-const base: AccountState = { enabled: true, authStatus: 'active', failedLoginCount: 0, lockedAt: null, lockedUntil: null, consecutiveLocks: 0 };
+const base: AccountState = {
+  enabled: true,
+  authStatus: 'active',
+  failedLoginCount: 0,
+  lockedAt: null,
+  lockedUntil: null,
+  consecutiveLocks: 0,
+};
 const now = new Date('2026-11-02T10:00:00Z');
 
 describe('status model', () => {

@@ -389,7 +389,14 @@ describe.each(DIALECTS)('REST API with API keys on %s', (dialect) => {
     const key = await newKey(ana, 'ana', 'acme');
     const until = new Date('2026-11-02T10:42:00.000Z');
     const seen = new Date('2026-10-30T08:15:00.000Z');
-    const tmp = await makeUser({ username: 'tmplock', authStatus: 'locked', failedLoginCount: 10, lockedUntil: until, lastLoginAt: seen, orgs: { acme: [] } });
+    const tmp = await makeUser({
+      username: 'tmplock',
+      authStatus: 'locked',
+      failedLoginCount: 10,
+      lockedUntil: until,
+      lastLoginAt: seen,
+      orgs: { acme: [] },
+    });
     const one = await api(key, 'GET', `/api/v1/users/${tmp.id}`);
     expect(one.body.user).toMatchObject({
       authStatus: 'locked',

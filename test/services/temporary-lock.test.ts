@@ -2,7 +2,7 @@ import { activateUser } from '../../src/services/account-status';
 import { searchUsers, showUser } from '../../src/services/directory';
 import { lockoutDigest } from '../../src/services/lockout-digest';
 import { GENERIC_LOGIN_FAILURE, login } from '../../src/services/login';
-import { AuditEvent, LockoutEvent, User } from '../../src/store/models';
+import { AuditEvent, LockoutEvent, MailMessage, User } from '../../src/store/models';
 import { DIALECTS } from '../support/db';
 import { GOOD_PASSWORD, actorFor, makeUser, testEnv } from '../support/fixtures';
 import { uniq } from '../support/state';
@@ -18,7 +18,12 @@ describe.each(DIALECTS)('temporary locks (LOCKOUT_MODE=temporary) on %s', (diale
   const ORG = 'templock-org';
 
   beforeAll(async () => {
-    env = await testEnv(dialect, { LOCKOUT_MODE: 'temporary', LOCKOUT_THRESHOLD: '2', LOCKOUT_BASE_MINUTES: '15', LOCKOUT_MAX_MINUTES: '40' });
+    env = await testEnv(dialect, {
+      LOCKOUT_MODE: 'temporary',
+      LOCKOUT_THRESHOLD: '2',
+      LOCKOUT_BASE_MINUTES: '15',
+      LOCKOUT_MAX_MINUTES: '40',
+    });
     admin = await makeUser({ username: 'templockadmin', orgs: { [ORG]: ['administrator'] } });
   });
   afterAll(async () => env.close());
@@ -54,7 +59,13 @@ describe.each(DIALECTS)('temporary locks (LOCKOUT_MODE=temporary) on %s', (diale
     // The time is up: the next attempt (a wrong one) lifts the lock first, then counts from zero.
     advance(1000);
     await tryLogin(u, WRONG);
-    expect(await reload(u)).toMatchObject({ authStatus: 'active', failedLoginCount: 1, lockedAt: null, lockedUntil: null, consecutiveLocks: 1 });
+    expect(await reload(u)).toMatchObject({
+      authStatus: 'active',
+      failedLoginCount: 1,
+      lockedAt: null,
+      lockedUntil: null,
+      consecutiveLocks: 1,
+    });
     const audit = await AuditEvent.findAll({ where: { targetUserId: u.id, action: 'unlock_expired' } });
     expect(audit).toHaveLength(1);
     expect(audit[0]).toMatchObject({ reason: 'unlocked by time', actorUserId: null });
@@ -86,6 +97,16 @@ describe.each(DIALECTS)('temporary locks (LOCKOUT_MODE=temporary) on %s', (diale
     expect((fresh.lockedUntil!.getTime() - start) / MIN).toBe(15);
   });
 
+  test('the lockout mail and the cannot-sign-in notice name the time the lock ends', async () => {
+    const u = await person();
+    await lockOut(u);
+    const lockMail = await MailMessage.findOne({ where: { userId: u.id, kind: 'lockout_notice' } });
+    expect(lockMail!.textBody).toContain('It unlocks by itself at 2026-11-02 10:15 UTC');
+    await tryLogin(u, GOOD_PASSWORD);
+    const notice = await MailMessage.findOne({ where: { userId: u.id, kind: 'sign_in_blocked' } });
+    expect(notice!.textBody).toContain('It unlocks by itself at 2026-11-02 10:15 UTC');
+  });
+
   test("an admin's Activate unlocks at once and restarts the ladder", async () => {
     const u = await person();
     await lockOut(u);
@@ -94,7 +115,13 @@ describe.each(DIALECTS)('temporary locks (LOCKOUT_MODE=temporary) on %s', (diale
     expect((await reload(u)).consecutiveLocks).toBe(2);
     const r = await activateUser(env.rt, actorFor(admin), { ref: u.username });
     expect(r.ok && r.result.status).toBe('done');
-    expect(await reload(u)).toMatchObject({ authStatus: 'active', failedLoginCount: 0, lockedAt: null, lockedUntil: null, consecutiveLocks: 0 });
+    expect(await reload(u)).toMatchObject({
+      authStatus: 'active',
+      failedLoginCount: 0,
+      lockedAt: null,
+      lockedUntil: null,
+      consecutiveLocks: 0,
+    });
     expect((await tryLogin(u, GOOD_PASSWORD)).ok).toBe(true);
     const start = env.clock.now.getTime();
     expect(((await lockOut(u)).lockedUntil!.getTime() - start) / MIN).toBe(15);

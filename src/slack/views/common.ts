@@ -24,7 +24,11 @@ export function statusText(u: { enabled: boolean; authStatus: AuthStatus }): str
  * an admin's Activate (null). A temporary lock whose time has passed still reads locked until the
  * next login attempt lifts it, so it says so. Empty for an account that is not locked.
  */
-export function lockEnd(u: { authStatus: AuthStatus; lockedUntil?: Date | null }, now: Date, format = '{date_short_pretty} {time}'): string {
+export function lockEnd(
+  u: { authStatus: AuthStatus; lockedUntil?: Date | null },
+  now: Date,
+  format = '{date_short_pretty} {time}',
+): string {
   if (u.authStatus !== 'locked') return '';
   if (!u.lockedUntil) return 'until activated';
   if (lockExpired(u, now)) return `(expired ${slackDate(u.lockedUntil, format)}; lifts at the next login)`;

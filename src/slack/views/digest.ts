@@ -184,7 +184,9 @@ export function digestMessages(d: LockoutDigest, opts: DigestViewOptions): Slack
     const compact = packLines(rest.map(compactLine));
     if (compact.length > 0 && own.length > 0) {
       compact[0] = [
-        label(`_…and ${plural(rest.length, 'more user')} (username, organization, locked at, failed attempts, ⏳ end of a temporary lock):_`),
+        label(
+          `_…and ${plural(rest.length, 'more user')} (username, organization, locked at, failed attempts, ⏳ end of a temporary lock):_`,
+        ),
         ...compact[0],
       ];
     }

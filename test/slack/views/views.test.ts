@@ -158,7 +158,9 @@ describe('user card view', () => {
   test('a temporary lock shows its end time; once past, that it expired and lifts at the next login; a permanent one, until activated', () => {
     const until = new Date('2026-11-02T10:42:00Z');
     const locked = detail({ authStatus: 'locked', failedLoginCount: 3, lockedAt: now, lockedUntil: until });
-    expect(statusField(locked)).toBe(`*Status*\n🔒 enabled, locked until <!date^${unix(until)}^{date_short_pretty} {time}|2026-11-02 10:42 UTC>`);
+    expect(statusField(locked)).toBe(
+      `*Status*\n🔒 enabled, locked until <!date^${unix(until)}^{date_short_pretty} {time}|2026-11-02 10:42 UTC>`,
+    );
     expect(statusField(locked, until)).toContain(`locked (expired <!date^${unix(until)}^`);
     expect(statusField(locked, until)).toContain('lifts at the next login');
     expect(statusField(detail({ authStatus: 'locked', lockedAt: now }))).toBe('*Status*\n🔒 enabled, locked until activated');
