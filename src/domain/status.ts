@@ -8,6 +8,41 @@ export interface AccountState {
   authStatus: AuthStatus;
   failedLoginCount: number;
   lockedAt: Date | null;
+  /** When a temporary lock ends by itself; null for a permanent lock (or no lock). */
+  lockedUntil?: Date | null;
+  /** Locks in a row since the last successful login or Activate: the rung of the temporary-lock ladder. */
+  consecutiveLocks?: number;
+}
+
+/** How locks end: `permanent` (an admin's Activate) or `temporary` (also by themselves, after a doubling time). */
+export const LOCKOUT_MODES = ['permanent', 'temporary'] as const;
+export type LockoutMode = (typeof LOCKOUT_MODES)[number];
+
+/** What LOCKOUT_MODE, LOCKOUT_BASE_MINUTES and LOCKOUT_MAX_MINUTES say about the locks to come. */
+export interface LockoutLadder {
+  mode: LockoutMode;
+  baseMinutes: number;
+  maxMinutes: number;
+}
+
+/** How long the n-th lock in a row lasts (n ≥ 1): base, doubling each time, never more than max. */
+export function lockDurationMs(n: number, baseMinutes: number, maxMinutes: number): number {
+  const minutes = Math.min(baseMinutes * 2 ** Math.max(0, n - 1), maxMinutes);
+  return Math.round(minutes * 60_000);
+}
+
+/**
+ * A lock with an end time that has passed. It still reads `locked` until the next login attempt
+ * clears it under the row lock; views say "lock expired" meanwhile. The recorded end time is kept
+ * whatever LOCKOUT_MODE says later: a lock announced "until 10:42" ends at 10:42.
+ */
+export function lockExpired(s: Pick<AccountState, 'authStatus' | 'lockedUntil'>, now: Date): boolean {
+  return s.authStatus === 'locked' && s.lockedUntil != null && s.lockedUntil.getTime() <= now.getTime();
+}
+
+/** An expired temporary lock, lifted: active again with a clean failure count; the ladder stays (it counts locks in a row). */
+export function afterLockExpired(s: AccountState): AccountState {
+  return { ...s, authStatus: 'active', failedLoginCount: 0, lockedAt: null, lockedUntil: null };
 }
 
 export function canLogIn(s: Pick<AccountState, 'enabled' | 'authStatus'>): boolean {
@@ -31,10 +66,19 @@ export function loginRefusal(s: Pick<AccountState, 'enabled' | 'authStatus'>): L
  * (its lockout was recorded once), and one waiting for a reset stays `password_reset` rather than
  * turn into `locked` and lose the reset requirement.
  */
-export function afterFailedLogin(s: AccountState, threshold: number, now: Date): { state: AccountState; lockedNow: boolean } {
+export function afterFailedLogin(
+  s: AccountState,
+  threshold: number,
+  now: Date,
+  ladder: LockoutLadder = { mode: 'permanent', baseMinutes: 15, maxMinutes: 1440 },
+): { state: AccountState; lockedNow: boolean } {
   const failedLoginCount = s.failedLoginCount + 1;
   if (s.authStatus === 'active' && failedLoginCount >= threshold) {
-    return { state: { ...s, failedLoginCount, authStatus: 'locked', lockedAt: now }, lockedNow: true };
+    const locked: AccountState = { ...s, failedLoginCount, authStatus: 'locked', lockedAt: now, lockedUntil: null };
+    if (ladder.mode !== 'temporary') return { state: locked, lockedNow: true };
+    const consecutiveLocks = (s.consecutiveLocks ?? 0) + 1;
+    const ms = lockDurationMs(consecutiveLocks, ladder.baseMinutes, ladder.maxMinutes);
+    return { state: { ...locked, consecutiveLocks, lockedUntil: new Date(now.getTime() + ms) }, lockedNow: true };
   }
   return { state: { ...s, failedLoginCount }, lockedNow: false };
 }
@@ -50,8 +94,9 @@ export function signInNoticeDue(lastNoticeAt: Date | null, now: Date): boolean {
   return lastNoticeAt === null || now.getTime() - lastNoticeAt.getTime() >= SIGN_IN_NOTICE_INTERVAL_MS;
 }
 
+/** A successful login clears the failure count and the temporary-lock ladder. */
 export function afterSuccessfulLogin(s: AccountState): AccountState {
-  return { ...s, failedLoginCount: 0 };
+  return { ...s, failedLoginCount: 0, consecutiveLocks: 0 };
 }
 
 export type Transition<T> = { ok: true; state: T; changed: boolean } | { ok: false; reason: string };
@@ -65,21 +110,26 @@ export function activate(s: AccountState): Transition<AccountState> {
   if (s.authStatus !== 'locked') {
     return { ok: false, reason: s.authStatus === 'active' ? 'is not locked' : 'is waiting for a password reset, not locked' };
   }
-  return { ok: true, state: { ...s, authStatus: 'active', failedLoginCount: 0, lockedAt: null }, changed: true };
+  // An admin's unlock is a fresh start: the next lock is the first of a new ladder.
+  return {
+    ok: true,
+    state: { ...s, authStatus: 'active', failedLoginCount: 0, lockedAt: null, lockedUntil: null, consecutiveLocks: 0 },
+    changed: true,
+  };
 }
 
 export function requireReset(s: AccountState): Transition<AccountState> {
   if (!s.enabled) return { ok: false, reason: 'is disabled' };
   return {
     ok: true,
-    state: { ...s, authStatus: 'password_reset', failedLoginCount: 0, lockedAt: null },
+    state: { ...s, authStatus: 'password_reset', failedLoginCount: 0, lockedAt: null, lockedUntil: null },
     changed: s.authStatus !== 'password_reset',
   };
 }
 
 /** A new password was set (by an admin or through a reset link). A lock stays a lock for an admin change. */
 export function afterPasswordSet(s: AccountState, via: 'admin' | 'reset_link'): AccountState {
-  if (via === 'reset_link') return { ...s, authStatus: 'active', failedLoginCount: 0, lockedAt: null };
+  if (via === 'reset_link') return { ...s, authStatus: 'active', failedLoginCount: 0, lockedAt: null, lockedUntil: null };
   return s.authStatus === 'password_reset' ? { ...s, authStatus: 'active' } : s;
 }
 

@@ -2,6 +2,7 @@
 // src/domain; everything may import it.
 import cron from 'node-cron';
 import { z } from 'zod';
+import { LOCKOUT_MODES } from '../domain/status';
 import { parseTrustProxy } from './trust-proxy';
 
 /**
@@ -26,6 +27,14 @@ const int = (min: number, max: number) =>
     .string()
     .trim()
     .regex(/^\d+$/, { message: `must be a whole number between ${min} and ${max}` })
+    .transform((v) => Number(v))
+    .refine((v) => v >= min && v <= max, { message: `must be between ${min} and ${max}` });
+
+const minutes = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+(\.\d+)?$/, { message: `must be a number of minutes between ${min} and ${max}` })
     .transform((v) => Number(v))
     .refine((v) => v >= min && v <= max, { message: `must be between ${min} and ${max}` });
 
@@ -117,6 +126,15 @@ export const CONFIG_DOCS: Record<string, { default: string; doc: string }> = {
   MAIL_FROM: { default: 'userops <userops@localhost>', doc: 'From address of every mail.' },
   OUTBOX_DIR: { default: 'data/outbox', doc: 'Where .eml files go when SMTP_URL is unset.' },
   LOCKOUT_THRESHOLD: { default: '10', doc: 'Failed logins in a row that lock an account (1–100).' },
+  LOCKOUT_MODE: {
+    default: 'permanent',
+    doc: 'permanent: a lock lasts until an admin activates the account. temporary: it also ends by itself, see LOCKOUT_BASE_MINUTES.',
+  },
+  LOCKOUT_BASE_MINUTES: {
+    default: '15',
+    doc: 'temporary mode: minutes the first lock lasts (decimals allowed, 0.01–10080); each lock in a row lasts twice the one before.',
+  },
+  LOCKOUT_MAX_MINUTES: { default: '1440', doc: 'temporary mode: the longest a lock lasts, in minutes (decimals allowed, 0.01–525600).' },
   RESET_TOKEN_TTL_HOURS: { default: '24', doc: 'Hours a password-reset link stays valid (1–720).' },
   BCRYPT_COST: { default: '12', doc: 'bcrypt cost factor (4–15; values below 10 are for tests only).' },
   HASH_QUEUE_MAX: {
@@ -186,6 +204,9 @@ const schema = z.object({
   MAIL_FROM: z.string().trim().min(3, { message: 'must be an address such as userops <userops@example.com>' }),
   OUTBOX_DIR: z.string().trim().min(1, { message: 'must be a directory path' }),
   LOCKOUT_THRESHOLD: int(1, 100),
+  LOCKOUT_MODE: z.enum(LOCKOUT_MODES, { message: 'must be permanent or temporary' }),
+  LOCKOUT_BASE_MINUTES: minutes(0.01, 10080),
+  LOCKOUT_MAX_MINUTES: minutes(0.01, 525600),
   RESET_TOKEN_TTL_HOURS: int(1, 720),
   BCRYPT_COST: int(4, 15),
   HASH_QUEUE_MAX: int(1, 100_000),

@@ -76,12 +76,17 @@ export function passwordChangedMail(d: { name: string; by: 'admin' | 'self'; at:
   return { subject, text: `${lines.join('\n\n')}\n`, html: layout(subject, lines) };
 }
 
-export function lockoutMail(d: { name: string; attempts: number; at: Date }): RenderedMail {
+const utc = (d: Date) => `${d.toISOString().replace('T', ' ').slice(0, 16)} UTC`;
+
+/** `until`: when a temporary lock (LOCKOUT_MODE=temporary) ends by itself; absent or null for a permanent one. */
+export function lockoutMail(d: { name: string; attempts: number; at: Date; until?: Date | null }): RenderedMail {
   const subject = 'Your account was locked';
   const lines = [
     `Hello ${d.name},`,
-    `Your account was locked on ${d.at.toISOString().replace('T', ' ').slice(0, 16)} UTC after ${d.attempts} failed sign-in attempts.`,
-    'An administrator or the helpdesk can unlock it. If these attempts were not yours, say so: someone may be guessing your password.',
+    `Your account was locked on ${utc(d.at)} after ${d.attempts} failed sign-in attempts.`,
+    d.until
+      ? `It unlocks by itself at ${utc(d.until)}; an administrator or the helpdesk can unlock it sooner. If these attempts were not yours, say so: someone may be guessing your password.`
+      : 'An administrator or the helpdesk can unlock it. If these attempts were not yours, say so: someone may be guessing your password.',
   ];
   return { subject, text: `${lines.join('\n\n')}\n`, html: layout(subject, lines) };
 }
@@ -114,8 +119,14 @@ const SIGN_IN_BLOCKED_ADVICE: Record<LoginRefusal, { why: string; todo: string }
  * "incorrect" (so it gives nothing away to someone guessing); this mail tells the owner why and
  * what to do. It never carries a password or a link with a token.
  */
-export function signInBlockedMail(d: { name: string; reason: LoginRefusal; at: Date }): RenderedMail {
-  const advice = SIGN_IN_BLOCKED_ADVICE[d.reason];
+export function signInBlockedMail(d: { name: string; reason: LoginRefusal; at: Date; lockedUntil?: Date | null }): RenderedMail {
+  const advice =
+    d.reason === 'locked' && d.lockedUntil
+      ? {
+          why: SIGN_IN_BLOCKED_ADVICE.locked.why,
+          todo: `It unlocks by itself at ${utc(d.lockedUntil)}: sign in again after that, or ask an administrator or the helpdesk to activate (unlock) it sooner.`,
+        }
+      : SIGN_IN_BLOCKED_ADVICE[d.reason];
   const subject = 'Your account cannot sign in right now';
   const lines = [
     `Hello ${d.name},`,

@@ -97,7 +97,7 @@ export async function activateUser(ctx: Ctx, actor: Actor, input: { ref: string 
         },
       });
     }
-    Object.assign(user, { authStatus: next.state.authStatus, failedLoginCount: 0, lockedAt: null });
+    Object.assign(user, { authStatus: next.state.authStatus, failedLoginCount: 0, lockedAt: null, lockedUntil: null, consecutiveLocks: 0 });
     await user.save({ transaction: t });
     await writeAudit(ctx, t, actor, { action: 'activate', target: user, organizationId: authorityOrg(access, 'activate', target.orgIds) });
     return ok({
@@ -147,7 +147,7 @@ export async function statusBatch(
   const now = ctx.now();
   const change =
     opts.action === 'activate'
-      ? { authStatus: 'active' as const, failedLoginCount: 0, lockedAt: null, updatedAt: now }
+      ? { authStatus: 'active' as const, failedLoginCount: 0, lockedAt: null, lockedUntil: null, consecutiveLocks: 0, updatedAt: now }
       : { enabled: opts.action === 'enable', updatedAt: now };
   await User.update(change, { where: { id: { [Op.in]: ids } }, transaction: t });
   await AuditEvent.bulkCreate(

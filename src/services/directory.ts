@@ -130,6 +130,8 @@ export interface DirectoryUser {
   canLogIn: boolean;
   failedLoginCount: number;
   lockedAt: Date | null;
+  /** When a temporary lock ends by itself; null for a permanent lock or none. */
+  lockedUntil: Date | null;
   lastLoginAt: Date | null;
   passwordChangedAt: Date | null;
   createdAt: Date;
@@ -173,6 +175,7 @@ async function present(access: Access, users: User[]): Promise<DirectoryUser[]> 
     canLogIn: canLogIn(u),
     failedLoginCount: u.failedLoginCount,
     lockedAt: u.lockedAt,
+    lockedUntil: u.lockedUntil,
     lastLoginAt: u.lastLoginAt,
     passwordChangedAt: u.passwordChangedAt,
     createdAt: u.createdAt,

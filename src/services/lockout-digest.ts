@@ -21,6 +21,8 @@ export interface LockoutEntry {
   /** The user's state now, which may have moved on since the lockout. */
   enabled: boolean;
   authStatus: AuthStatus;
+  /** While locked: when the temporary lock ends by itself; null for a permanent lock (or no lock now). */
+  lockedUntil: Date | null;
 }
 
 export interface LockoutDigest {
@@ -50,6 +52,7 @@ function entry(u: User, orgs: Map<number, string[]>, lock: { at: Date; failed: n
     sourceIp: lock.ip,
     enabled: u.enabled,
     authStatus: u.authStatus,
+    lockedUntil: u.authStatus === 'locked' ? u.lockedUntil : null,
   };
 }
 

@@ -1,6 +1,15 @@
 import type { Transaction } from 'sequelize';
 import { fail, ok, type Failure, type Outcome } from '../domain/outcome';
-import { afterFailedLogin, afterSuccessfulLogin, loginRefusal, signInNoticeDue, type LoginRefusal } from '../domain/status';
+import {
+  afterFailedLogin,
+  afterLockExpired,
+  afterSuccessfulLogin,
+  lockExpired,
+  loginRefusal,
+  signInNoticeDue,
+  type LockoutLadder,
+  type LoginRefusal,
+} from '../domain/status';
 import { enqueueMail } from '../mail/outbox';
 import { lockoutMail, signInBlockedMail } from '../mail/templates';
 import { LockoutEvent, Membership, Organization, User, accountState } from '../store/models';
@@ -50,13 +59,14 @@ export async function login(ctx: Ctx, input: LoginInput): Promise<Outcome<LoginS
     const fresh = await User.findByPk(user.id, { transaction: t, lock: t.LOCK.UPDATE });
     // The row changed under us (deleted, or a new password set meanwhile): answer as for a wrong password.
     if (!fresh || fresh.passwordHash !== user.passwordHash) return refused();
+    await liftExpiredLock(ctx, t, fresh);
     const refusal = loginRefusal(fresh);
     if (refusal) {
       await noticeSignInBlocked(ctx, t, fresh, refusal);
       return refused();
     }
     const next = afterSuccessfulLogin(fresh);
-    Object.assign(fresh, { failedLoginCount: next.failedLoginCount, lastLoginAt: ctx.now() });
+    Object.assign(fresh, { failedLoginCount: next.failedLoginCount, consecutiveLocks: next.consecutiveLocks, lastLoginAt: ctx.now() });
     await fresh.save({ transaction: t, silent: true });
     const memberships = await Membership.findAll({ where: { userId: fresh.id }, transaction: t });
     const orgs = await Organization.findAll({ where: { id: memberships.map((m) => m.organizationId) }, transaction: t });
@@ -72,6 +82,37 @@ export async function login(ctx: Ctx, input: LoginInput): Promise<Outcome<LoginS
   });
 }
 
+/** The deployment's LOCKOUT_MODE, LOCKOUT_BASE_MINUTES and LOCKOUT_MAX_MINUTES. */
+export function lockoutLadder(config: Ctx['config']): LockoutLadder {
+  return { mode: config.LOCKOUT_MODE, baseMinutes: config.LOCKOUT_BASE_MINUTES, maxMinutes: config.LOCKOUT_MAX_MINUTES };
+}
+
+/**
+ * A temporary lock whose time is up ends at the next login attempt, under the row lock that
+ * attempt already holds, before its password counts: no timer, and two instances cannot both lift
+ * it. Audited as the system ("unlocked by time"). The ladder is kept: the next lock lasts longer.
+ */
+async function liftExpiredLock(ctx: Ctx, t: Transaction, user: User): Promise<void> {
+  if (!lockExpired(user, ctx.now())) return;
+  const until = user.lockedUntil;
+  const next = afterLockExpired(accountState(user));
+  Object.assign(user, {
+    authStatus: next.authStatus,
+    failedLoginCount: next.failedLoginCount,
+    lockedAt: next.lockedAt,
+    lockedUntil: next.lockedUntil,
+  });
+  await user.save({ transaction: t });
+  const system: Actor = { kind: 'system', label: 'login api' };
+  await writeAudit(ctx, t, system, {
+    action: 'unlock_expired',
+    target: user,
+    reason: 'unlocked by time',
+    organizationId: (await orgsOfUsers([user.id], t)).get(user.id)?.[0] ?? null,
+    details: { lockedUntil: until?.toISOString() ?? null },
+  });
+}
+
 /** Tell the owner (by mail, through the outbox in this transaction) why the right password was refused; at most once an hour. */
 async function noticeSignInBlocked(ctx: Ctx, t: Transaction, user: User, reason: LoginRefusal): Promise<void> {
   const now = ctx.now();
@@ -79,7 +120,12 @@ async function noticeSignInBlocked(ctx: Ctx, t: Transaction, user: User, reason:
   user.signInNoticeAt = now;
   await user.save({ transaction: t, silent: true });
   await enqueueMail(ctx, t, [
-    { kind: 'sign_in_blocked', to: user.email, userId: user.id, mail: signInBlockedMail({ name: displayName(user), reason, at: now }) },
+    {
+      kind: 'sign_in_blocked',
+      to: user.email,
+      userId: user.id,
+      mail: signInBlockedMail({ name: displayName(user), reason, at: now, lockedUntil: user.lockedUntil }),
+    },
   ]);
 }
 
@@ -89,13 +135,16 @@ async function recordFailure(ctx: Ctx, userId: number, ip: string | null): Promi
     const user = await User.findByPk(userId, { transaction: t, lock: t.LOCK.UPDATE });
     if (!user) return;
     const now = ctx.now();
+    await liftExpiredLock(ctx, t, user);
     // A plain state, not the model: spreading a Sequelize instance drops its attributes.
     const state = accountState(user);
-    const next = afterFailedLogin(state, ctx.config.LOCKOUT_THRESHOLD, now);
+    const next = afterFailedLogin(state, ctx.config.LOCKOUT_THRESHOLD, now, lockoutLadder(ctx.config));
     Object.assign(user, {
       failedLoginCount: next.state.failedLoginCount,
       authStatus: next.state.authStatus,
       lockedAt: next.state.lockedAt,
+      lockedUntil: next.state.lockedUntil ?? null,
+      consecutiveLocks: next.state.consecutiveLocks ?? 0,
     });
     await user.save({ transaction: t, silent: !next.lockedNow });
     if (next.lockedNow) {
@@ -108,14 +157,18 @@ async function recordFailure(ctx: Ctx, userId: number, ip: string | null): Promi
         action: 'lockout',
         target: user,
         organizationId: (await orgsOfUsers([user.id], t)).get(user.id)?.[0] ?? null,
-        details: { failedAttempts: next.state.failedLoginCount, ip },
+        details: {
+          failedAttempts: next.state.failedLoginCount,
+          ip,
+          ...(next.state.lockedUntil ? { lockedUntil: next.state.lockedUntil.toISOString() } : {}),
+        },
       });
       await enqueueMail(ctx, t, [
         {
           kind: 'lockout_notice',
           to: user.email,
           userId: user.id,
-          mail: lockoutMail({ name: displayName(user), attempts: next.state.failedLoginCount, at: now }),
+          mail: lockoutMail({ name: displayName(user), attempts: next.state.failedLoginCount, at: now, until: next.state.lockedUntil }),
         },
       ]);
     }

@@ -81,7 +81,7 @@ export async function resetBatch(
     { transaction: t },
   );
   await User.update(
-    { authStatus: 'password_reset', failedLoginCount: 0, lockedAt: null, updatedAt: now },
+    { authStatus: 'password_reset', failedLoginCount: 0, lockedAt: null, lockedUntil: null, updatedAt: now },
     { where: { id: { [Op.in]: ids } }, transaction: t },
   );
   await AuditEvent.bulkCreate(
@@ -283,6 +283,8 @@ export async function completeReset(
       authStatus: next.authStatus,
       failedLoginCount: next.failedLoginCount,
       lockedAt: next.lockedAt,
+      // A lock the link leaves in place (SELF_SERVICE_UNLOCK=false) keeps its end; any other ends here.
+      lockedUntil: next.authStatus === 'locked' ? user.lockedUntil : null,
     });
     await user.save({ transaction: t });
     await ResetToken.update({ usedAt: now }, { where: { id: state.tokenId }, transaction: t });

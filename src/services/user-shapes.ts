@@ -15,6 +15,8 @@ export interface UserSummary {
   authStatus: AuthStatus;
   failedLoginCount: number;
   lockedAt: Date | null;
+  /** When a temporary lock ends by itself; null for a permanent lock or none. */
+  lockedUntil: Date | null;
   lastLoginAt: Date | null;
   /** What the asking actor may do to this user right now. */
   actions: UserAction[];
@@ -60,6 +62,7 @@ export function toSummary(u: User, access: Access, targetRoles: RolesByOrg): Use
     authStatus: u.authStatus,
     failedLoginCount: u.failedLoginCount,
     lockedAt: u.lockedAt,
+    lockedUntil: u.lockedUntil,
     lastLoginAt: u.lastLoginAt,
     actions: availableActions(u, permissionsFor(access, targetRoles), access.userId === u.id),
   };

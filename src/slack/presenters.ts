@@ -38,7 +38,9 @@ export async function presentCard(
 ): Promise<SlackMessage | Failure> {
   const result = await showUser(deps.rt, actor, { ref });
   if (!result.ok) return result;
-  return { text: userCardText(result.user), blocks: userCardBlocks({ user: result.user, ...opts }) };
+  // The runtime's clock decides whether a temporary lock reads "until …" or "expired".
+  const now = deps.rt.now();
+  return { text: userCardText(result.user, now), blocks: userCardBlocks({ user: result.user, now, ...opts }) };
 }
 
 /** Turn command arguments into directory references: a Slack mention becomes that person's email. */

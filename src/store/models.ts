@@ -41,6 +41,10 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
   declare authStatus: CreationOptional<AuthStatus>;
   declare failedLoginCount: CreationOptional<number>;
   declare lockedAt: CreationOptional<Date | null>;
+  /** When a temporary lock ends by itself; null: a permanent lock, or none. */
+  declare lockedUntil: CreationOptional<Date | null>;
+  /** Locks in a row since the last successful login or Activate (the temporary-lock ladder). */
+  declare consecutiveLocks: CreationOptional<number>;
   declare lastLoginAt: CreationOptional<Date | null>;
   declare passwordHash: CreationOptional<string | null>;
   declare passwordChangedAt: CreationOptional<Date | null>;
@@ -55,7 +59,14 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
  * drops its attributes, so rules must never be handed the model itself.
  */
 export function accountState(u: User): AccountState {
-  return { enabled: u.enabled, authStatus: u.authStatus, failedLoginCount: u.failedLoginCount, lockedAt: u.lockedAt };
+  return {
+    enabled: u.enabled,
+    authStatus: u.authStatus,
+    failedLoginCount: u.failedLoginCount,
+    lockedAt: u.lockedAt,
+    lockedUntil: u.lockedUntil,
+    consecutiveLocks: u.consecutiveLocks,
+  };
 }
 
 export class Membership extends Model<InferAttributes<Membership>, InferCreationAttributes<Membership>> {
@@ -234,6 +245,8 @@ export function initModels(sequelize: Sequelize): void {
       authStatus: { type: DataTypes.STRING, allowNull: false, defaultValue: 'active' },
       failedLoginCount: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
       lockedAt: { type: date, allowNull: true },
+      lockedUntil: { type: date, allowNull: true },
+      consecutiveLocks: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
       lastLoginAt: { type: date, allowNull: true },
       passwordHash: { type: DataTypes.STRING, allowNull: true },
       passwordChangedAt: { type: date, allowNull: true },

@@ -11,10 +11,21 @@ import {
   setEnabled,
   signInNoticeDue,
   SIGN_IN_NOTICE_INTERVAL_MS,
+  afterLockExpired,
+  lockDurationMs,
+  lockExpired,
   type AccountState,
+  type LockoutLadder,
 } from '../../src/domain/status';
 
-const base: AccountState = { enabled: true, authStatus: 'active', failedLoginCount: 0, lockedAt: null };
+const base: AccountState = {
+  enabled: true,
+  authStatus: 'active',
+  failedLoginCount: 0,
+  lockedAt: null,
+  lockedUntil: null,
+  consecutiveLocks: 0,
+};
 const now = new Date('2026-11-02T10:00:00Z');
 
 describe('status model', () => {
@@ -116,5 +127,46 @@ describe('status model', () => {
       'activate',
       'reset_password',
     ]);
+  });
+});
+
+describe('temporary locks (LOCKOUT_MODE=temporary)', () => {
+  const ladder: LockoutLadder = { mode: 'temporary', baseMinutes: 15, maxMinutes: 1440 };
+  const min = 60_000;
+
+  test('the n-th lock in a row lasts base × 2^(n-1), capped at max; decimals allowed', () => {
+    expect([1, 2, 3, 4, 5, 6, 7, 8].map((n) => lockDurationMs(n, 15, 1440) / min)).toEqual([15, 30, 60, 120, 240, 480, 960, 1440]);
+    expect(lockDurationMs(40, 15, 1440) / min).toBe(1440);
+    expect(lockDurationMs(1, 0.05, 1440)).toBe(3000);
+    expect(lockDurationMs(1, 30, 10) / min).toBe(10);
+  });
+
+  test('locking climbs the ladder and sets the end time; permanent mode sets none and leaves the ladder', () => {
+    const first = afterFailedLogin({ ...base, failedLoginCount: 2 }, 3, now, ladder);
+    expect(first.lockedNow).toBe(true);
+    expect(first.state).toMatchObject({ authStatus: 'locked', lockedAt: now, consecutiveLocks: 1 });
+    expect(first.state.lockedUntil).toEqual(new Date(now.getTime() + 15 * min));
+    const second = afterFailedLogin({ ...base, failedLoginCount: 2, consecutiveLocks: 1 }, 3, now, ladder);
+    expect(second.state.lockedUntil).toEqual(new Date(now.getTime() + 30 * min));
+    expect(second.state.consecutiveLocks).toBe(2);
+    const perm = afterFailedLogin({ ...base, failedLoginCount: 2, consecutiveLocks: 3 }, 3, now, { ...ladder, mode: 'permanent' });
+    expect(perm.state).toEqual({ ...base, failedLoginCount: 3, authStatus: 'locked', lockedAt: now, consecutiveLocks: 3 });
+  });
+
+  test('a lock is expired only when locked with an end time at or before now', () => {
+    const until = new Date(now.getTime() + 15 * min);
+    const locked = { ...base, authStatus: 'locked' as const, lockedAt: now, lockedUntil: until };
+    expect(lockExpired(locked, new Date(until.getTime() - 1))).toBe(false);
+    expect(lockExpired(locked, until)).toBe(true);
+    expect(lockExpired({ ...locked, lockedUntil: null }, new Date(until.getTime() + 1e9))).toBe(false);
+    expect(lockExpired({ ...locked, authStatus: 'active' }, new Date(until.getTime() + 1))).toBe(false);
+  });
+
+  test('an expired lock is lifted without resetting the ladder; success and Activate reset it', () => {
+    const locked = { ...base, authStatus: 'locked' as const, failedLoginCount: 3, lockedAt: now, lockedUntil: now, consecutiveLocks: 2 };
+    expect(afterLockExpired(locked)).toEqual({ ...base, consecutiveLocks: 2 });
+    expect(afterSuccessfulLogin({ ...base, consecutiveLocks: 2 }).consecutiveLocks).toBe(0);
+    const a = activate(locked);
+    expect(a.ok && a.state).toEqual(base);
   });
 });

@@ -385,6 +385,37 @@ describe.each(DIALECTS)('REST API with API keys on %s', (dialect) => {
     expect((await row())!.lastUsedAt?.toISOString()).toBe(env.clock.now.toISOString());
   });
 
+  test('a user carries lockedUntil (a temporary lock’s end, else null) and lastLoginAt (ISO, or null for never); the locked view holds both kinds of lock', async () => {
+    const key = await newKey(ana, 'ana', 'acme');
+    const until = new Date('2026-11-02T10:42:00.000Z');
+    const seen = new Date('2026-10-30T08:15:00.000Z');
+    const tmp = await makeUser({
+      username: 'tmplock',
+      authStatus: 'locked',
+      failedLoginCount: 10,
+      lockedUntil: until,
+      lastLoginAt: seen,
+      orgs: { acme: [] },
+    });
+    const one = await api(key, 'GET', `/api/v1/users/${tmp.id}`);
+    expect(one.body.user).toMatchObject({
+      authStatus: 'locked',
+      canLogIn: false,
+      lockedAt: '2026-11-01T08:00:00.000Z',
+      lockedUntil: '2026-11-02T10:42:00.000Z',
+      lastLoginAt: '2026-10-30T08:15:00.000Z',
+    });
+    const never = await api(key, 'GET', `/api/v1/users/${vic.id}`);
+    expect(never.body.user).toMatchObject({ lockedUntil: null, lastLoginAt: null });
+    const locked = await api(key, 'GET', '/api/v1/users?view=locked');
+    const rows = locked.body.users as Array<{ username: string; lockedUntil: string | null }>;
+    expect(rows.map((u) => [u.username, u.lockedUntil])).toEqual([
+      ['lou', null],
+      ['tmplock', '2026-11-02T10:42:00.000Z'],
+    ]);
+    await tmp.destroy();
+  });
+
   test('no key and no key hash in any answer, log line, audit row, table or mail', async () => {
     expect(issued.length).toBeGreaterThan(10);
     expect(answers.length).toBeGreaterThan(50);

@@ -115,6 +115,16 @@ describe('docs/openapi.yaml', () => {
     const vic = await makeUser({ username: 'vic', orgs: { acme: ['viewer'] } });
     await vic.update({ title: 'Auditor', phone: '+1 555 0100' });
     await makeUser({ username: 'lou', authStatus: 'locked', failedLoginCount: 5, lockedAt: new Date(), orgs: { acme: [] } });
+    // A temporary lock and a past login: the schema sees both fields as date-times, not only null.
+    await makeUser({
+      username: 'tmp',
+      authStatus: 'locked',
+      failedLoginCount: 5,
+      lockedAt: new Date(),
+      lockedUntil: new Date(Date.now() + 900_000),
+      lastLoginAt: new Date('2026-10-30T08:15:00Z'),
+      orgs: { acme: [] },
+    });
     await makeUser({ username: 'dis', enabled: false, orgs: { acme: [] } });
     await makeUser({ username: 'rst', authStatus: 'password_reset', orgs: { acme: [] } });
     await makeUser({ username: 'zed', orgs: { globex: ['administrator'] } });

@@ -64,6 +64,23 @@ const CASES: Record<keyof Config, VariableCase> = {
     ],
     bad: ['0', '101', 'ten'],
   },
+  LOCKOUT_MODE: { default: 'permanent', good: [['temporary', 'temporary']], bad: ['forever', 'TEMP'] },
+  LOCKOUT_BASE_MINUTES: {
+    default: 15,
+    good: [
+      ['0.05', 0.05],
+      ['60', 60],
+    ],
+    bad: ['0', '-1', 'ten', '1e3', '10081'],
+  },
+  LOCKOUT_MAX_MINUTES: {
+    default: 1440,
+    good: [
+      ['0.5', 0.5],
+      ['525600', 525600],
+    ],
+    bad: ['0', '525601', '1,5'],
+  },
   RESET_TOKEN_TTL_HOURS: {
     default: 24,
     good: [

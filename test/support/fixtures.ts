@@ -62,6 +62,8 @@ export interface UserSpec {
   password?: string | null;
   failedLoginCount?: number;
   lockedAt?: Date | null;
+  lockedUntil?: Date | null;
+  lastLoginAt?: Date | null;
 }
 
 /** Create a user directly in the store (fixtures bypass services on purpose). */
@@ -83,6 +85,8 @@ export async function makeUser(spec: UserSpec): Promise<User> {
     passwordHash: hash,
     failedLoginCount: spec.failedLoginCount ?? 0,
     lockedAt: spec.lockedAt ?? (spec.authStatus === 'locked' ? new Date('2026-11-01T08:00:00Z') : null),
+    lockedUntil: spec.lockedUntil ?? null,
+    lastLoginAt: spec.lastLoginAt ?? null,
   });
   for (const [slug, roles] of Object.entries(spec.orgs ?? { acme: [] })) {
     const o = await org(slug);

@@ -1,6 +1,6 @@
 // Small Block Kit helpers every view uses: escaping, status words, plurals, dates.
 import type { KnownBlock } from '@slack/types';
-import type { AuthStatus } from '../../domain/status';
+import { lockExpired, type AuthStatus } from '../../domain/status';
 
 /** Slack mrkdwn treats & < > as control characters; user-supplied text must not become a mention or link. */
 export function esc(text: string): string {
@@ -17,6 +17,22 @@ export function statusEmoji(u: { enabled: boolean; authStatus: AuthStatus }): st
 export function statusText(u: { enabled: boolean; authStatus: AuthStatus }): string {
   const auth = u.authStatus === 'active' ? 'active' : u.authStatus === 'locked' ? 'locked' : 'password reset required';
   return `${u.enabled ? 'enabled' : 'disabled'}, ${auth}`;
+}
+
+/**
+ * How a locked account's lock ends: by itself at `lockedUntil` (a temporary lock), or only through
+ * an admin's Activate (null). A temporary lock whose time has passed still reads locked until the
+ * next login attempt lifts it, so it says so. Empty for an account that is not locked.
+ */
+export function lockEnd(
+  u: { authStatus: AuthStatus; lockedUntil?: Date | null },
+  now: Date,
+  format = '{date_short_pretty} {time}',
+): string {
+  if (u.authStatus !== 'locked') return '';
+  if (!u.lockedUntil) return 'until activated';
+  if (lockExpired(u, now)) return `(expired ${slackDate(u.lockedUntil, format)}; lifts at the next login)`;
+  return `until ${slackDate(u.lockedUntil, format)}`;
 }
 
 /** A date Slack renders in the reader's time zone, with a UTC fallback for clients that cannot. */

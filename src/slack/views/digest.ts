@@ -1,6 +1,6 @@
 // Block Kit of the lockout digest posted to DIGEST_CHANNEL.
 import type { Button, KnownBlock } from '@slack/types';
-import type { AuthStatus } from '../../domain/status';
+import { lockExpired, type AuthStatus } from '../../domain/status';
 import type { LockoutDigest, LockoutEntry } from '../../services/lockout-digest';
 import { ACTION, BLOCK } from '../constants';
 import { esc, lineSections, plural, slackDate, truncate } from './common';
@@ -36,14 +36,26 @@ function stateNote(s: RowState): string {
   return parts.length > 0 ? ` · ${parts.join(' · ')}` : '';
 }
 
+/**
+ * A temporary lock (LOCKOUT_MODE=temporary) is marked with its end, so the channel can tell one
+ * that ends by itself from a permanent one that waits for Activate (unmarked). `now` is the
+ * digest's own time (its window's end).
+ */
+function temporaryNote(e: LockoutEntry, now: Date): string {
+  if (e.authStatus !== 'locked' || !e.lockedUntil) return '';
+  return lockExpired(e, now)
+    ? ` · ⏳ _lock expired ${slackDate(e.lockedUntil)}, lifts at the next login_`
+    : ` · ⏳ _locked until ${slackDate(e.lockedUntil)}_`;
+}
+
 function who(e: LockoutEntry): string {
   const orgs = e.organizations.length > 0 ? ` · ${esc(truncate(e.organizations.join(', '), 200))}` : '';
   return `*${esc(truncate(e.name, 80))}* (\`${esc(truncate(e.username, 80))}\`)${orgs}`;
 }
 
-export function digestRowText(e: LockoutEntry): string {
+export function digestRowText(e: LockoutEntry, now = new Date()): string {
   const from = e.sourceIp ? ` from ${esc(e.sourceIp)}` : '';
-  return `${icon(e)} ${who(e)}\nLocked ${slackDate(e.lockedAt)} after ${plural(e.failedAttempts, 'failed attempt')}${from}${stateNote(e)}`;
+  return `${icon(e)} ${who(e)}\nLocked ${slackDate(e.lockedAt)} after ${plural(e.failedAttempts, 'failed attempt')}${from}${temporaryNote(e, now)}${stateNote(e)}`;
 }
 
 /** Activate while locked, Reset password while enabled; everyone in the channel sees the same buttons, the click checks permission. */
@@ -76,9 +88,9 @@ export function digestButtons(userId: number, s: RowState): Button[] {
   return buttons;
 }
 
-function rowBlocks(e: LockoutEntry): KnownBlock[] {
+function rowBlocks(e: LockoutEntry, now: Date): KnownBlock[] {
   const blocks: KnownBlock[] = [
-    { type: 'section', block_id: `${BLOCK.digestRow}${e.userId}`, text: { type: 'mrkdwn', text: digestRowText(e) } },
+    { type: 'section', block_id: `${BLOCK.digestRow}${e.userId}`, text: { type: 'mrkdwn', text: digestRowText(e, now) } },
   ];
   const buttons = digestButtons(e.userId, e);
   if (buttons.length > 0) blocks.push({ type: 'actions', block_id: `${BLOCK.digestActions}${e.userId}`, elements: buttons });
@@ -86,7 +98,8 @@ function rowBlocks(e: LockoutEntry): KnownBlock[] {
 }
 
 function compactLine(e: LockoutEntry): string {
-  return `${icon(e)} \`${esc(truncate(e.username, 80))}\` ${esc(truncate(e.organizations.join(','), 60))} ${slackDate(e.lockedAt, '{date_short} {time}')} (${e.failedAttempts})`;
+  const until = e.authStatus === 'locked' && e.lockedUntil ? ` ⏳ until ${slackDate(e.lockedUntil, '{date_short} {time}')}` : '';
+  return `${icon(e)} \`${esc(truncate(e.username, 80))}\` ${esc(truncate(e.organizations.join(','), 60))} ${slackDate(e.lockedAt, '{date_short} {time}')} (${e.failedAttempts})${until}`;
 }
 
 /** Compact lines in as few sections as fit: one unit (block) each. */
@@ -167,11 +180,13 @@ export function digestMessages(d: LockoutDigest, opts: DigestViewOptions): Slack
     const withButtons = entries.slice(0, Math.max(0, DIGEST_ROWS_WITH_BUTTONS - detailed));
     detailed += withButtons.length;
     const rest = entries.slice(withButtons.length);
-    const own: KnownBlock[][] = withButtons.map(rowBlocks);
+    const own: KnownBlock[][] = withButtons.map((e) => rowBlocks(e, d.until));
     const compact = packLines(rest.map(compactLine));
     if (compact.length > 0 && own.length > 0) {
       compact[0] = [
-        label(`_…and ${plural(rest.length, 'more user')} (username, organization, locked at, failed attempts):_`),
+        label(
+          `_…and ${plural(rest.length, 'more user')} (username, organization, locked at, failed attempts, ⏳ end of a temporary lock):_`,
+        ),
         ...compact[0],
       ];
     }

@@ -3,7 +3,7 @@ import type { Button, KnownBlock } from '@slack/types';
 import type { UserAction } from '../../domain/actions';
 import type { UserDetail } from '../../services/user-shapes';
 import { ACTION } from '../constants';
-import { esc, plural, slackDate, statusEmoji, statusText, truncate } from './common';
+import { esc, lockEnd, plural, slackDate, statusEmoji, statusText, truncate } from './common';
 
 const BUTTON_LABEL: Record<UserAction, string> = {
   enable: 'Enable',
@@ -71,11 +71,20 @@ export interface UserCardData {
   /** e.g. "Disabled by <@U…> at <date>" — the message rewritten to its final state. */
   notice?: string;
   shared?: boolean;
+  /** When the card is drawn: decides whether a temporary lock reads "until …" or "expired". */
+  now?: Date;
+}
+
+/** "enabled, locked until <date>": the status words with how a lock ends. */
+function statusLine(u: UserDetail, now: Date): string {
+  const end = lockEnd(u, now);
+  return `${statusText(u)}${end ? ` ${end}` : ''}`;
 }
 
 /** The user card of `show`, with buttons for the permitted actions only. */
 export function userCardBlocks(d: UserCardData): KnownBlock[] {
   const u = d.user;
+  const now = d.now ?? new Date();
   const name = `${u.firstName} ${u.lastName}`.trim() || u.username;
   const orgs =
     u.organizations.length === 0
@@ -84,7 +93,7 @@ export function userCardBlocks(d: UserCardData): KnownBlock[] {
   const fields = [
     `*Username*\n${esc(u.username)}`,
     `*Email*\n${esc(u.email)}`,
-    `*Status*\n${statusEmoji(u)} ${statusText(u)}`,
+    `*Status*\n${statusEmoji(u)} ${statusLine(u, now)}`,
     `*Failed attempts*\n${u.failedLoginCount}${u.lockedAt ? ` (locked ${slackDate(u.lockedAt)})` : ''}`,
     `*Last login*\n${slackDate(u.lastLoginAt)}`,
     `*Password changed*\n${u.hasPassword ? slackDate(u.passwordChangedAt) : '_no password set_'}`,
@@ -108,6 +117,6 @@ export function userCardBlocks(d: UserCardData): KnownBlock[] {
   return blocks;
 }
 
-export function userCardText(u: UserDetail): string {
-  return `${u.username} (${u.email}): ${statusText(u)}; ${plural(u.failedLoginCount, 'failed attempt')}`;
+export function userCardText(u: UserDetail, now = new Date()): string {
+  return `${u.username} (${u.email}): ${statusLine(u, now)}; ${plural(u.failedLoginCount, 'failed attempt')}`;
 }

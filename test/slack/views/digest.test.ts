@@ -16,6 +16,7 @@ function entry(i: number, over: Partial<LockoutEntry> = {}): LockoutEntry {
     sourceIp: null,
     enabled: true,
     authStatus: 'locked',
+    lockedUntil: null,
     ...over,
   };
 }
@@ -102,6 +103,28 @@ describe('lockout digest messages', () => {
     }
     const big = digestMessages(digest(DIGEST_ROWS_WITH_BUTTONS + 5), opts);
     expect(big.map(all).join('')).toContain('and 5 more users');
+  });
+
+  test('temporary locks are marked with their end (or that it passed); permanent ones are not', () => {
+    const until = new Date('2026-11-02T10:42:00Z'); // after the digest's time (09:00)
+    const past = new Date('2026-11-02T08:30:00Z');
+    const d = digest(3, 1);
+    d.newLockouts[0] = entry(1, { lockedUntil: until });
+    d.newLockouts[1] = entry(2, { lockedUntil: past });
+    d.stillLocked[0] = entry(1000, { lockedUntil: null });
+    const rows = (digestMessages(d, opts)[0].blocks as B[]).filter((b) => b.block_id?.startsWith(BLOCK.digestRow));
+    const text = Object.fromEntries(rows.map((r) => [r.block_id, r.text!.text]));
+    const unix = (x: Date) => Math.floor(x.getTime() / 1000);
+    expect(text['digest_row:1']).toContain(`⏳ _locked until <!date^${unix(until)}^{date_short_pretty} {time}|2026-11-02 10:42 UTC>_`);
+    expect(text['digest_row:2']).toContain(`⏳ _lock expired <!date^${unix(past)}^`);
+    expect(text['digest_row:2']).toContain('lifts at the next login');
+    for (const id of ['digest_row:3', 'digest_row:1000']) expect(text[id]).not.toContain('⏳');
+    // Past the rows with buttons, the compact line carries the end too.
+    const many = digest(DIGEST_ROWS_WITH_BUTTONS + 2);
+    many.newLockouts[DIGEST_ROWS_WITH_BUTTONS + 1] = entry(DIGEST_ROWS_WITH_BUTTONS + 2, { lockedUntil: until });
+    const compact = digestMessages(many, opts).map(all).join('');
+    expect(compact).toContain(`(10) ⏳ until <!date^${unix(until)}^{date_short} {time}`);
+    expect(compact).toContain('⏳ end of a temporary lock');
   });
 
   test('spike: called out with a button carrying the hour', () => {

@@ -17,6 +17,7 @@ function summary(over: Partial<UserSummary> = {}): UserSummary {
     authStatus: 'active',
     failedLoginCount: 0,
     lockedAt: null,
+    lockedUntil: null,
     lastLoginAt: null,
     actions: ['disable', 'reset_password', 'change_password', 'api_key', 'delete'],
     ...over,
@@ -145,6 +146,32 @@ describe('user card view', () => {
     expect(text).toContain('acme (administrator, security)');
     expect(text).toContain('*Records assigned*\\n3');
     expect(text).toContain('disabled, locked');
+  });
+
+  const now = new Date('2026-11-02T10:00:00Z');
+  const unix = (d: Date) => Math.floor(d.getTime() / 1000);
+  const statusField = (u: UserDetail, at = now) => {
+    const section = (userCardBlocks({ user: u, now: at }) as AnyBlock[])[1] as unknown as { fields: Array<{ text: string }> };
+    return section.fields.find((f) => f.text.startsWith('*Status*'))!.text;
+  };
+
+  test('a temporary lock shows its end time; once past, that it expired and lifts at the next login; a permanent one, until activated', () => {
+    const until = new Date('2026-11-02T10:42:00Z');
+    const locked = detail({ authStatus: 'locked', failedLoginCount: 3, lockedAt: now, lockedUntil: until });
+    expect(statusField(locked)).toBe(
+      `*Status*\n🔒 enabled, locked until <!date^${unix(until)}^{date_short_pretty} {time}|2026-11-02 10:42 UTC>`,
+    );
+    expect(statusField(locked, until)).toContain(`locked (expired <!date^${unix(until)}^`);
+    expect(statusField(locked, until)).toContain('lifts at the next login');
+    expect(statusField(detail({ authStatus: 'locked', lockedAt: now }))).toBe('*Status*\n🔒 enabled, locked until activated');
+    expect(statusField(detail())).toBe('*Status*\n🟢 enabled, active');
+  });
+
+  test('last login: the date, or never', () => {
+    const at = new Date('2026-10-30T08:15:00Z');
+    const text = JSON.stringify(userCardBlocks({ user: detail({ lastLoginAt: at }), now }));
+    expect(text).toContain(`*Last login*\\n<!date^${unix(at)}^{date_short_pretty} {time}|2026-10-30 08:15 UTC>`);
+    expect(JSON.stringify(userCardBlocks({ user: detail(), now }))).toContain('*Last login*\\nnever');
   });
 });
 
