@@ -1,10 +1,10 @@
 import { Op, type Transaction } from 'sequelize';
-import { AuditEvent, User, accountState } from '../store/models';
+import { User, accountState } from '../store/models';
 import { BULK_DONE_VERB, BULK_PERMISSION, bulkStateCheck } from '../domain/bulk-actions';
 import { fail, ok, type Outcome } from '../domain/outcome';
 import { activate as activateState, setEnabled } from '../domain/status';
 import { accountRefusal, decide, isFailure, loadAccess, mayView, rolesOfUsers, type Access } from './authz';
-import { buildAuditRow, writeAudit } from './audit';
+import { writeAudit, writeBatchAudit } from './audit';
 import type { Actor, Ctx } from './context';
 import { authorityOrg, loadTarget, notFound } from './target';
 
@@ -150,19 +150,12 @@ export async function statusBatch(
       ? { authStatus: 'active' as const, failedLoginCount: 0, lockedAt: null, lockedUntil: null, consecutiveLocks: 0, updatedAt: now }
       : { enabled: opts.action === 'enable', updatedAt: now };
   await User.update(change, { where: { id: { [Op.in]: ids } }, transaction: t });
-  await AuditEvent.bulkCreate(
-    chosen.map((u) =>
-      buildAuditRow(ctx, actor, {
-        action: opts.action,
-        target: u,
-        organizationId: authorityOrg(access, permission, [...(rolesMap.get(u.id)?.keys() ?? [])]),
-        reason: opts.reason ?? null,
-        details: opts.jobId ? { jobId: opts.jobId } : undefined,
-      }),
-    ),
-    { transaction: t },
-  );
-  t.afterCommit(() => ctx.notify?.('audit'));
+  await writeBatchAudit(ctx, t, actor, chosen, {
+    action: opts.action,
+    organizationOf: (id) => authorityOrg(access, permission, [...(rolesMap.get(id)?.keys() ?? [])]),
+    reason: opts.reason,
+    jobId: opts.jobId,
+  });
   for (const u of chosen) {
     results.push({
       ref: u.username,

@@ -43,3 +43,29 @@ export async function writeAudit(ctx: Ctx, t: Transaction, actor: Actor, entry: 
   t.afterCommit(() => ctx.notify?.('audit'));
   return row;
 }
+
+/**
+ * One audit row per user of a batch (bulk jobs, typed mass actions), in the caller's transaction,
+ * each carrying the reason and the job id.
+ */
+export async function writeBatchAudit(
+  ctx: Ctx,
+  t: Transaction,
+  actor: Actor,
+  users: Array<Pick<User, 'id' | 'username' | 'email'>>,
+  batch: { action: string; organizationOf: (userId: number) => number | null; reason?: string | null; jobId?: number | null },
+): Promise<void> {
+  await AuditEvent.bulkCreate(
+    users.map((u) =>
+      buildAuditRow(ctx, actor, {
+        action: batch.action,
+        target: u,
+        organizationId: batch.organizationOf(u.id),
+        reason: batch.reason ?? null,
+        details: batch.jobId ? { jobId: batch.jobId } : undefined,
+      }),
+    ),
+    { transaction: t },
+  );
+  t.afterCommit(() => ctx.notify?.('audit'));
+}

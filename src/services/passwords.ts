@@ -5,9 +5,9 @@ import { afterPasswordSet, afterSelfServiceReset, requireReset } from '../domain
 import { RESET_TOKEN_PATTERN, constantTimeEqual, randomToken, sha256Hex } from '../domain/tokens';
 import { enqueueMail, type NewMail } from '../mail/outbox';
 import { passwordChangedMail, resetLinkMail } from '../mail/templates';
-import { AuditEvent, ResetToken, User, accountState, type ResetPurpose } from '../store/models';
+import { ResetToken, User, accountState, type ResetPurpose } from '../store/models';
 import { accountRefusal, decide, isFailure, loadAccess, mayView, orgsOfUsers, rolesOfUsers, type Access } from './authz';
-import { buildAuditRow, writeAudit } from './audit';
+import { writeAudit, writeBatchAudit } from './audit';
 import type { Actor, Ctx } from './context';
 import { checkRefs, type PerUserResult } from './account-status';
 import { hashPassword } from './password-hashing';
@@ -84,18 +84,12 @@ export async function resetBatch(
     { authStatus: 'password_reset', failedLoginCount: 0, lockedAt: null, lockedUntil: null, updatedAt: now },
     { where: { id: { [Op.in]: ids } }, transaction: t },
   );
-  await AuditEvent.bulkCreate(
-    chosen.map((u) =>
-      buildAuditRow(ctx, actor, {
-        action: 'reset_password',
-        target: u,
-        organizationId: authorityOrg(access, 'reset_password', orgMap.get(u.id) ?? []),
-        reason: opts.reason ?? null,
-        details: opts.jobId ? { jobId: opts.jobId } : undefined,
-      }),
-    ),
-    { transaction: t },
-  );
+  await writeBatchAudit(ctx, t, actor, chosen, {
+    action: 'reset_password',
+    organizationOf: (id) => authorityOrg(access, 'reset_password', orgMap.get(id) ?? []),
+    reason: opts.reason,
+    jobId: opts.jobId,
+  });
   const mails: NewMail[] = chosen.map((u, i) => ({
     kind: 'reset_link',
     to: u.email,
@@ -110,7 +104,6 @@ export async function resetBatch(
     }),
   }));
   await enqueueMail(ctx, t, mails);
-  t.afterCommit(() => ctx.notify?.('audit'));
   for (const u of chosen) {
     results.push({
       ref: u.username,
