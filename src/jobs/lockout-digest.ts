@@ -91,7 +91,7 @@ export interface DigestScheduler {
   stop(): Promise<void>;
 }
 
-function cronLogger(logger: Logger) {
+export function cronLogger(logger: Logger) {
   return {
     info: (m: string) => logger.debug(`node-cron: ${m}`),
     warn: (m: string) => logger.warn(`node-cron: ${m}`),

@@ -16,6 +16,7 @@
  */
 import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
 import type { AccountState, AuthStatus } from '../domain/status';
+import { initNoticeModels } from './notice-models';
 
 /** Sequelize models over the tables of migrations/. Migrations own the schema; `sync()` is never called. */
 
@@ -422,4 +423,5 @@ export function initModels(sequelize: Sequelize): void {
     },
     { sequelize, tableName: 'slack_deliveries', ...base, timestamps: false },
   );
+  initNoticeModels(sequelize);
 }
