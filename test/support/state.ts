@@ -9,13 +9,14 @@ import {
   ResetToken,
   User,
 } from '../../src/store/models';
+import { Notice, PasswordExpiryClaim } from '../../src/store/notice-models';
 import { snapshot } from './fixtures';
 
 /** Every row of every table a directory service can write, in id order: "nothing changed" means this is equal. */
 export async function worldState(): Promise<Record<string, unknown[]>> {
   const all = async <M extends { findAll(o: object): Promise<unknown[]> }>(model: M) =>
     model.findAll({ order: [['id', 'ASC']], raw: true });
-  const [organizations, users, memberships, apiKeys, resetTokens, records, audit, mail, lockouts] = await Promise.all([
+  const [organizations, users, memberships, apiKeys, resetTokens, records, audit, mail, lockouts, notices, expiryClaims] = await Promise.all([
     all(Organization),
     all(User),
     all(Membership),
@@ -25,8 +26,10 @@ export async function worldState(): Promise<Record<string, unknown[]>> {
     all(AuditEvent),
     all(MailMessage),
     all(LockoutEvent),
+    all(Notice),
+    all(PasswordExpiryClaim),
   ]);
-  return { organizations, users, memberships, apiKeys, resetTokens, records, audit, mail, lockouts };
+  return { organizations, users, memberships, apiKeys, resetTokens, records, audit, mail, lockouts, notices, expiryClaims };
 }
 
 /**
