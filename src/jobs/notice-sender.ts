@@ -146,7 +146,9 @@ export class NoticeSender {
       } catch (e) {
         const error = redact(String((e as Error)?.message ?? e)).slice(0, 500);
         if (row.attempts < this.opts.maxAttempts) {
-          const nextAttemptAt = new Date(this.ctx.now().getTime() + retryDelayMs(row.attempts, this.opts.baseDelayMs, this.opts.maxDelayMs));
+          const nextAttemptAt = new Date(
+            this.ctx.now().getTime() + retryDelayMs(row.attempts, this.opts.baseDelayMs, this.opts.maxDelayMs),
+          );
           this.log.warn('notice will be retried', { ...logCtx, error, nextAttemptAt: nextAttemptAt.toISOString() });
           return this.settle(row, lease, { status: 'pending', leaseUntil: null, nextAttemptAt, lastError: error }, 'retried');
         }
@@ -159,7 +161,12 @@ export class NoticeSender {
     // The mail row and the notice's end in one transaction: either both or neither (then the lease runs out and it is tried again).
     try {
       return await this.ctx.db.tx(async (t) => {
-        const owned = await settleNotice(row.id, lease, { status: 'sent', channel: 'email', leaseUntil: null, deliveredAt: this.ctx.now() }, t);
+        const owned = await settleNotice(
+          row.id,
+          lease,
+          { status: 'sent', channel: 'email', leaseUntil: null, deliveredAt: this.ctx.now() },
+          t,
+        );
         if (owned === 0) return 'lost' as const;
         await enqueueMail(this.ctx, t, [
           {

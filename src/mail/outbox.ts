@@ -21,13 +21,7 @@ export interface MailCtx {
 }
 
 export type MailKind =
-  | 'reset_link'
-  | 'password_changed'
-  | 'lockout_notice'
-  | 'sign_in_blocked'
-  | 'account_notice'
-  | 'export'
-  | 'job_result';
+  'reset_link' | 'password_changed' | 'lockout_notice' | 'sign_in_blocked' | 'account_notice' | 'export' | 'job_result';
 
 export interface OutboxAttachment {
   filename: string;

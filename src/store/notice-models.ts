@@ -27,7 +27,6 @@ export class Notice extends Model<InferAttributes<Notice>, InferCreationAttribut
   declare deliveredAt: CreationOptional<Date | null>;
 }
 
-
 export class PasswordExpiryClaim extends Model<InferAttributes<PasswordExpiryClaim>, InferCreationAttributes<PasswordExpiryClaim>> {
   declare id: CreationOptional<number>;
   declare userId: number;

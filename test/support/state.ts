@@ -16,19 +16,20 @@ import { snapshot } from './fixtures';
 export async function worldState(): Promise<Record<string, unknown[]>> {
   const all = async <M extends { findAll(o: object): Promise<unknown[]> }>(model: M) =>
     model.findAll({ order: [['id', 'ASC']], raw: true });
-  const [organizations, users, memberships, apiKeys, resetTokens, records, audit, mail, lockouts, notices, expiryClaims] = await Promise.all([
-    all(Organization),
-    all(User),
-    all(Membership),
-    all(ApiKey),
-    all(ResetToken),
-    all(RecordAssignment),
-    all(AuditEvent),
-    all(MailMessage),
-    all(LockoutEvent),
-    all(Notice),
-    all(PasswordExpiryClaim),
-  ]);
+  const [organizations, users, memberships, apiKeys, resetTokens, records, audit, mail, lockouts, notices, expiryClaims] =
+    await Promise.all([
+      all(Organization),
+      all(User),
+      all(Membership),
+      all(ApiKey),
+      all(ResetToken),
+      all(RecordAssignment),
+      all(AuditEvent),
+      all(MailMessage),
+      all(LockoutEvent),
+      all(Notice),
+      all(PasswordExpiryClaim),
+    ]);
   return { organizations, users, memberships, apiKeys, resetTokens, records, audit, mail, lockouts, notices, expiryClaims };
 }
 
