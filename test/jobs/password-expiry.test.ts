@@ -36,7 +36,12 @@ describe.each(DIALECTS)('password expiry on %s', (dialect) => {
   /** Two instances running the job at the same moment; their counts added up. */
   async function twoInstances(): Promise<ExpiryRunResult> {
     const [a, b] = await Promise.all([runPasswordExpiry(env.rt, 'instance-a'), runPasswordExpiry(env.rt, 'instance-b')]);
-    return { remind_7d: a.remind_7d + b.remind_7d, remind_1d: a.remind_1d + b.remind_1d, expired: a.expired + b.expired, taken: a.taken + b.taken };
+    return {
+      remind_7d: a.remind_7d + b.remind_7d,
+      remind_1d: a.remind_1d + b.remind_1d,
+      expired: a.expired + b.expired,
+      taken: a.taken + b.taken,
+    };
   }
 
   const audits = async (userId: number) =>
