@@ -1,10 +1,11 @@
 import { redact, type Logger } from '../lib/logger';
-import { NOTICE_MAIL_KIND, renderNotice, type NoticeFacts, type NoticeKind } from '../mail/notice-templates';
+import { NOTICE_MAIL_KIND, renderNotice, type NoticeFacts, type NoticeKind, type RenderedNotice } from '../mail/notice-templates';
 import { enqueueMail, type MailCtx } from '../mail/outbox';
 import { retryDelayMs } from '../mail/sender';
 import type { Notice } from '../store/notice-models';
 import { claimDueNotices, settleNotice, type NoticeSettle } from '../store/notice-queries';
 import { User } from '../store/models';
+import { displayName } from '../services/user-shapes';
 
 /**
  * Delivers owner notices (src/mail/notices.ts). Every instance runs one; rows are claimed under a
@@ -131,11 +132,18 @@ export class NoticeSender {
 
   private async deliver(row: Notice, lease: Date): Promise<Outcome> {
     const kind = row.kind as NoticeKind;
-    const facts = JSON.parse(row.params) as NoticeFacts[NoticeKind];
-    const owner = row.userId === null ? null : await User.findByPk(row.userId);
-    const name = owner ? [owner.firstName, owner.lastName].filter(Boolean).join(' ') || owner.username : 'there';
-    const rendered = renderNotice(kind, facts, name, this.ctx.config.PUBLIC_URL);
     const logCtx = { id: row.id, kind, attempt: row.attempts };
+    const owner = row.userId === null ? null : await User.findByPk(row.userId);
+    let rendered: RenderedNotice;
+    try {
+      const facts = JSON.parse(row.params) as NoticeFacts[NoticeKind];
+      rendered = renderNotice(kind, facts, owner ? displayName(owner) : 'there', this.ctx.config.PUBLIC_URL);
+    } catch (e) {
+      // A row this version cannot read (an unknown kind, damaged facts) will not improve by retrying.
+      const error = redact(String((e as Error)?.message ?? e)).slice(0, 500);
+      this.log.error('notice cannot be rendered; marked failed', { ...logCtx, error });
+      return this.settle(row, lease, { status: 'failed', lastError: error }, 'lost');
+    }
     if (this.slack) {
       try {
         const member = await this.slack.memberByEmail(row.toAddress);

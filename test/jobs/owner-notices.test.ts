@@ -240,6 +240,21 @@ describe.each(DIALECTS)('owner notices on %s', (dialect) => {
       expect(mailsTo(o.user.email)).toEqual([]);
     });
 
+    test('a row that cannot be rendered (unknown kind, damaged facts) is marked failed, and the rest still go', async () => {
+      const o = await owner(true);
+      const bad = await Notice.bulkCreate([
+        { kind: 'no_such_kind', userId: o.user.id, toAddress: o.user.email, params: '{}', nextAttemptAt: env.clock.now },
+        { kind: 'lockout', userId: o.user.id, toAddress: o.user.email, params: '{not json', nextAttemptAt: env.clock.now },
+      ]);
+      await changePassword(env.rt, actorFor(ana), { ref: o.user.username, password: NEW_PASSWORD });
+      await env.standIn.waitForMessage({ channel: o.dm!, text: /Your password was changed/ }, 10_000);
+      const rows = await until(async () => {
+        const r = await Notice.findAll({ where: { id: bad.map((b) => b.id) } });
+        return r.every((x) => x.status === 'failed') ? r : null;
+      }, 'the unreadable notices to be marked failed');
+      expect(rows.map((r) => r.lastError)).toEqual([expect.stringContaining('no_such_kind'), expect.stringContaining('JSON')]);
+    });
+
     test('two senders (instances) draining the same notices deliver each exactly once', async () => {
       const owners = [await owner(true), await owner(true), await owner(false), await owner(true)];
       // Queue with the server's own sender out of the way: stop it, then race two fresh ones.
