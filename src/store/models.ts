@@ -2,6 +2,7 @@
  * src/store: the only place that talks SQL (besides migrations/). What it holds:
  *   db.ts        opening, migrating and pinging the database; transactions and heavy reads
  *   models.ts    the Sequelize models over the tables of migrations/ (this file)
+ *   notice-models.ts  the owner-notice outbox and password-expiry claims (migration 0008)
  *   *-queries.ts named queries, one file per subject: users and the organization scope
  *                (`usersInOrganizations`), organizations and memberships, lockouts, audit log,
  *                export pages, job and outbox claims, Slack deliveries
