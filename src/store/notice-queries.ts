@@ -1,43 +1,14 @@
 /** Statements over the owner-notice outbox (`notices`) and the password-expiry claims. */
-import { literal, Op, UniqueConstraintError, type Transaction, type WhereOptions } from 'sequelize';
+import { Op, UniqueConstraintError, type Transaction, type WhereOptions } from 'sequelize';
 import type { Database } from './db';
 import type { ExpiryStep } from '../domain/password-expiry';
 import type { User } from './models';
 import { Notice, PasswordExpiryClaim } from './notice-models';
+import { claimDueRows } from './outbox-queries';
 
-/**
- * Claim up to `batchSize` due notices under `lease`, as `claimDueMail` does for mail: pending ones
- * whose time has come and 'sending' ones whose lease ran out, the attempt counted at claim time.
- * PostgreSQL instances take disjoint rows (SKIP LOCKED); SQLite's write transaction is exclusive.
- */
-export async function claimDueNotices(db: Database, opts: { cutoff: Date; lease: Date; batchSize: number }): Promise<Notice[]> {
-  const { cutoff, lease } = opts;
-  const due: WhereOptions<Notice> = {
-    [Op.or]: [
-      { status: 'pending', nextAttemptAt: { [Op.lte]: cutoff } },
-      { status: 'sending', [Op.or]: [{ leaseUntil: null }, { leaseUntil: { [Op.lt]: cutoff } }] },
-    ],
-  };
-  return db.tx(async (t) => {
-    const candidates = await Notice.findAll({
-      attributes: ['id'],
-      where: due,
-      order: [
-        ['nextAttemptAt', 'ASC'],
-        ['id', 'ASC'],
-      ],
-      limit: opts.batchSize,
-      transaction: t,
-      ...(db.dialect === 'postgres' ? { lock: t.LOCK.UPDATE, skipLocked: true } : {}),
-    });
-    if (candidates.length === 0) return [];
-    const ids = candidates.map((c) => c.id);
-    await Notice.update(
-      { status: 'sending', leaseUntil: lease, attempts: literal('attempts + 1') },
-      { where: { [Op.and]: [{ id: ids }, due] }, transaction: t },
-    );
-    return Notice.findAll({ where: { id: ids, status: 'sending', leaseUntil: lease }, order: [['id', 'ASC']], transaction: t });
-  });
+/** Claim due notices under `lease`, exactly as mail is claimed (see `claimDueRows`). */
+export function claimDueNotices(db: Database, opts: { cutoff: Date; lease: Date; batchSize: number }): Promise<Notice[]> {
+  return claimDueRows(db, Notice, opts);
 }
 
 export type NoticeSettle = Partial<Pick<Notice, 'status' | 'channel' | 'leaseUntil' | 'lastError' | 'nextAttemptAt' | 'deliveredAt'>>;
