@@ -1,10 +1,9 @@
-import cron, { type ScheduledTask } from 'node-cron';
 import { DAY_MS } from '../domain/password-expiry';
 import type { Ctx } from '../services/context';
 import { claimSlot, finishSlot, isSlotClaimed } from '../services/job-slots';
 import { runPasswordExpiry, type ExpiryRunResult } from '../services/password-expiry';
-import { latestSlotBefore, slotName } from './cron-slots';
-import { cronLogger, instanceName } from './lockout-digest';
+import { latestSlotBefore, scheduleSlots, slotName } from './cron-slots';
+import { instanceName } from './lockout-digest';
 
 /** The job_slots name of the daily password-expiry run. */
 export const PASSWORD_EXPIRY_JOB = 'password_expiry';
@@ -43,43 +42,17 @@ export interface PasswordExpiryScheduler {
  */
 export function startPasswordExpiryScheduler(ctx: Ctx, opts: { instanceId?: string } = {}): PasswordExpiryScheduler {
   const instanceId = opts.instanceId ?? instanceName();
-  const inFlight = new Set<Promise<unknown>>();
-  let stopped = false;
-  const track = <T>(p: Promise<T>): Promise<T> => {
-    inFlight.add(p);
-    void p.finally(() => inFlight.delete(p)).catch(() => undefined);
-    return p;
-  };
-  const runSlot = (at: Date) => track(runExpirySlot(ctx, slotName(at), instanceId));
-  const onTick = (at: Date) => {
-    if (stopped) return;
-    runSlot(at).catch((e: unknown) => ctx.logger.error('password expiry run failed', { error: String(e) }));
-  };
-  const task: ScheduledTask = cron.createTask(ctx.config.PASSWORD_EXPIRY_CRON, (c) => onTick(c.date), {
+  const schedule = scheduleSlots({
+    expression: ctx.config.PASSWORD_EXPIRY_CRON,
     timezone: ctx.config.DIGEST_TZ,
-    name: 'password-expiry',
-    logger: cronLogger(ctx.logger),
-  });
-  task.on('execution:missed', (c) => onTick(c.date));
-  void task.start();
-  const started = track(
-    (async () => {
+    name: 'password expiry',
+    logger: ctx.logger,
+    run: (at) => runExpirySlot(ctx, slotName(at), instanceId),
+    catchUp: async () => {
       const slot = await latestSlotBefore(ctx.config.PASSWORD_EXPIRY_CRON, ctx.config.DIGEST_TZ, ctx.now(), null, DAY_MS);
       if (!slot || (await isSlotClaimed(ctx, PASSWORD_EXPIRY_JOB, slotName(slot)))) return null;
       return runExpirySlot(ctx, slotName(slot), instanceId);
-    })().catch((e: unknown) => {
-      ctx.logger.error('password expiry catch-up failed', { error: String(e) });
-      return null;
-    }),
-  );
-  return {
-    instanceId,
-    started,
-    runSlot,
-    stop: async () => {
-      stopped = true;
-      await task.destroy();
-      await Promise.allSettled([...inFlight]);
     },
-  };
+  });
+  return { instanceId, started: schedule.started, runSlot: schedule.runSlot, stop: schedule.stop };
 }

@@ -61,7 +61,7 @@ describe.each(DIALECTS)('two server processes on one %s database: notices and pa
     };
     servers.push(startInstance('server/main', [], env), startInstance('server/main', [], env));
     const ports = await Promise.all(
-      servers.map(async (s) => Number((await s.waitForLog((r) => r.msg === 'userops listening', 60_000)).port)),
+      servers.map(async (s) => Number((await s.waitForLog((r) => r.msg === 'userops listening', 150_000)).port)),
     );
     let turn = 0;
     const login = (username: string) =>
@@ -81,7 +81,7 @@ describe.each(DIALECTS)('two server processes on one %s database: notices and pa
         return pending === 0 && (await Notice.count()) >= 4 && slots >= 3;
       },
       'the notices delivered and three expiry slots run',
-      40_000,
+      90_000,
     );
     // Stopped, neither can deliver anything more: what is recorded now is all there will be.
     expect(await Promise.all(servers.map((s) => s.stop('SIGTERM')))).toEqual([0, 0]);
@@ -114,5 +114,5 @@ describe.each(DIALECTS)('two server processes on one %s database: notices and pa
       ]),
     );
     expect(notices).toHaveLength(4);
-  }, 120_000);
+  }, 300_000);
 });
