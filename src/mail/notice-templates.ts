@@ -18,16 +18,6 @@ export interface NoticeFacts {
 
 export type NoticeKind = keyof NoticeFacts;
 
-export const NOTICE_KINDS: NoticeKind[] = [
-  'lockout',
-  'admin_reset',
-  'admin_password_change',
-  'api_key_created',
-  'password_reset_completed',
-  'password_expiry_reminder',
-  'password_expired',
-];
-
 /** The mail outbox's kind for the email a notice becomes. */
 export const NOTICE_MAIL_KIND = {
   lockout: 'lockout_notice',
