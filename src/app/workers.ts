@@ -1,6 +1,8 @@
 import { BULK_KINDS, bulkActionJob } from '../jobs/bulk-actions';
 import { withExportMailHooks, type FileShare } from '../jobs/export';
 import { silentNotifier, type JobNotifier } from '../jobs/notifier';
+import { startNoticeSender, type NoticeSender, type NoticeSenderOptions, type NoticeSlack } from '../jobs/notice-sender';
+import { startPasswordExpiryScheduler, type PasswordExpiryScheduler } from '../jobs/password-expiry';
 import { JobRunner, type JobHandler, type JobRunnerOptions } from '../jobs/runner';
 import { startMailSender, type MailSender, type MailSenderOptions } from '../mail/sender';
 import type { MailTransport } from '../mail/transport';
@@ -14,17 +16,24 @@ export interface WorkerOptions {
   share?: FileShare | null;
   /** More job kinds (export) registered by the parts that own them. */
   handlers?: Record<string, JobHandler>;
+  /** Where owner notices go as Slack DMs; without it (no Slack configured) they go by email. */
+  noticeSlack?: NoticeSlack | null;
+  notices?: NoticeSenderOptions;
 }
 
 export interface Workers {
   mail: MailSender;
   jobs: JobRunner;
+  notices: NoticeSender;
+  /** The daily password-expiry job; `null` unless PASSWORD_MAX_AGE_DAYS is set. */
+  passwordExpiry: PasswordExpiryScheduler | null;
   stop(): Promise<void>;
 }
 
 /**
- * The background side of an instance: the mail outbox sender and the job runner, woken by commits
- * (onNotify) and by polling. Every instance runs both; leases keep them from doing a thing twice.
+ * The background side of an instance: the mail outbox sender, the owner-notice sender, the job
+ * runner and the password-expiry schedule, woken by commits (onNotify) and by polling. Every
+ * instance runs them all; leases and claims keep them from doing a thing twice.
  */
 export function startWorkers(rt: Runtime, opts: WorkerOptions = {}): Workers {
   const notifier = opts.notifier ?? silentNotifier;
@@ -37,12 +46,18 @@ export function startWorkers(rt: Runtime, opts: WorkerOptions = {}): Workers {
     if (topic === 'jobs') jobs.kick();
   });
   jobs.start();
+  const notices = startNoticeSender(rt, opts.noticeSlack ?? null, opts.notices);
+  const passwordExpiry = rt.config.PASSWORD_MAX_AGE_DAYS !== null ? startPasswordExpiryScheduler(rt) : null;
   return {
     mail,
     jobs,
-    // Jobs first: a batch in flight may still queue mail, which the sender then gets to send.
+    notices,
+    passwordExpiry,
+    // Jobs and the expiry job first: they may still queue notices and mail, which the senders then deliver.
     stop: async () => {
+      await passwordExpiry?.stop();
       await jobs.stop();
+      await notices.stop();
       await mail.stop();
     },
   };

@@ -1,4 +1,5 @@
-import cron from 'node-cron';
+import cron, { type ScheduledTask } from 'node-cron';
+import type { Logger } from '../lib/logger';
 
 /**
  * Schedule slots of a cron expression in a time zone. A slot is named by its instant in UTC
@@ -47,4 +48,73 @@ export async function latestSlotBefore(
   } finally {
     await task.destroy();
   }
+}
+
+/** node-cron's own messages, through our logger (its info is our debug). */
+export function cronLogger(logger: Logger) {
+  return {
+    info: (m: string) => logger.debug(`node-cron: ${m}`),
+    warn: (m: string) => logger.warn(`node-cron: ${m}`),
+    error: (m: string | Error, err?: Error) => logger.error('node-cron error', { error: String(err ?? m) }),
+    debug: (m: string | Error) => logger.debug(`node-cron: ${String(m)}`),
+  };
+}
+
+export interface SlotSchedule<R> {
+  /** The catch-up run at start; resolves when it is done (with its run, if there was one). */
+  readonly started: Promise<R | null>;
+  /** What a cron tick does for the slot at `at`. */
+  runSlot(at: Date): Promise<R>;
+  /** Stop ticking and wait for the runs in flight. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Run `run(at)` at every tick of `expression` in `timezone`, and `catchUp()` once at start. Every
+ * instance schedules alike; the slot claim inside `run` decides who does the work, so a tick
+ * node-cron reports as missed (the event loop was blocked past its tolerance) is still run.
+ */
+export function scheduleSlots<R>(opts: {
+  expression: string;
+  timezone: string;
+  /** Names the task, and its log lines ("lockout digest tick failed"). */
+  name: string;
+  logger: Logger;
+  run: (at: Date) => Promise<R>;
+  catchUp: () => Promise<R | null>;
+}): SlotSchedule<R> {
+  const inFlight = new Set<Promise<unknown>>();
+  let stopped = false;
+  const track = <T>(p: Promise<T>): Promise<T> => {
+    inFlight.add(p);
+    void p.finally(() => inFlight.delete(p)).catch(() => undefined);
+    return p;
+  };
+  const runSlot = (at: Date): Promise<R> => track(opts.run(at));
+  const onTick = (at: Date) => {
+    if (stopped) return;
+    runSlot(at).catch((e: unknown) => opts.logger.error(`${opts.name} tick failed`, { error: String(e) }));
+  };
+  const task: ScheduledTask = cron.createTask(opts.expression, (c) => onTick(c.date), {
+    timezone: opts.timezone,
+    name: opts.name.replace(/ /g, '-'),
+    logger: cronLogger(opts.logger),
+  });
+  task.on('execution:missed', (c) => onTick(c.date));
+  void task.start();
+  const started = track(
+    opts.catchUp().catch((e: unknown) => {
+      opts.logger.error(`${opts.name} catch-up failed`, { error: String(e) });
+      return null;
+    }),
+  );
+  return {
+    started,
+    runSlot,
+    stop: async () => {
+      stopped = true;
+      await task.destroy();
+      await Promise.allSettled([...inFlight]);
+    },
+  };
 }

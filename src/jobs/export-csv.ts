@@ -80,6 +80,8 @@ function cellGetters(fields: readonly ExportFieldName[]): Record<string, Cell> {
     auth_status: (u) => u.authStatus,
     failed_login_count: (u) => String(u.failedLoginCount),
     locked_at: (u) => iso(u.lockedAt),
+    // As the REST API's lockedUntil: only while the account is locked.
+    locked_until: (u) => (u.authStatus === 'locked' ? iso(u.lockedUntil) : ''),
     last_login_at: (u) => iso(u.lastLoginAt),
     password_changed_at: (u) => iso(u.passwordChangedAt),
     created_at: (u) => iso(u.createdAt),

@@ -1,11 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import cron, { type ScheduledTask } from 'node-cron';
-import type { Logger } from '../lib/logger';
 import type { Ctx } from '../services/context';
 import { claimSlot, finishSlot, isSlotClaimed, lastFinishedSlot } from '../services/job-slots';
 import { lockoutDigest, markLockoutsReported, type LockoutDigest } from '../services/lockout-digest';
-import { latestSlotBefore, slotName } from './cron-slots';
+import { latestSlotBefore, scheduleSlots, slotName } from './cron-slots';
 
 /** The job_slots name of the lockout digest; scheduled slots are UTC instants, manual runs `manual:<instant>`. */
 export const DIGEST_JOB = 'lockout_digest';
@@ -91,15 +89,6 @@ export interface DigestScheduler {
   stop(): Promise<void>;
 }
 
-function cronLogger(logger: Logger) {
-  return {
-    info: (m: string) => logger.debug(`node-cron: ${m}`),
-    warn: (m: string) => logger.warn(`node-cron: ${m}`),
-    error: (m: string | Error, err?: Error) => logger.error('node-cron error', { error: String(err ?? m) }),
-    debug: (m: string | Error) => logger.debug(`node-cron: ${String(m)}`),
-  };
-}
-
 /**
  * Every instance runs this scheduler on DIGEST_CRON in DIGEST_TZ; the slot claim, not the timer,
  * decides who posts. A tick node-cron reports as missed (the event loop was blocked past its
@@ -107,39 +96,13 @@ function cronLogger(logger: Logger) {
  */
 export function startDigestScheduler(ctx: Ctx, publisher: DigestPublisher, opts: { instanceId?: string } = {}): DigestScheduler {
   const instanceId = opts.instanceId ?? instanceName();
-  const inFlight = new Set<Promise<unknown>>();
-  let stopped = false;
-  const track = <T>(p: Promise<T>): Promise<T> => {
-    inFlight.add(p);
-    void p.finally(() => inFlight.delete(p)).catch(() => undefined);
-    return p;
-  };
-  const runSlot = (at: Date): Promise<DigestRun> => track(runDigestSlot(ctx, publisher, slotName(at), instanceId));
-  const onTick = (at: Date) => {
-    if (stopped) return;
-    runSlot(at).catch((e: unknown) => ctx.logger.error('lockout digest tick failed', { error: String(e) }));
-  };
-  const task: ScheduledTask = cron.createTask(ctx.config.DIGEST_CRON, (c) => onTick(c.date), {
+  const schedule = scheduleSlots({
+    expression: ctx.config.DIGEST_CRON,
     timezone: ctx.config.DIGEST_TZ,
-    name: 'lockout-digest',
-    logger: cronLogger(ctx.logger),
+    name: 'lockout digest',
+    logger: ctx.logger,
+    run: (at) => runDigestSlot(ctx, publisher, slotName(at), instanceId),
+    catchUp: () => catchUpDigest(ctx, publisher, instanceId),
   });
-  task.on('execution:missed', (c) => onTick(c.date));
-  void task.start();
-  const started = track(
-    catchUpDigest(ctx, publisher, instanceId).catch((e: unknown) => {
-      ctx.logger.error('lockout digest catch-up failed', { error: String(e) });
-      return null;
-    }),
-  );
-  return {
-    instanceId,
-    started,
-    runSlot,
-    stop: async () => {
-      stopped = true;
-      await task.destroy();
-      await Promise.allSettled([...inFlight]);
-    },
-  };
+  return { instanceId, started: schedule.started, runSlot: schedule.runSlot, stop: schedule.stop };
 }

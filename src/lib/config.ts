@@ -157,6 +157,14 @@ export const CONFIG_DOCS: Record<string, { default: string; doc: string }> = {
     default: 'true',
     doc: 'Whether a new password set through a self-service link also unlocks a locked account.',
   },
+  PASSWORD_MAX_AGE_DAYS: {
+    default: '',
+    doc: 'Days a password stays valid (1–3650); owners are reminded 7 days and 1 day before, then the account needs a reset. Unset: passwords never expire.',
+  },
+  PASSWORD_EXPIRY_CRON: {
+    default: '0 8 * * *',
+    doc: 'When the daily password-expiry job runs (cron, in DIGEST_TZ); only with PASSWORD_MAX_AGE_DAYS set.',
+  },
   API_RATE_LIMIT_PER_MINUTE: { default: '600', doc: 'REST API requests per API key per minute before 429.' },
   TRUST_PROXY: {
     default: 'false',
@@ -217,6 +225,14 @@ const schema = z.object({
   FORGOT_MAX_PER_ACCOUNT: int(1, 100),
   FORGOT_MAX_PER_IP: int(1, 100000),
   SELF_SERVICE_UNLOCK: bool(),
+  PASSWORD_MAX_AGE_DAYS: z
+    .string()
+    .trim()
+    .refine((v) => v === '' || (/^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 3650), {
+      message: 'must be a whole number of days between 1 and 3650, or empty (passwords never expire)',
+    })
+    .transform((v) => (v === '' ? null : Number(v))),
+  PASSWORD_EXPIRY_CRON: cronExpr,
   API_RATE_LIMIT_PER_MINUTE: int(1, 1000000),
   TRUST_PROXY: trustProxy,
   DIGEST_CHANNEL: z.union([z.literal(''), channelId]),

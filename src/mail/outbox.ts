@@ -17,10 +17,11 @@ export interface MailCtx {
   db: Database;
   logger: Logger;
   now(): Date;
-  notify?(topic: 'mail' | 'jobs' | 'audit'): void;
+  notify?(topic: 'mail' | 'jobs' | 'audit' | 'notices'): void;
 }
 
-export type MailKind = 'reset_link' | 'password_changed' | 'lockout_notice' | 'sign_in_blocked' | 'export' | 'job_result';
+export type MailKind =
+  'reset_link' | 'password_changed' | 'lockout_notice' | 'sign_in_blocked' | 'account_notice' | 'export' | 'job_result';
 
 export interface OutboxAttachment {
   filename: string;

@@ -64,18 +64,6 @@ export function selfServiceLinkMail(d: { name: string; link: string; expiresHour
   };
 }
 
-export function passwordChangedMail(d: { name: string; by: 'admin' | 'self'; at: Date }): RenderedMail {
-  const subject = 'Your password was changed';
-  const lines = [
-    `Hello ${d.name},`,
-    d.by === 'admin'
-      ? `An administrator set a new password for your account on ${d.at.toISOString().replace('T', ' ').slice(0, 16)} UTC. They will give it to you through a safe channel; this email never contains it.`
-      : `Your password was changed on ${d.at.toISOString().replace('T', ' ').slice(0, 16)} UTC using a reset link.`,
-    'If this was not expected, contact your administrator right away.',
-  ];
-  return { subject, text: `${lines.join('\n\n')}\n`, html: layout(subject, lines) };
-}
-
 const utc = (d: Date) => `${d.toISOString().replace('T', ' ').slice(0, 16)} UTC`;
 
 /** `until`: when a temporary lock (LOCKOUT_MODE=temporary) ends by itself; absent or null for a permanent one. */

@@ -13,6 +13,7 @@ import { correlationId, type SlackDeps } from '../slack/kit';
 import { registerListeners } from '../slack/listeners';
 import { SlackJobNotifier } from '../slack/job-notifier';
 import { SlackFileShare } from '../slack/file-share';
+import { SlackNoticeChannel } from '../slack/notice-slack';
 import { EXPORT_KIND, exportJob } from '../jobs/export';
 import { mailFailureReporter } from '../slack/mail-failures';
 import { startWorkers, type WorkerOptions, type Workers } from '../app/workers';
@@ -179,6 +180,7 @@ export async function startServer(rt: Runtime, opts: ServerOptions = {}): Promis
           ...workerOpts,
           notifier: deps?.notifier ?? workerOpts.notifier,
           share: workerOpts.share ?? (slack ? new SlackFileShare(slack.client, logger) : null),
+          noticeSlack: workerOpts.noticeSlack ?? (slack ? new SlackNoticeChannel(slack.client) : null),
           handlers: {
             ...workerOpts.handlers,
             ...(slack && deps?.notifier ? { [EXPORT_KIND]: exportJob(deps.notifier, new SlackFileShare(slack.client, logger)) } : {}),

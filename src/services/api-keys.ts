@@ -6,6 +6,7 @@ import { constantTimeEqual, sha256Hex } from '../domain/tokens';
 import { ApiKey, Membership, Organization, User } from '../store/models';
 import { organizationsIn } from '../store/organization-queries';
 import { isFailure, loadAccess, mayOn, refusal, type Access } from './authz';
+import { BY_ADMIN, enqueueNotices } from '../mail/notices';
 import { writeAudit } from './audit';
 import type { Actor, Ctx } from './context';
 import { loadTarget, type Target } from './target';
@@ -159,6 +160,15 @@ export async function generateApiKey(ctx: Ctx, actor: Actor, input: KeyInput): P
         ...(previous ? { replacedKeyId: previous.id, replacedDisplayPrefix: previous.displayPrefix } : {}),
       },
     });
+    // The owner learns that a key acting as them exists (never the key).
+    await enqueueNotices(ctx, t, [
+      {
+        kind: 'api_key_created',
+        user,
+        facts: { at: ctx.now().toISOString(), by: BY_ADMIN, organization: org.slug, replaced: previous !== null },
+        notifySlackUser: actor.kind === 'user' ? (actor.slackUserId ?? null) : null,
+      },
+    ]);
     return ok({
       step: 'issued' as const,
       issued: {

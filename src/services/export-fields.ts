@@ -30,6 +30,8 @@ export const EXPORT_FIELDS = {
   auth_status: { label: 'Auth status', group: 'profile', default: true },
   failed_login_count: { label: 'Failed logins', group: 'profile', default: true },
   locked_at: { label: 'Locked at', group: 'timestamps', default: true },
+  // A temporary lock's end (LOCKOUT_MODE=temporary); empty for a permanent lock and when not locked.
+  locked_until: { label: 'Locked until', group: 'timestamps', default: true },
   last_login_at: { label: 'Last login', group: 'timestamps', default: true },
   password_changed_at: { label: 'Password changed at', group: 'timestamps', default: true },
   created_at: { label: 'Created at', group: 'timestamps', default: true },

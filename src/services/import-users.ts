@@ -26,6 +26,7 @@ export const IGNORED_EXPORT_COLUMNS = [
   'auth_status',
   'failed_login_count',
   'locked_at',
+  'locked_until',
   'last_login_at',
   'password_changed_at',
   'created_at',

@@ -11,7 +11,8 @@ import {
   type LoginRefusal,
 } from '../domain/status';
 import { enqueueMail } from '../mail/outbox';
-import { lockoutMail, signInBlockedMail } from '../mail/templates';
+import { enqueueNotices } from '../mail/notices';
+import { signInBlockedMail } from '../mail/templates';
 import { LockoutEvent, Membership, Organization, User, accountState } from '../store/models';
 import { writeAudit } from './audit';
 import { orgsOfUsers } from './authz';
@@ -163,12 +164,17 @@ async function recordFailure(ctx: Ctx, userId: number, ip: string | null): Promi
           ...(next.state.lockedUntil ? { lockedUntil: next.state.lockedUntil.toISOString() } : {}),
         },
       });
-      await enqueueMail(ctx, t, [
+      // The owner is told (a DM, or an email when Slack does not know them), with the address and the forgot-password link.
+      await enqueueNotices(ctx, t, [
         {
-          kind: 'lockout_notice',
-          to: user.email,
-          userId: user.id,
-          mail: lockoutMail({ name: displayName(user), attempts: next.state.failedLoginCount, at: now, until: next.state.lockedUntil }),
+          kind: 'lockout',
+          user,
+          facts: {
+            at: now.toISOString(),
+            ip,
+            attempts: next.state.failedLoginCount,
+            until: next.state.lockedUntil ? next.state.lockedUntil.toISOString() : null,
+          },
         },
       ]);
     }

@@ -3,8 +3,9 @@ import { fail, ok, type Outcome } from '../domain/outcome';
 import { passwordProblem } from '../domain/password-policy';
 import { afterPasswordSet, afterSelfServiceReset, requireReset } from '../domain/status';
 import { RESET_TOKEN_PATTERN, constantTimeEqual, randomToken, sha256Hex } from '../domain/tokens';
+import { BY_ADMIN, enqueueNotices } from '../mail/notices';
 import { enqueueMail, type NewMail } from '../mail/outbox';
-import { passwordChangedMail, resetLinkMail } from '../mail/templates';
+import { resetLinkMail } from '../mail/templates';
 import { ResetToken, User, accountState, type ResetPurpose } from '../store/models';
 import { accountRefusal, decide, isFailure, loadAccess, mayView, orgsOfUsers, rolesOfUsers, type Access } from './authz';
 import { writeAudit, writeBatchAudit } from './audit';
@@ -35,6 +36,11 @@ export interface ResetOptions {
   jobId?: number | null;
   /** Bulk resets need `bulk_reset` on top of seeing the user. */
   permission?: 'reset_password' | 'bulk_reset';
+  /**
+   * The owner's Slack DM besides the reset mail (DM only: the mail already tells them, so no second
+   * email): 'admin_reset' (default) or 'password_expired' (the expiry job).
+   */
+  notice?: 'admin_reset' | 'password_expired';
 }
 
 /**
@@ -104,6 +110,16 @@ export async function resetBatch(
     }),
   }));
   await enqueueMail(ctx, t, mails);
+  const at = now.toISOString();
+  await enqueueNotices(
+    ctx,
+    t,
+    chosen.map((u) =>
+      opts.notice === 'password_expired'
+        ? { kind: 'password_expired' as const, user: u, facts: { at }, emailFallback: false }
+        : { kind: 'admin_reset' as const, user: u, facts: { at, by: BY_ADMIN }, emailFallback: false },
+    ),
+  );
   for (const u of chosen) {
     results.push({
       ref: u.username,
@@ -175,7 +191,7 @@ export async function precheckChangePassword(
   return ok({ userId: u.id, username: u.username, email: u.email });
 }
 
-/** Admin sets a password. The user is told by mail that it changed, never what it is. */
+/** Admin sets a password. The owner is told that it changed (a DM or an email), never what it is. */
 export async function changePassword(
   ctx: Ctx,
   actor: Actor,
@@ -203,13 +219,12 @@ export async function changePassword(
       target: user,
       organizationId: authorityOrg(access, 'change_password', target.orgIds),
     });
-    await enqueueMail(ctx, t, [
+    await enqueueNotices(ctx, t, [
       {
-        kind: 'password_changed',
-        to: user.email,
-        userId: user.id,
+        kind: 'admin_password_change',
+        user,
+        facts: { at: now.toISOString(), by: BY_ADMIN },
         notifySlackUser: actor.kind === 'user' ? (actor.slackUserId ?? null) : null,
-        mail: passwordChangedMail({ name: displayName(user), by: 'admin', at: now }),
       },
     ]);
     return ok({ username: user.username });
@@ -291,14 +306,7 @@ export async function completeReset(
       organizationId: orgId,
       details: selfService ? { authStatus: next.authStatus } : undefined,
     });
-    await enqueueMail(ctx, t, [
-      {
-        kind: 'password_changed',
-        to: user.email,
-        userId: user.id,
-        mail: passwordChangedMail({ name: displayName(user), by: 'self', at: now }),
-      },
-    ]);
+    await enqueueNotices(ctx, t, [{ kind: 'password_reset_completed', user, facts: { at: now.toISOString(), selfService } }]);
     return ok({ username: user.username, stillLocked: next.authStatus === 'locked' });
   });
 }

@@ -11,6 +11,7 @@ const KIND_WORDS: Record<string, string> = {
   password_changed: 'password-changed notice',
   lockout_notice: 'lockout notice',
   sign_in_blocked: 'cannot-sign-in notice',
+  account_notice: 'account notice',
   export: 'export copy',
   job_result: 'job report',
 };

@@ -14,6 +14,7 @@ export type ExportUser = Pick<User, 'id' | 'username' | 'email' | 'firstName' | 
     enabled: boolean | number;
     /** SQLite answers text, PostgreSQL a Date. */
     lockedAt: Date | string | null;
+    lockedUntil: Date | string | null;
     lastLoginAt: Date | string | null;
     passwordChangedAt: Date | string | null;
     createdAt: Date | string;
@@ -57,7 +58,7 @@ export async function exportPage(
   // RAW hands back the driver's rows as they are; a raw SELECT would copy each one.
   const [rows] = await User.sequelize!.query(
     `SELECT u.id, u.username, u.email, u.first_name AS "firstName", u.last_name AS "lastName", ${optional}
-       u.enabled, u.auth_status AS "authStatus", u.failed_login_count AS "failedLoginCount", u.locked_at AS "lockedAt",
+       u.enabled, u.auth_status AS "authStatus", u.failed_login_count AS "failedLoginCount", u.locked_at AS "lockedAt", u.locked_until AS "lockedUntil",
        u.last_login_at AS "lastLoginAt", u.password_changed_at AS "passwordChangedAt", u.created_at AS "createdAt", u.updated_at AS "updatedAt",
        m.organization_id AS "organizationId", m.roles, o.slug AS org
      FROM memberships m JOIN users u ON u.id = m.user_id JOIN organizations o ON o.id = m.organization_id

@@ -2,6 +2,7 @@
  * src/store: the only place that talks SQL (besides migrations/). What it holds:
  *   db.ts        opening, migrating and pinging the database; transactions and heavy reads
  *   models.ts    the Sequelize models over the tables of migrations/ (this file)
+ *   notice-models.ts  the owner-notice outbox and password-expiry claims (migration 0008)
  *   *-queries.ts named queries, one file per subject: users and the organization scope
  *                (`usersInOrganizations`), organizations and memberships, lockouts, audit log,
  *                export pages, job and outbox claims, Slack deliveries
@@ -16,6 +17,7 @@
  */
 import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
 import type { AccountState, AuthStatus } from '../domain/status';
+import { initNoticeModels } from './notice-models';
 
 /** Sequelize models over the tables of migrations/. Migrations own the schema; `sync()` is never called. */
 
@@ -422,4 +424,5 @@ export function initModels(sequelize: Sequelize): void {
     },
     { sequelize, tableName: 'slack_deliveries', ...base, timestamps: false },
   );
+  initNoticeModels(sequelize);
 }

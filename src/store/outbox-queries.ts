@@ -1,24 +1,31 @@
 /** Statements over the mail outbox that are more than a lookup: the leased claim of due mail and the per-job counts. */
-import { col, fn, literal, Op, type WhereOptions } from 'sequelize';
+import { col, fn, literal, Op, type Model, type ModelStatic, type WhereOptions } from 'sequelize';
 import type { Database } from './db';
 import { MailMessage, type MailStatus } from './models';
 
+/** The columns a leased outbox table has (`mail_outbox`, `notices`). */
+type LeasedRow = Model & { id: number; status: string; nextAttemptAt: Date; leaseUntil: Date | null; attempts: number };
+
 /**
- * Claim up to `batchSize` due mails under `lease`, in one transaction: pending ones whose time has
- * come (by `cutoff`) and 'sending' ones whose lease ran out (a worker that crashed or hung). The
- * attempt is counted at claim time, so a mail that crashes the process every time still runs out
- * of attempts. Returns the rows this claim now holds.
+ * Claim up to `batchSize` due rows of a leased outbox table under `lease`, in one transaction:
+ * pending ones whose time has come (by `cutoff`) and 'sending' ones whose lease ran out (a worker
+ * that crashed or hung). The attempt is counted at claim time, so a row that crashes the process
+ * every time still runs out of attempts. Returns the rows this claim now holds.
  */
-export async function claimDueMail(db: Database, opts: { cutoff: Date; lease: Date; batchSize: number }): Promise<MailMessage[]> {
+export async function claimDueRows<M extends LeasedRow>(
+  db: Database,
+  model: ModelStatic<M>,
+  opts: { cutoff: Date; lease: Date; batchSize: number },
+): Promise<M[]> {
   const { cutoff, lease } = opts;
-  const due: WhereOptions<MailMessage> = {
+  const due = {
     [Op.or]: [
       { status: 'pending', nextAttemptAt: { [Op.lte]: cutoff } },
       { status: 'sending', [Op.or]: [{ leaseUntil: null }, { leaseUntil: { [Op.lt]: cutoff } }] },
     ],
-  };
+  } as WhereOptions<M>;
   return db.tx(async (t) => {
-    const candidates = await MailMessage.findAll({
+    const candidates = await model.findAll({
       attributes: ['id'],
       where: due,
       order: [
@@ -33,12 +40,24 @@ export async function claimDueMail(db: Database, opts: { cutoff: Date; lease: Da
     });
     if (candidates.length === 0) return [];
     const ids = candidates.map((c) => c.id);
-    await MailMessage.update(
-      { status: 'sending', leaseUntil: lease, attempts: literal('attempts + 1') },
-      { where: { [Op.and]: [{ id: ids }, due] }, transaction: t },
+    await model.update(
+      { status: 'sending', leaseUntil: lease, attempts: literal('attempts + 1') } as Parameters<ModelStatic<M>['update']>[0],
+      {
+        where: { [Op.and]: [{ id: ids }, due] } as WhereOptions<M>,
+        transaction: t,
+      },
     );
-    return MailMessage.findAll({ where: { id: ids, status: 'sending', leaseUntil: lease }, order: [['id', 'ASC']], transaction: t });
+    return model.findAll({
+      where: { id: ids, status: 'sending', leaseUntil: lease } as WhereOptions<M>,
+      order: [['id', 'ASC']],
+      transaction: t,
+    });
   });
+}
+
+/** Claim due mail: {@link claimDueRows} over `mail_outbox`. */
+export function claimDueMail(db: Database, opts: { cutoff: Date; lease: Date; batchSize: number }): Promise<MailMessage[]> {
+  return claimDueRows(db, MailMessage, opts);
 }
 
 /** How many mails a job queued, by status. */

@@ -127,7 +127,9 @@ describe.each(DIALECTS)('an export imports back with userops import on %s', (dia
     try {
       const hash = (await directory(db)).find((u) => u.username === 'ana')!.passwordHash!;
       const rows = readFileSync(await exportFile(), 'utf8').split('\r\n');
-      expect(rows[0]).toBe(HEADER + ',auth_status,failed_login_count,locked_at,last_login_at,password_changed_at,created_at,updated_at');
+      expect(rows[0]).toBe(
+        HEADER + ',auth_status,failed_login_count,locked_at,locked_until,last_login_at,password_changed_at,created_at,updated_at',
+      );
       expect(rows.join('\n')).not.toContain(hash);
       expect(rows.find((r) => r.startsWith('ana,ana@example.com,Ana,Admin,acme,'))).toMatch(
         /^ana,ana@example\.com,Ana,Admin,acme,administrator,,true,/,
@@ -149,7 +151,7 @@ describe.each(DIALECTS)('an export imports back with userops import on %s', (dia
     expect(await cli(['export-fields', 'disable', 'created_at', 'updated_at'], env)).toMatchObject({ code: 0 });
     expect(await cli(['export-fields', 'enable', 'phone'], env)).toMatchObject({ code: 0, out: ['Already enabled: phone.'] });
     const header = readFileSync(await exportFile(), 'utf8').split('\r\n')[0];
-    expect(header).toBe(`${HEADER},phone,title,auth_status,failed_login_count,locked_at,last_login_at,password_changed_at`);
+    expect(header).toBe(`${HEADER},phone,title,auth_status,failed_login_count,locked_at,locked_until,last_login_at,password_changed_at`);
     expect((await cli(['import', join(db.dir, `export-${n}.csv`)], env)).code).toBe(0);
 
     for (const [args, says] of [

@@ -25,6 +25,7 @@ const DEFAULT_COLUMNS = [
   'auth_status',
   'failed_login_count',
   'locked_at',
+  'locked_until',
   'last_login_at',
   'password_changed_at',
   'created_at',
@@ -110,8 +111,21 @@ describe.each(DIALECTS)('export CSV and field settings on %s', (dialect) => {
     const lou = rows.find((r) => r.username === 'lou')!;
     expect(lou).toMatchObject({ auth_status: 'locked', failed_login_count: '5', enabled: 'true', password: '' });
     expect(lou.locked_at).toBe('2026-11-01T08:00:00.000Z');
+    // A permanent lock has no end.
+    expect(lou.locked_until).toBe('');
     // No hash unless the field is on.
     expect(rows.every((r) => r.password === '')).toBe(true);
+  });
+
+  test("a temporary lock's end is the locked_until column, only while the account is locked", async () => {
+    await users.lou.update({ lockedUntil: new Date('2026-11-02T10:15:00Z') });
+    try {
+      expect((await exportOf(null)).rows.find((r) => r.username === 'lou')!.locked_until).toBe('2026-11-02T10:15:00.000Z');
+      await users.lou.update({ authStatus: 'active' });
+      expect((await exportOf(null)).rows.find((r) => r.username === 'lou')!.locked_until).toBe('');
+    } finally {
+      await users.lou.update({ authStatus: 'locked', lockedUntil: null });
+    }
   });
 
   test('formula cells are neutralised and quoting survives commas, quotes and line breaks', async () => {
@@ -194,6 +208,7 @@ describe.each(DIALECTS)('export CSV and field settings on %s', (dialect) => {
         'auth_status',
         'failed_login_count',
         'locked_at',
+        'locked_until',
         'last_login_at',
         'password_changed_at',
       ]);

@@ -126,6 +126,20 @@ const CASES: Record<keyof Config, VariableCase> = {
     ],
     bad: ['maybe'],
   },
+  PASSWORD_MAX_AGE_DAYS: {
+    default: null,
+    good: [
+      ['90', 90],
+      ['1', 1],
+      [' 365 ', 365],
+    ],
+    bad: ['0', '-5', '30.5', 'ninety', '3651'],
+  },
+  PASSWORD_EXPIRY_CRON: {
+    default: '0 8 * * *',
+    good: [['30 7 * * 1-5', '30 7 * * 1-5']],
+    bad: ['daily', '0 8 * *'],
+  },
   API_RATE_LIMIT_PER_MINUTE: { default: 600, good: [['1', 1]], bad: ['0', 'lots'] },
   TRUST_PROXY: {
     default: false,

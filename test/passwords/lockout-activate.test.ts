@@ -27,10 +27,14 @@ describe('lockout through the login API, unlock from Slack', () => {
     const bob = await User.findOne({ where: { username: 'bob' } });
     expect(bob!.authStatus).toBe('locked');
     expect(await LockoutEvent.count({ where: { userId: bob!.id } })).toBe(1);
-    const mails = await env.smtp!.waitFor((m) => m.some((x) => x.subject === 'Your account was locked'), 10_000);
-    expect(mails.find((x) => x.subject === 'Your account was locked')!.text).toContain('after 3 failed sign-in attempts');
+    // bob is a workspace member: the lockout notice is a DM (when, from where, the forgot-password link), not an email.
+    const dm = await env.standIn.waitForMessage({ channel: 'D0BOB0001', text: /Your account was locked/ }, 10_000);
+    expect(dm.text).toContain('after 3 failed sign-in attempts from the address 127.0.0.1');
+    expect(dm.text).toContain(`Was this you? If not, reset your password: <${env.rt.config.PUBLIC_URL}/password/forgot|`);
+    // The cannot-sign-in notice stays an email (the login API knows no Slack identity for it).
     const notice = await env.smtp!.waitFor((m) => m.some((x) => x.subject === 'Your account cannot sign in right now'), 10_000);
     expect(notice.find((x) => x.subject === 'Your account cannot sign in right now')!.text).toContain('activate (unlock) it');
+    expect(notice.filter((x) => x.subject === 'Your account was locked')).toEqual([]);
 
     const list = await env.run(HLP, 'list locked');
     expect(textOf(list.reply)).toContain('*bob*');

@@ -82,12 +82,11 @@ describe('password reset round trip: Slack → email → reset page (Chromium) �
     const ok = await login('bob', NEW_PASSWORD);
     expect(ok.status).toBe(200);
     expect(((await ok.json()) as { user: { username: string } }).user.username).toBe('bob');
-    // The notice mail arrives and never contains the password.
-    const notice = await env.smtp!.waitFor(
-      (m) => m.some((x) => x.subject === 'Your password was changed' && x.to.includes('bob@example.com')),
-      10_000,
-    );
-    expect(JSON.stringify(notice.map((m) => m.text + m.html))).not.toContain(NEW_PASSWORD);
+    // bob is a member of the workspace: the notice is a DM (users.lookupByEmail), never with the password, and no second email.
+    const dm = await env.standIn.waitForMessage({ channel: 'D0BOB0001', text: /Your password was changed/ }, 10_000);
+    expect(textOf(dm)).toContain('using a reset link');
+    expect(JSON.stringify(env.standIn.messages)).not.toContain(NEW_PASSWORD);
+    expect(env.smtp!.mails.filter((m) => m.subject === 'Your password was changed')).toEqual([]);
 
     // The link is single-use.
     const again = await fetch(link);

@@ -5,6 +5,7 @@ import { GENERIC_LOGIN_FAILURE, login } from '../../src/services/login';
 import { AuditEvent, LockoutEvent, MailMessage, User } from '../../src/store/models';
 import { DIALECTS } from '../support/db';
 import { GOOD_PASSWORD, actorFor, makeUser, testEnv } from '../support/fixtures';
+import { deliverNotices } from '../support/notices';
 import { uniq } from '../support/state';
 
 type Env = Awaited<ReturnType<typeof testEnv>>;
@@ -100,6 +101,7 @@ describe.each(DIALECTS)('temporary locks (LOCKOUT_MODE=temporary) on %s', (diale
   test('the lockout mail and the cannot-sign-in notice name the time the lock ends', async () => {
     const u = await person();
     await lockOut(u);
+    await deliverNotices(env.rt);
     const lockMail = await MailMessage.findOne({ where: { userId: u.id, kind: 'lockout_notice' } });
     expect(lockMail!.textBody).toContain('It unlocks by itself at 2026-11-02 10:15 UTC');
     await tryLogin(u, GOOD_PASSWORD);

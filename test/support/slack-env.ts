@@ -1,5 +1,6 @@
 import { createServer, type AddressInfo } from 'node:net';
 import type { Role } from '../../src/domain/permissions';
+import type { NoticeSenderOptions } from '../../src/jobs/notice-sender';
 import { startServer, type ServerHandle, type ServerOptions } from '../../src/server/server';
 import { SlackDriver, SlackStandIn, type StandInMessage, type StandInView } from '../../src/standin';
 import type { User } from '../../src/store/models';
@@ -32,6 +33,8 @@ export interface SlackEnvOptions {
   mailBaseDelayMs?: number;
   /** Test knobs for the digest scheduler and the audit mirror. */
   background?: ServerOptions['background'];
+  /** Test knobs for the owner-notice sender (default: retries after 50 ms, polling every 200 ms). */
+  notices?: NoticeSenderOptions;
   /** Slack retry policy; tests back off for tens of milliseconds (Retry-After is still honoured in whole seconds). */
   delivery?: ServerOptions['delivery'];
 }
@@ -57,7 +60,11 @@ export async function slackTestEnv(dialect: TestDialect, opts: SlackEnvOptions =
   const server = await startServer(base.rt, {
     port,
     host: '127.0.0.1',
-    workers: { mail: { baseDelayMs: opts.mailBaseDelayMs ?? 50, pollMs: 200 }, jobs: { pollMs: 200 } },
+    workers: {
+      mail: { baseDelayMs: opts.mailBaseDelayMs ?? 50, pollMs: 200 },
+      jobs: { pollMs: 200 },
+      notices: { baseDelayMs: 50, maxDelayMs: 200, pollMs: 200, ...opts.notices },
+    },
     background: opts.background,
     delivery: { ...TEST_DELIVERY, ...opts.delivery },
   });

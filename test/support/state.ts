@@ -9,24 +9,28 @@ import {
   ResetToken,
   User,
 } from '../../src/store/models';
+import { Notice, PasswordExpiryClaim } from '../../src/store/notice-models';
 import { snapshot } from './fixtures';
 
 /** Every row of every table a directory service can write, in id order: "nothing changed" means this is equal. */
 export async function worldState(): Promise<Record<string, unknown[]>> {
   const all = async <M extends { findAll(o: object): Promise<unknown[]> }>(model: M) =>
     model.findAll({ order: [['id', 'ASC']], raw: true });
-  const [organizations, users, memberships, apiKeys, resetTokens, records, audit, mail, lockouts] = await Promise.all([
-    all(Organization),
-    all(User),
-    all(Membership),
-    all(ApiKey),
-    all(ResetToken),
-    all(RecordAssignment),
-    all(AuditEvent),
-    all(MailMessage),
-    all(LockoutEvent),
-  ]);
-  return { organizations, users, memberships, apiKeys, resetTokens, records, audit, mail, lockouts };
+  const [organizations, users, memberships, apiKeys, resetTokens, records, audit, mail, lockouts, notices, expiryClaims] =
+    await Promise.all([
+      all(Organization),
+      all(User),
+      all(Membership),
+      all(ApiKey),
+      all(ResetToken),
+      all(RecordAssignment),
+      all(AuditEvent),
+      all(MailMessage),
+      all(LockoutEvent),
+      all(Notice),
+      all(PasswordExpiryClaim),
+    ]);
+  return { organizations, users, memberships, apiKeys, resetTokens, records, audit, mail, lockouts, notices, expiryClaims };
 }
 
 /**

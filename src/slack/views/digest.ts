@@ -39,9 +39,9 @@ function stateNote(s: RowState): string {
 /**
  * A temporary lock (LOCKOUT_MODE=temporary) is marked with its end, so the channel can tell one
  * that ends by itself from a permanent one that waits for Activate (unmarked). `now` is the
- * digest's own time (its window's end).
+ * digest's own time (its window's end). App Home's lockout rows use it too.
  */
-function temporaryNote(e: LockoutEntry, now: Date): string {
+export function temporaryNote(e: Pick<LockoutEntry, 'authStatus' | 'lockedUntil'>, now: Date): string {
   if (e.authStatus !== 'locked' || !e.lockedUntil) return '';
   return lockExpired(e, now)
     ? ` · ⏳ _lock expired ${slackDate(e.lockedUntil)}, lifts at the next login_`

@@ -4,6 +4,7 @@ import { SAVED_VIEWS, SAVED_VIEW_LABELS } from '../../domain/status';
 import type { HomeDashboard } from '../../services/dashboard';
 import { ACTION, BLOCK, CALLBACK } from '../constants';
 import { auditLine } from './audit';
+import { temporaryNote } from './digest';
 import { esc, lineSections, plural, slackDate, truncate } from './common';
 
 /** Slack's limit for a Home tab. */
@@ -50,7 +51,7 @@ export function homeView(d: HomeViewData): HomeView {
   for (const l of h.lockouts) {
     const state = l.authStatus === 'locked' ? '🔒' : l.authStatus === 'password_reset' ? '🔑' : '✅';
     const orgs = l.organizations.length > 0 ? ` · ${esc(truncate(l.organizations.join(', '), 100))}` : '';
-    const text = `${state} *${esc(truncate(l.name, 80))}* (\`${esc(truncate(l.username, 80))}\`)${orgs}\nLocked ${slackDate(l.lockedAt)} after ${plural(l.failedAttempts, 'failed attempt')}`;
+    const text = `${state} *${esc(truncate(l.name, 80))}* (\`${esc(truncate(l.username, 80))}\`)${orgs}\nLocked ${slackDate(l.lockedAt)} after ${plural(l.failedAttempts, 'failed attempt')}${temporaryNote(l, d.updatedAt)}`;
     blocks.push({
       type: 'section',
       block_id: `${BLOCK.homeLockout}${l.userId}`,

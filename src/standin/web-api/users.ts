@@ -1,7 +1,8 @@
-/** Web API methods about who is who: auth.test, users.info, conversations.open. */
+/** Web API methods about who is who: auth.test, users.info, users.lookupByEmail, conversations.open. */
 import type { JsonObject } from '../blocks';
 import type { ApiMethod } from './http';
 import { alnum, str } from './util';
+import type { StandInUser } from './types';
 import type { Workspace } from './workspace';
 
 export function userMethods(ws: Workspace): Record<string, ApiMethod> {
@@ -21,30 +22,16 @@ export function userMethods(ws: Workspace): Record<string, ApiMethod> {
     'users.info': (args) => {
       const user = ws.users.get(str(args.user) ?? '');
       if (!user) return { ok: false, error: 'user_not_found' };
-      const profile: JsonObject = {
-        real_name: user.realName ?? user.name,
-        display_name: user.name,
-        real_name_normalized: user.realName ?? user.name,
-      };
-      if (user.email !== undefined) profile.email = user.email;
-      if (user.isBot) profile.bot_id = ws.botId;
-      return {
-        ok: true,
-        user: {
-          id: user.id,
-          team_id: ws.teamId,
-          name: user.name,
-          deleted: user.deleted ?? false,
-          real_name: user.realName ?? user.name,
-          is_bot: user.isBot ?? false,
-          is_email_confirmed: user.emailConfirmed ?? true,
-          is_admin: false,
-          is_app_user: false,
-          tz: 'UTC',
-          updated: Math.floor(ws.now() / 1000),
-          profile,
-        },
-      };
+      return { ok: true, user: userObject(ws, user) };
+    },
+
+    // Slack matches the email case-insensitively and answers `users_not_found` when no member has it.
+    'users.lookupByEmail': (args) => {
+      const email = (str(args.email) ?? '').trim().toLowerCase();
+      if (email === '') return { ok: false, error: 'invalid_email' };
+      const user = [...ws.users.values()].find((u) => u.email !== undefined && u.email.toLowerCase() === email);
+      if (!user) return { ok: false, error: 'users_not_found' };
+      return { ok: true, user: userObject(ws, user) };
     },
 
     'conversations.open': (args) => {
@@ -67,5 +54,30 @@ export function userMethods(ws: Workspace): Record<string, ApiMethod> {
       ws.dmChannelFor(users[0] ?? '');
       return alreadyOpen ? { ok: true, no_op: true, already_open: true, channel: { id } } : { ok: true, channel: { id } };
     },
+  };
+}
+
+/** A user object as users.info and users.lookupByEmail return it. */
+function userObject(ws: Workspace, user: StandInUser): JsonObject {
+  const profile: JsonObject = {
+    real_name: user.realName ?? user.name,
+    display_name: user.name,
+    real_name_normalized: user.realName ?? user.name,
+  };
+  if (user.email !== undefined) profile.email = user.email;
+  if (user.isBot) profile.bot_id = ws.botId;
+  return {
+    id: user.id,
+    team_id: ws.teamId,
+    name: user.name,
+    deleted: user.deleted ?? false,
+    real_name: user.realName ?? user.name,
+    is_bot: user.isBot ?? false,
+    is_email_confirmed: user.emailConfirmed ?? true,
+    is_admin: false,
+    is_app_user: false,
+    tz: 'UTC',
+    updated: Math.floor(ws.now() / 1000),
+    profile,
   };
 }

@@ -1,4 +1,7 @@
+import type { HomeDashboard } from '../../../src/services/dashboard';
+import type { RecentLockout } from '../../../src/services/lockout-digest';
 import type { UserDetail, UserSummary } from '../../../src/services/user-shapes';
+import { homeView } from '../../../src/slack/views/home';
 import { ACTION } from '../../../src/slack/constants';
 import { decodeListState, encodeListState } from '../../../src/slack/views/list-state';
 import { resultsMessage } from '../../../src/slack/views/messages';
@@ -198,5 +201,40 @@ describe('warning modal', () => {
     expect(text).toBe(':warning: No user &lt;@U1&gt; &amp; co');
     const long = (warningModal('x', 'a'.repeat(5000)).blocks[0] as { text: { text: string } }).text.text;
     expect(long.length).toBeLessThanOrEqual(3000);
+  });
+});
+
+describe('App Home lockout rows', () => {
+  const lockout = (over: Partial<RecentLockout>): RecentLockout => ({
+    userId: 9,
+    username: 'bob',
+    name: 'Bob Builder',
+    email: 'bob@example.com',
+    organizations: ['acme'],
+    lockedAt: new Date('2026-11-02T10:00:00Z'),
+    failedAttempts: 5,
+    sourceIp: null,
+    enabled: true,
+    authStatus: 'locked',
+    lockedUntil: null,
+    canActivate: true,
+    ...over,
+  });
+  const rowText = (l: RecentLockout, now: string) => {
+    const view = homeView({
+      dashboard: { counts: {} as HomeDashboard['counts'], lockouts: [l], audit: null, can: { bulkReset: false, export: false } },
+      commandName: '/users',
+      updatedAt: new Date(now),
+    });
+    return JSON.stringify(view.blocks.filter((b) => JSON.stringify(b).includes('Bob Builder')));
+  };
+
+  test('a temporary lock shows when it ends (as the card and digest do), then that it expired; a permanent one shows no end', () => {
+    const until = new Date('2026-11-02T10:15:00Z');
+    expect(rowText(lockout({ lockedUntil: until }), '2026-11-02T10:05:00Z')).toContain(
+      `⏳ _locked until <!date^${until.getTime() / 1000}^`,
+    );
+    expect(rowText(lockout({ lockedUntil: until }), '2026-11-02T10:20:00Z')).toContain('lock expired');
+    expect(rowText(lockout({}), '2026-11-02T10:05:00Z')).not.toContain('⏳');
   });
 });
