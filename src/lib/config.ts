@@ -76,7 +76,7 @@ const approvalKinds = z.string().transform((v, ctx) => {
     .filter((k) => k.length > 0);
   const unknown = kinds.filter((k) => !(APPROVAL_KINDS as readonly string[]).includes(k));
   if (unknown.length > 0) {
-    ctx.addIssue({ code: 'custom', message: `must list only ${APPROVAL_KINDS.join(', ')} (comma-separated); not ${unknown.join(', ')}` });
+    ctx.addIssue({ code: 'custom', message: `must list only ${APPROVAL_KINDS.join(', ')} (comma-separated)` });
     return z.NEVER;
   }
   return [...new Set(kinds)] as ApprovalKind[];

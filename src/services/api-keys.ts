@@ -149,7 +149,7 @@ export async function generateApiKey(ctx: Ctx, actor: Actor, input: KeyInput): P
       { kind: 'single', action: 'api_key' },
       [target.roles],
       input.approved,
-      'ask for it on the user card',
+      'issuing API keys under an approval is not available from Slack yet',
     );
     if (needed) return needed;
     const { user } = target;

@@ -23,7 +23,7 @@ import {
 } from './approval-shapes';
 import { writeAudit } from './audit';
 import { isFailure, loadAccess, rolesOfUsers } from './authz';
-import { BULK_KINDS, DRAFT_TTL_MS, payloadOf, type BulkActionPreview } from './bulk-actions';
+import { BULK_KINDS, DRAFT_TTL_MS, payloadOf } from './bulk-actions';
 import type { Actor, Ctx } from './context';
 import { loadTarget } from './target';
 
@@ -78,7 +78,7 @@ function directoryActor(actor: Actor): (Actor & { kind: 'user' }) | Failure {
 export async function requestBulkApproval(
   ctx: Ctx,
   actor: Actor,
-  input: { jobId: number; preview: BulkActionPreview; notify?: NotifyTarget | null },
+  input: { jobId: number },
 ): Promise<Outcome<{ request: ApprovalView }>> {
   const who = directoryActor(actor);
   if (isFailure(who)) return who;
@@ -95,14 +95,15 @@ export async function requestBulkApproval(
   const existing = await ApprovalRequest.count({ where: { kind: 'bulk', jobId: job.id } });
   if (existing > 0) return fail('conflict', 'Approval for that preview was already requested.');
   const ids = (await JobItem.findAll({ where: { jobId: job.id }, attributes: ['userId'] })).map((i) => i.userId);
-  const { needsApproval: _n, ...preview } = input.preview;
+  if (!what.preview) return fail('precondition_failed', 'That preview was made before approvals were required; start again.');
+  const preview = what.preview;
   const request = await create(
     ctx,
     who,
     {
       kind: 'bulk',
       action: what.action,
-      payload: { type: 'bulk', jobId: job.id, action: what.action, preview: { ...preview, jobId: job.id }, notify: input.notify ?? null },
+      payload: { type: 'bulk', jobId: job.id, action: what.action, preview: { ...preview, jobId: job.id }, notify: null },
       ids,
       fp: fingerprint(ids),
       because: what.needsApproval,
@@ -161,8 +162,16 @@ export async function requestSingleApproval(
 }
 
 /** Where the request was posted, so its messages can be rewritten when it is decided. */
-export async function recordApprovalMessages(_ctx: Ctx, id: number, messages: NotifyTarget[]): Promise<void> {
-  await ApprovalRequest.update({ messages: JSON.stringify(messages.slice(0, 100)) }, { where: { id } });
+export async function recordApprovalMessages(
+  _ctx: Ctx,
+  id: number,
+  where: { messages: NotifyTarget[]; notify: NotifyTarget | null },
+): Promise<void> {
+  const req = await ApprovalRequest.findByPk(id);
+  if (!req) return;
+  // The requester's DM goes into the payload: an approved bulk job reports its progress there.
+  const payload = { ...parsePayload(req), notify: where.notify };
+  await ApprovalRequest.update({ messages: JSON.stringify(where.messages.slice(0, 100)), payload: JSON.stringify(payload) }, { where: { id } });
 }
 
 /**

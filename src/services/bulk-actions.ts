@@ -84,6 +84,8 @@ export interface BulkActionPayload {
   /** The approval request it runs under; every audit line of its users carries it. */
   approvalId?: number | null;
   approvedBy?: string | null;
+  /** Kept when approval is needed: the preview an approver is shown. */
+  preview?: Omit<BulkActionPreview, 'jobId' | 'needsApproval'>;
   reason: string;
   total: number;
   title?: string;
@@ -157,16 +159,7 @@ async function previewFrom(
     actor.kind === 'system'
       ? null
       : approvalNeeded(ctx, { kind: 'bulk', action, count: ids.length }, selected.privileged ? [PRIVILEGED] : []);
-  const payload: BulkActionPayload = { action, reason, total: ids.length, title: BULK_TITLE[action], selection, needsApproval };
-  const job = await ctx.db.tx((t) =>
-    createDraftJob(
-      t,
-      { kind: BULK_KIND[action], actorUserId: access.userId, actorLabel: actor.label, payload: JSON.stringify(payload) },
-      ids,
-    ),
-  );
-  return ok({
-    jobId: job.id,
+  const shown = {
     action,
     reason,
     count: ids.length,
@@ -177,8 +170,25 @@ async function previewFrom(
     notFound: selected.notFound.slice(0, PREVIEW_NAMES),
     notFoundCount: selected.notFound.length,
     skipped,
+  };
+  const payload: BulkActionPayload = {
+    action,
+    reason,
+    total: ids.length,
+    title: BULK_TITLE[action],
+    selection,
     needsApproval,
-  });
+    // What an approver is shown: the preview exactly as the requester saw it.
+    ...(needsApproval ? { preview: shown } : {}),
+  };
+  const job = await ctx.db.tx((t) =>
+    createDraftJob(
+      t,
+      { kind: BULK_KIND[action], actorUserId: access.userId, actorLabel: actor.label, payload: JSON.stringify(payload) },
+      ids,
+    ),
+  );
+  return ok({ jobId: job.id, ...shown, needsApproval });
 }
 
 /** The actor confirms a preview: the draft becomes a queued job acting on exactly the previewed users. */

@@ -1,4 +1,4 @@
-/** Web API methods about who is who: auth.test, users.info, conversations.open. */
+/** Web API methods about who is who: auth.test, users.info, users.lookupByEmail, conversations.open. */
 import type { JsonObject } from '../blocks';
 import type { ApiMethod } from './http';
 import { alnum, str } from './util';
@@ -43,6 +43,24 @@ export function userMethods(ws: Workspace): Record<string, ApiMethod> {
           tz: 'UTC',
           updated: Math.floor(ws.now() / 1000),
           profile,
+        },
+      };
+    },
+
+    // users.lookupByEmail: the same scope as users.info's email (users:read.email); deleted accounts are found too, as in Slack.
+    'users.lookupByEmail': (args) => {
+      const email = (str(args.email) ?? '').toLowerCase();
+      const user = [...ws.users.values()].find((u) => u.email !== undefined && u.email.toLowerCase() === email);
+      if (!user) return { ok: false, error: 'users_not_found' };
+      return {
+        ok: true,
+        user: {
+          id: user.id,
+          team_id: ws.teamId,
+          name: user.name,
+          deleted: user.deleted ?? false,
+          is_bot: user.isBot ?? false,
+          profile: { email: user.email, real_name: user.realName ?? user.name },
         },
       };
     },
