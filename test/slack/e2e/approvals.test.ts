@@ -265,6 +265,41 @@ describe.each(DIALECTS)('two-person approval on %s', (dialect) => {
     expect(await enabled('eve')).toBe(true);
   });
 
+  test('admin_target: a password set for an administrator waits for approval; only its hash is kept, and an approval sets it', async () => {
+    const eve = (await User.findOne({ where: { username: 'eve' } }))!;
+    await env.driver.command(ANA, 'change-password eve');
+    const form = await modalShowing(env.standIn, ANA, 'Set a new password for *eve*');
+    const block = (form.view.blocks as Array<{ block_id?: string; type: string }>).find(
+      (b) => b.type === 'input' && b.block_id?.startsWith('password:'),
+    )!.block_id!;
+    const secret = 'a much better passphrase 42';
+    await env.driver.submitView(ANA, form, { [block]: { value: { type: 'plain_text_input', value: secret } } });
+    await modalShowing(env.standIn, ANA, 'Approval requested');
+    const req = await latestRequest();
+    expect([req.action, req.neededBecause]).toEqual(['change_password', 'admin_target']);
+    expect(req.payload).not.toContain(secret);
+    expect((await User.findByPk(eve.id))!.passwordHash).toBe(eve.passwordHash);
+    const toBob = await requestIn(BOB, req.id);
+    expect(textOf(toBob)).not.toContain('$2');
+    await click(BOB, toBob, 'Approve');
+    await until(async () => (await User.findByPk(eve.id))!.passwordHash !== eve.passwordHash, 'the password set');
+    const line = (await AuditEvent.findOne({ where: { action: 'change_password', targetUserId: eve.id } }))!;
+    expect(JSON.parse(line.details!)).toEqual({ approvalId: req.id });
+    expect(line.actorLabel).toContain('ana');
+    for (const m of env.standIn.messages) expect(textOf(m)).not.toContain(secret);
+  });
+
+  test('the approver passes the same identity check as anyone: an unconfirmed Slack email cannot approve', async () => {
+    const users = names('app', 12);
+    const req = await requestDisable(users, 'identity');
+    // A Slack account claiming bob's address without confirming it.
+    env.standIn.addUser({ id: 'U0FAKE001', name: 'fakebob', email: 'bob@example.com', emailConfirmed: false });
+    const r = await click('U0FAKE001', await requestIn(BOB, req.id), 'Approve');
+    expect(textOf(r)).toContain('is not confirmed in Slack');
+    expect((await ApprovalRequest.findByPk(req.id))!.status).toBe('pending');
+    for (const u of users) expect(await enabled(u)).toBe(true);
+  });
+
   test('a 500-user bulk reset, approved, runs end to end: 500 reset mails drained, every reset carries the approval id', async () => {
     const big = await org('big');
     const rows = Array.from({ length: 500 }, (_, i) => ({
