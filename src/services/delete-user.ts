@@ -55,7 +55,7 @@ export async function precheckDelete(
   ctx: Ctx,
   actor: Actor,
   input: { ref: string },
-): Promise<Outcome<{ username: string; userId: number; needsApproval: ApprovalKind | null }>> {
+): Promise<Outcome<{ username: string; userId: number; needsApproval?: ApprovalKind }>> {
   return ctx.db.tx(async (t) => {
     const access = await loadAccess(ctx, actor, t);
     if (isFailure(access)) return access;
@@ -63,7 +63,7 @@ export async function precheckDelete(
     if (isFailure(target)) return target;
     const refused = await deleteRefusal(access.userId, target.user, t);
     const needsApproval = approvalNeeded(ctx, { kind: 'single', action: 'delete' }, [target.roles]);
-    return refused ?? ok({ username: target.user.username, userId: target.user.id, needsApproval });
+    return refused ?? ok({ username: target.user.username, userId: target.user.id, ...(needsApproval ? { needsApproval } : {}) });
   });
 }
 

@@ -1,4 +1,5 @@
 import { startServer } from '../../../src/server/server';
+import { expireDueApprovals } from '../../../src/services/approvals';
 import { SlackDriver, type StandInMessage } from '../../../src/standin';
 import { ApprovalRequest, AuditEvent, Job, Membership, User } from '../../../src/store/models';
 import { DIALECTS } from '../../support/db';
@@ -385,6 +386,42 @@ describe.each(DIALECTS)('an approval after a restart on %s', (dialect) => {
       expect((await ApprovalRequest.findByPk(req.id))!.status).toBe('approved');
     } finally {
       await next?.stop();
+      await env.close();
+    }
+  });
+});
+
+describe.each(DIALECTS)('approval expiry without a click on %s', (dialect) => {
+  test('the sweep settles a request past its time, rewrites its messages and tells the requester', async () => {
+    const env = await slackTestEnv(dialect, { env: { ...SETTINGS, APPROVAL_TTL_MINUTES: '0.5' }, background: { approvalSweepMs: 100 } });
+    try {
+      await env.person(ANA, { username: 'ana', orgs: { acme: ['administrator'] } });
+      await env.person(BOB, { username: 'bob', orgs: { acme: ['administrator'] } });
+      const eve = await env.person('U0EVE0001', { username: 'eve', orgs: { acme: ['administrator'] } });
+      const r = await env.run(ANA, 'delete eve');
+      await env.driver.clickButton(ANA, r.reply, 'Request approval');
+      const req = await until(async () => ApprovalRequest.findOne({ where: { status: 'pending' } }), 'the request');
+      const toBob = await env.standIn.waitFor(
+        () => env.standIn.messages.find((m) => m.channel === dmOf(BOB) && textOf(m).includes(`approval request #${req.id}`)),
+        5000,
+        'the request in bob’s DM',
+      );
+      // 29 seconds on: still pending; 31: expired by the sweep (half a minute, APPROVAL_TTL_MINUTES=0.5).
+      env.clock.now = new Date(env.clock.now.getTime() + 29_000);
+      expect(await expireDueApprovals(env.rt)).toEqual([]);
+      expect((await ApprovalRequest.findByPk(req.id))!.status).toBe('pending');
+      env.clock.now = new Date(env.clock.now.getTime() + 2_000);
+      await until(async () => (await ApprovalRequest.findByPk(req.id))!.status === 'expired', 'the sweep to expire it');
+      await env.standIn.waitFor(() => (textOf(toBob).includes('Expired') ? toBob : undefined), 5000, 'bob’s copy rewritten');
+      expect(env.driver.buttons(toBob)).toEqual([]);
+      await env.standIn.waitFor(
+        () => env.standIn.messages.find((m) => m.channel === dmOf(ANA) && textOf(m).includes('Expired')),
+        5000,
+        'the requester told',
+      );
+      expect(await AuditEvent.count({ where: { action: 'approval_expired' } })).toBe(1);
+      expect(await User.count({ where: { id: eve.id } })).toBe(1);
+    } finally {
       await env.close();
     }
   });

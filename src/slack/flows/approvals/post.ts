@@ -66,7 +66,7 @@ export async function sendApprovalRequest(
 }
 
 /** Rewrite every posted copy of a decided request to its final state, and tell the requester. */
-export async function announceDecision(deps: SlackDeps, client: WebClient, d: Decided): Promise<void> {
+export async function announceDecision(deps: Pick<SlackDeps, 'rt'>, client: WebClient, d: Decided): Promise<void> {
   const v = d.request;
   const final = approvalRequestMessage(v);
   for (const to of v.messages) {
@@ -96,6 +96,6 @@ export async function announceDecision(deps: SlackDeps, client: WebClient, d: De
 }
 
 /** Expired requests found by anyone: their messages say so, and their requesters are told. */
-export async function announceExpired(deps: SlackDeps, client: WebClient, expired: ApprovalView[]): Promise<void> {
+export async function announceExpired(deps: Pick<SlackDeps, 'rt'>, client: WebClient, expired: ApprovalView[]): Promise<void> {
   for (const request of expired) await announceDecision(deps, client, { happened: 'expired', request, result: null });
 }

@@ -47,7 +47,11 @@ export function changePasswordSubmit(deps: SlackDeps) {
                 passwordHash: hashed.hash,
               })
             : hashed;
-          const text = !asked.ok ? `:warning: ${esc(asked.message)}` : asked.requested ? pendingNotice(asked) : 'No approval is needed any more: submit the form again.';
+          const text = !asked.ok
+            ? `:warning: ${esc(asked.message)}`
+            : asked.requested
+              ? pendingNotice(asked)
+              : 'No approval is needed any more: submit the form again.';
           await client.views.update({ view_id: view.id, view: noticeModal('Change password', text) });
           return;
         }

@@ -18,7 +18,7 @@ export async function deleteConfirmation(deps: SlackDeps, actor: Actor, ref: str
   const u = found.user;
   const name = `${u.firstName} ${u.lastName}`.trim();
   // APPROVAL_REQUIRED (issue 19): the same button asks a second person instead of deleting.
-  const approval = allowed.needsApproval !== null;
+  const approval = allowed.needsApproval !== undefined;
   await replyEphemeral(
     respond,
     confirmMessage({
