@@ -75,11 +75,7 @@ function directoryActor(actor: Actor): (Actor & { kind: 'user' }) | Failure {
 }
 
 /** Ask for approval of a previewed bulk action (its draft job): the preview's users are fingerprinted. */
-export async function requestBulkApproval(
-  ctx: Ctx,
-  actor: Actor,
-  input: { jobId: number },
-): Promise<Outcome<{ request: ApprovalView }>> {
+export async function requestBulkApproval(ctx: Ctx, actor: Actor, input: { jobId: number }): Promise<Outcome<{ request: ApprovalView }>> {
   const who = directoryActor(actor);
   if (isFailure(who)) return who;
   const access = await loadAccess(ctx, actor);
@@ -148,6 +144,7 @@ export async function requestSingleApproval(
         username: user.username,
         email: user.email,
         organizations: target.orgIds.map((o) => orgs.get(o)?.slug ?? String(o)),
+        roles: [...target.roles.entries()].map(([o, r]) => [o, [...r]] as [number, string[]]),
         ...(input.passwordHash ? { passwordHash: input.passwordHash } : {}),
         notify: input.notify ?? null,
       },
@@ -171,7 +168,10 @@ export async function recordApprovalMessages(
   if (!req) return;
   // The requester's DM goes into the payload: an approved bulk job reports its progress there.
   const payload = { ...parsePayload(req), notify: where.notify };
-  await ApprovalRequest.update({ messages: JSON.stringify(where.messages.slice(0, 100)), payload: JSON.stringify(payload) }, { where: { id } });
+  await ApprovalRequest.update(
+    { messages: JSON.stringify(where.messages.slice(0, 100)), payload: JSON.stringify(payload) },
+    { where: { id } },
+  );
 }
 
 /**

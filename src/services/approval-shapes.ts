@@ -26,6 +26,8 @@ export interface SinglePayload {
   username: string;
   email: string;
   organizations: string[];
+  /** The target's memberships when asked: organization id → roles. */
+  roles?: Array<[number, string[]]>;
   /** change_password: the bcrypt hash made at request time (never the password). */
   passwordHash?: string;
   notify: NotifyTarget | null;

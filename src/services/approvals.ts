@@ -1,6 +1,6 @@
 import { ACTION_PERMISSION } from '../domain/actions';
 import { fail, ok, type Failure, type Outcome } from '../domain/outcome';
-import { PERMISSION_LABELS } from '../domain/permissions';
+import { PERMISSION_LABELS, type Permission } from '../domain/permissions';
 import { duePending, openRequests, settlePending } from '../store/approval-queries';
 import { ApprovalRequest, Job, JobItem, User } from '../store/models';
 import { activateUser, setUsersEnabled } from './account-status';
@@ -85,6 +85,21 @@ async function currentTargets(
   return { ids: [p.userId], roles, voidBecause: null };
 }
 
+/** The users a request was made for (a bulk request's previewed job items), with their roles now. */
+async function storedTargets(p: BulkPayload | SinglePayload): Promise<{ ids: number[]; roles: Map<number, Map<number, string[]>> }> {
+  // One user: the roles they held when asked (they may be deleted by now, by this very request).
+  if (p.type === 'single') return { ids: [p.userId], roles: new Map([[p.userId, new Map(p.roles ?? [])]]) };
+  const ids = (await JobItem.findAll({ where: { jobId: p.jobId }, attributes: ['userId'] })).map((i) => i.userId);
+  return { ids, roles: await rolesOfUsers(ids) };
+}
+
+function cannotDecide(permission: Permission): Failure {
+  return fail(
+    'forbidden',
+    `You may not decide this request: it needs the permission to ${PERMISSION_LABELS[permission]} for every user it acts on, in every organization they belong to (and no higher role than yours).`,
+  );
+}
+
 function settledText(v: ApprovalView): string {
   switch (v.status) {
     case 'approved':
@@ -121,6 +136,10 @@ export async function decideApproval(
   if (!req) return fail('not_found', 'That approval request does not exist.');
   const access = await loadAccess(ctx, actor);
   if (isFailure(access)) return access;
+  const p = parsePayload(req);
+  const permission = permissionOf(p);
+  // Someone who could never decide it learns nothing about it (who asked, who decided, what became of it).
+  if (access.userId !== req.requesterUserId && !mayDecide(access, permission, await storedTargets(p))) return cannotDecide(permission);
   if (req.status !== 'pending') return fail('conflict', settledText(viewOf(req)));
   const now = ctx.now();
   if (req.expiresAt.getTime() <= now.getTime()) {
@@ -130,15 +149,9 @@ export async function decideApproval(
   }
   if (access.userId === req.requesterUserId)
     return fail('self_action', 'You cannot approve or deny your own request: another person has to decide it.');
-  const p = parsePayload(req);
-  const permission = permissionOf(p);
   const requester = await loadAccess(ctx, requesterOf(req));
   const targets = await currentTargets(req, requester);
-  if (!mayDecide(access, permission, targets))
-    return fail(
-      'forbidden',
-      `You may not decide this request: it needs the permission to ${PERMISSION_LABELS[permission]} for every user it acts on, in every organization they belong to (and no higher role than yours).`,
-    );
+  if (!mayDecide(access, permission, targets)) return cannotDecide(permission);
   const approver = {
     approverUserId: access.userId,
     approverLabel: actor.label,
@@ -294,9 +307,7 @@ export async function approvalsFor(ctx: Ctx, actor: Actor): Promise<Outcome<{ re
   for (const req of await openRequests(ctx.now())) {
     if (req.requesterUserId === access.userId) continue;
     const p = parsePayload(req);
-    const ids =
-      p.type === 'bulk' ? (await JobItem.findAll({ where: { jobId: p.jobId }, attributes: ['userId'] })).map((i) => i.userId) : [p.userId];
-    if (mayDecide(access, permissionOf(p), { ids, roles: await rolesOfUsers(ids) })) out.push(viewOf(req));
+    if (mayDecide(access, permissionOf(p), await storedTargets(p))) out.push(viewOf(req));
   }
   return ok({ requests: out });
 }

@@ -245,6 +245,8 @@ describe.each(DIALECTS)('two-person approval on %s', (dialect) => {
     const done = await click(BOB, toBob, 'Approve');
     expect(textOf(done)).toContain('Approved by');
     expect(await User.count({ where: { username: 'victim' } })).toBe(0);
+    // A late click by another administrator of acme (the user is gone by now) is told who decided.
+    expect(textOf(await click(CAT, asFirstPosted(toBob), 'Approve'))).toContain('That request was already approved by bob');
     const deleted = await AuditEvent.findAll({ where: { action: 'delete' } });
     expect(deleted.map((d) => JSON.parse(d.details!).approvalId)).toContain(req.id);
     await env.standIn.waitFor(
