@@ -20,7 +20,8 @@ export type ErrorCode =
   | 'token_invalid'
   | 'token_expired'
   | 'rate_limited'
-  | 'unavailable';
+  | 'unavailable'
+  | 'approval_required';
 
 export interface Failure {
   ok: false;

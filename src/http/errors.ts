@@ -22,6 +22,7 @@ export const STATUS_FOR: Record<ErrorCode, number> = {
   token_expired: 410,
   rate_limited: 429,
   unavailable: 503,
+  approval_required: 403,
 };
 
 /** A zod issue list as one readable sentence, naming the field. */

@@ -2,6 +2,7 @@
 // src/domain; everything may import it.
 import cron from 'node-cron';
 import { z } from 'zod';
+import { APPROVAL_KINDS, type ApprovalKind } from '../domain/approvals';
 import { LOCKOUT_MODES } from '../domain/status';
 import { parseTrustProxy } from './trust-proxy';
 
@@ -66,6 +67,19 @@ const trustProxy = z.string().transform((v, ctx) => {
   if (parsed.ok) return parsed.value;
   ctx.addIssue({ code: 'custom', message: parsed.message });
   return z.NEVER;
+});
+
+const approvalKinds = z.string().transform((v, ctx) => {
+  const kinds = v
+    .split(',')
+    .map((k) => k.trim().toLowerCase())
+    .filter((k) => k.length > 0);
+  const unknown = kinds.filter((k) => !(APPROVAL_KINDS as readonly string[]).includes(k));
+  if (unknown.length > 0) {
+    ctx.addIssue({ code: 'custom', message: `must list only ${APPROVAL_KINDS.join(', ')} (comma-separated)` });
+    return z.NEVER;
+  }
+  return [...new Set(kinds)] as ApprovalKind[];
 });
 
 const cronExpr = z
@@ -186,6 +200,19 @@ export const CONFIG_DOCS: Record<string, { default: string; doc: string }> = {
     default: '250',
     doc: 'Users per transaction in a bulk job (10–5000): smaller batches hold the write lock for less time, larger ones finish sooner.',
   },
+  APPROVAL_REQUIRED: {
+    default: '',
+    doc: "Actions that need a second person's approval in Slack, comma-separated from bulk, delete, change_password, api_key, admin_target. Empty: none (recommended: bulk,delete,admin_target).",
+  },
+  APPROVAL_BULK_MIN: {
+    default: '25',
+    doc: 'With bulk in APPROVAL_REQUIRED: a bulk action on more than this many users needs approval (0–1000000).',
+  },
+  APPROVAL_TTL_MINUTES: { default: '60', doc: 'Minutes an approval request stays open (decimals allowed, 0.01–10080).' },
+  APPROVALS_CHANNEL: {
+    default: '',
+    doc: 'Channel id where approval requests are posted. Unset: each is sent by DM to every other member who may approve it.',
+  },
   LOG_LEVEL: { default: 'info', doc: 'debug, info, warn or error.' },
 };
 
@@ -245,6 +272,10 @@ const schema = z.object({
   EXPORT_DIR: z.string().trim().min(1, { message: 'must be a directory path' }),
   EXPORT_ALLOW_PASSWORD_HASHES: bool(),
   BULK_BATCH_SIZE: int(10, 5000),
+  APPROVAL_REQUIRED: approvalKinds,
+  APPROVAL_BULK_MIN: int(0, 1_000_000),
+  APPROVAL_TTL_MINUTES: minutes(0.01, 10080),
+  APPROVALS_CHANNEL: z.union([z.literal(''), channelId]),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], { message: 'must be debug, info, warn or error' }),
 });
 

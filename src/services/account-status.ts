@@ -4,6 +4,7 @@ import { BULK_DONE_VERB, BULK_PERMISSION, bulkStateCheck } from '../domain/bulk-
 import { fail, ok, type Outcome } from '../domain/outcome';
 import { activate as activateState, setEnabled } from '../domain/status';
 import { accountRefusal, decide, isFailure, loadAccess, mayView, rolesOfUsers, type Access } from './authz';
+import { approvalGate, type ApprovedBy } from './approval-gate';
 import { writeAudit, writeBatchAudit } from './audit';
 import type { Actor, Ctx } from './context';
 import { authorityOrg, loadTarget, notFound } from './target';
@@ -39,7 +40,7 @@ function unique(refs: string[]): string[] {
 export async function setUsersEnabled(
   ctx: Ctx,
   actor: Actor,
-  input: { refs: string[]; enabled: boolean },
+  input: { refs: string[]; enabled: boolean; approved?: ApprovedBy | null },
 ): Promise<Outcome<{ results: PerUserResult[] }>> {
   const refs = unique(input.refs);
   const problem = checkRefs(refs);
@@ -61,6 +62,14 @@ export async function setUsersEnabled(
       }
       const next = setEnabled(accountState(user), input.enabled);
       if (!next.ok) return { ref, status: 'refused', message: next.reason };
+      const needed = approvalGate(
+        ctx,
+        actor,
+        { kind: 'single', action: input.enabled ? 'enable' : 'disable' },
+        [target.roles],
+        input.approved,
+      );
+      if (needed) return { ref, userId: user.id, username: user.username, status: 'refused', message: needed.message };
       if (!next.changed) {
         return { ref, userId: user.id, username: user.username, status: 'noop', message: `${user.username} was already ${verb}.` };
       }
@@ -70,6 +79,7 @@ export async function setUsersEnabled(
         action: input.enabled ? 'enable' : 'disable',
         target: user,
         organizationId: authorityOrg(access, 'enable_disable', target.orgIds),
+        details: input.approved ? { approvalId: input.approved.approvalId } : undefined,
       });
       return { ref, userId: user.id, username: user.username, status: 'done', message: `${user.username} ${verb}.` };
     });
@@ -78,7 +88,11 @@ export async function setUsersEnabled(
   return ok({ results });
 }
 
-export async function activateUser(ctx: Ctx, actor: Actor, input: { ref: string }): Promise<Outcome<{ result: PerUserResult }>> {
+export async function activateUser(
+  ctx: Ctx,
+  actor: Actor,
+  input: { ref: string; approved?: ApprovedBy | null },
+): Promise<Outcome<{ result: PerUserResult }>> {
   return ctx.db.tx(async (t) => {
     const access = await loadAccess(ctx, actor, t);
     if (isFailure(access)) return access;
@@ -97,9 +111,16 @@ export async function activateUser(ctx: Ctx, actor: Actor, input: { ref: string 
         },
       });
     }
+    const needed = approvalGate(ctx, actor, { kind: 'single', action: 'activate' }, [target.roles], input.approved);
+    if (needed) return needed;
     Object.assign(user, { authStatus: next.state.authStatus, failedLoginCount: 0, lockedAt: null, lockedUntil: null, consecutiveLocks: 0 });
     await user.save({ transaction: t });
-    await writeAudit(ctx, t, actor, { action: 'activate', target: user, organizationId: authorityOrg(access, 'activate', target.orgIds) });
+    await writeAudit(ctx, t, actor, {
+      action: 'activate',
+      target: user,
+      organizationId: authorityOrg(access, 'activate', target.orgIds),
+      details: input.approved ? { approvalId: input.approved.approvalId } : undefined,
+    });
     return ok({
       result: { ref: input.ref, userId: user.id, username: user.username, status: 'done' as const, message: `${user.username} unlocked.` },
     });
@@ -121,7 +142,7 @@ export async function statusBatch(
   actor: Actor,
   access: Access,
   users: User[],
-  opts: { action: StatusAction; reason?: string | null; jobId?: number | null },
+  opts: { action: StatusAction; reason?: string | null; jobId?: number | null; approvalId?: number | null },
 ): Promise<PerUserResult[]> {
   const permission = BULK_PERMISSION[opts.action];
   const rolesMap = await rolesOfUsers(
@@ -155,6 +176,7 @@ export async function statusBatch(
     organizationOf: (id) => authorityOrg(access, permission, [...(rolesMap.get(id)?.keys() ?? [])]),
     reason: opts.reason,
     jobId: opts.jobId,
+    approvalId: opts.approvalId,
   });
   for (const u of chosen) {
     results.push({

@@ -7,6 +7,7 @@ import { ApiKey, Membership, Organization, User } from '../store/models';
 import { organizationsIn } from '../store/organization-queries';
 import { isFailure, loadAccess, mayOn, refusal, type Access } from './authz';
 import { BY_ADMIN, enqueueNotices } from '../mail/notices';
+import { approvalGate, type ApprovedBy } from './approval-gate';
 import { writeAudit } from './audit';
 import type { Actor, Ctx } from './context';
 import { loadTarget, type Target } from './target';
@@ -60,6 +61,8 @@ export interface KeyInput {
   ref: string;
   /** Organization slug or id; omitted: the user's only organization where the actor manages keys. */
   organization?: string;
+  /** Generating under an approval request (issue 19). */
+  approved?: ApprovedBy | null;
 }
 
 async function findOrganization(ref: string, t: Transaction): Promise<Organization | null> {
@@ -141,6 +144,15 @@ async function inKeyTransaction<T extends object>(
 export async function generateApiKey(ctx: Ctx, actor: Actor, input: KeyInput): Promise<Outcome<GenerateResult>> {
   return inKeyTransaction(ctx, actor, input, 'generate', async (t, target, org): Promise<Outcome<GenerateResult>> => {
     if (Array.isArray(org)) return org.length > 0 ? ok(choose(target, org)) : refusal('api_keys', target.user.username);
+    const needed = approvalGate(
+      ctx,
+      actor,
+      { kind: 'single', action: 'api_key' },
+      [target.roles],
+      input.approved,
+      'issuing API keys under an approval is not available from Slack yet',
+    );
+    if (needed) return needed;
     const { user } = target;
     const previous = await ApiKey.findOne({ where: { userId: user.id, organizationId: org.id }, transaction: t });
     if (previous) await previous.destroy({ transaction: t });
@@ -157,6 +169,7 @@ export async function generateApiKey(ctx: Ctx, actor: Actor, input: KeyInput): P
         keyId: row.id,
         displayPrefix: row.displayPrefix,
         organization: org.slug,
+        ...(input.approved ? { approvalId: input.approved.approvalId } : {}),
         ...(previous ? { replacedKeyId: previous.id, replacedDisplayPrefix: previous.displayPrefix } : {}),
       },
     });

@@ -53,7 +53,14 @@ export async function writeBatchAudit(
   t: Transaction,
   actor: Actor,
   users: Array<Pick<User, 'id' | 'username' | 'email'>>,
-  batch: { action: string; organizationOf: (userId: number) => number | null; reason?: string | null; jobId?: number | null },
+  batch: {
+    action: string;
+    organizationOf: (userId: number) => number | null;
+    reason?: string | null;
+    jobId?: number | null;
+    /** The approval request the batch runs under (issue 19). */
+    approvalId?: number | null;
+  },
 ): Promise<void> {
   await AuditEvent.bulkCreate(
     users.map((u) =>
@@ -62,7 +69,10 @@ export async function writeBatchAudit(
         target: u,
         organizationId: batch.organizationOf(u.id),
         reason: batch.reason ?? null,
-        details: batch.jobId ? { jobId: batch.jobId } : undefined,
+        details:
+          batch.jobId || batch.approvalId
+            ? { ...(batch.jobId ? { jobId: batch.jobId } : {}), ...(batch.approvalId ? { approvalId: batch.approvalId } : {}) }
+            : undefined,
       }),
     ),
     { transaction: t },

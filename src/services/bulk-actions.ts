@@ -1,5 +1,6 @@
 import { Op, type Transaction } from 'sequelize';
 import { BULK_ACTIONS, BULK_DONE_VERB, BULK_PERMISSION, BULK_TITLE, type BulkAction, type SkipReason } from '../domain/bulk-actions';
+import type { ApprovalKind } from '../domain/approvals';
 import { fail, ok, type Failure, type Outcome } from '../domain/outcome';
 import { PERMISSION_LABELS } from '../domain/permissions';
 import { createDraftJob, itemCounts, settleItems } from '../store/bulk-queries';
@@ -9,6 +10,7 @@ import { isFailure, loadAccess, orgsWith, type Access } from './authz';
 import { writeAudit } from './audit';
 import type { Actor, Ctx } from './context';
 import { resetBatch } from './passwords';
+import { approvalGate, approvalNeeded, approvalRequired } from './approval-gate';
 import { notFound } from './target';
 import { checkBulkSelection, MAX_PASTED_LINES, select, validReason, type BulkSelectionInput, type Selected } from './bulk-selection';
 
@@ -69,10 +71,21 @@ export interface BulkActionPreview {
   notFoundCount: number;
   /** Only reasons that apply, in a stable order. */
   skipped: BulkSkipped[];
+  /** Why confirming needs a second person's approval (APPROVAL_REQUIRED); absent or null: it does not. */
+  needsApproval?: ApprovalKind | null;
 }
 
 export interface BulkActionPayload {
   action?: BulkAction;
+  /** What was chosen (picked, pasted, a view, the filter): an approval re-computes it and compares. */
+  selection?: BulkSelectionInput & { idsToo?: boolean };
+  /** Why the job needs a second person's approval before it may be queued (null: it does not). */
+  needsApproval?: ApprovalKind | null;
+  /** The approval request it runs under; every audit line of its users carries it. */
+  approvalId?: number | null;
+  approvedBy?: string | null;
+  /** Kept when approval is needed: the preview an approver is shown. */
+  preview?: Omit<BulkActionPreview, 'jobId' | 'needsApproval'>;
   reason: string;
   total: number;
   title?: string;
@@ -87,6 +100,9 @@ export interface BulkActionProgress {
   skipped: number;
   refused: number;
 }
+
+/** Roles standing for "some target is an administrator" when asking approvalNeeded. */
+const PRIVILEGED = new Map([[0, ['administrator']]]);
 
 const SKIP_ORDER: SkipReason[] = ['self', 'already', 'not_applicable', 'outside_org', 'no_permission', 'higher_role'];
 
@@ -115,9 +131,10 @@ export async function previewBulkAction(ctx: Ctx, actor: Actor, input: BulkActio
   if (isFailure(access)) return access;
   const reason = validReason(input.reason);
   if (!reason.ok) return reason;
-  const selected = await select(access, input.action, input);
+  const selection = { userIds: input.userIds, pasted: input.pasted, view: input.view, orgSlug: input.orgSlug };
+  const selected = await select(access, input.action, selection);
   if (!selected.ok) return selected;
-  return previewFrom(ctx, actor, access, input.action, reason.reason, selected);
+  return previewFrom(ctx, actor, access, input.action, reason.reason, selected, selection);
 }
 
 async function previewFrom(
@@ -127,6 +144,7 @@ async function previewFrom(
   action: BulkAction,
   reason: string,
   selected: Selected,
+  selection: BulkActionPayload['selection'],
 ): Promise<Outcome<BulkActionPreview>> {
   const eligible = selected.users.filter((u) => u.skip === null);
   const byName = (a: { username: string }, b: { username: string }) => (a.username < b.username ? -1 : a.username > b.username ? 1 : 0);
@@ -137,16 +155,11 @@ async function previewFrom(
       skipped.push({ reason: reasonCode, count: names.length, names: names.slice(0, PREVIEW_NAMES).map((u) => u.username) });
   }
   const ids = eligible.map((u) => u.id).sort((a, b) => a - b);
-  const payload: BulkActionPayload = { action, reason, total: ids.length, title: BULK_TITLE[action] };
-  const job = await ctx.db.tx((t) =>
-    createDraftJob(
-      t,
-      { kind: BULK_KIND[action], actorUserId: access.userId, actorLabel: actor.label, payload: JSON.stringify(payload) },
-      ids,
-    ),
-  );
-  return ok({
-    jobId: job.id,
+  const needsApproval =
+    actor.kind === 'system'
+      ? null
+      : approvalNeeded(ctx, { kind: 'bulk', action, count: ids.length }, selected.privileged ? [PRIVILEGED] : []);
+  const shown = {
     action,
     reason,
     count: ids.length,
@@ -157,7 +170,25 @@ async function previewFrom(
     notFound: selected.notFound.slice(0, PREVIEW_NAMES),
     notFoundCount: selected.notFound.length,
     skipped,
-  });
+  };
+  const payload: BulkActionPayload = {
+    action,
+    reason,
+    total: ids.length,
+    title: BULK_TITLE[action],
+    selection,
+    needsApproval,
+    // What an approver is shown: the preview exactly as the requester saw it.
+    ...(needsApproval ? { preview: shown } : {}),
+  };
+  const job = await ctx.db.tx((t) =>
+    createDraftJob(
+      t,
+      { kind: BULK_KIND[action], actorUserId: access.userId, actorLabel: actor.label, payload: JSON.stringify(payload) },
+      ids,
+    ),
+  );
+  return ok({ jobId: job.id, ...shown, needsApproval });
 }
 
 /** The actor confirms a preview: the draft becomes a queued job acting on exactly the previewed users. */
@@ -175,23 +206,41 @@ export async function confirmBulkAction(
     if (job.status !== 'draft') return fail('conflict', 'That bulk action was already started.');
     if (ctx.now().getTime() - job.createdAt.getTime() > DRAFT_TTL_MS)
       return fail('precondition_failed', 'That preview is more than an hour old; start again.');
-    job.status = 'queued';
-    job.payload = JSON.stringify({
-      ...what,
-      notify: input.notify ?? null,
-      requestedBySlack: input.requestedBySlack ?? null,
-    } satisfies BulkActionPayload);
-    job.progress = JSON.stringify({ total: what.total, done: 0, changed: 0, skipped: 0, refused: 0 } satisfies BulkActionProgress);
-    await job.save({ transaction: t });
-    await writeAudit(ctx, t, actor, {
-      action: what.action === 'reset_password' ? 'bulk_reset_started' : `bulk_${what.action}_started`,
-      reason: what.reason,
-      organizationId: orgsWith(access, BULK_PERMISSION[what.action])?.[0] ?? null,
-      details: { jobId: job.id, users: what.total },
-    });
-    t.afterCommit(() => ctx.notify?.('jobs'));
+    // A preview that needs a second person is queued only by an approval (services/approvals.ts).
+    if (what.needsApproval) return approvalRequired(what.needsApproval, 'use Request approval on the preview');
+    await queueDraft(ctx, t, actor, access, job, { notify: input.notify ?? null, requestedBySlack: input.requestedBySlack ?? null });
     return ok({ jobId: job.id, total: what.total, action: what.action });
   });
+}
+
+/**
+ * Draft → queued, with the started audit line: a confirmed preview, or an approved request
+ * (`approvalId`, `approvedBy`) — the job then runs on the requester's behalf, as the draft's actor.
+ */
+export async function queueDraft(
+  ctx: Ctx,
+  t: Transaction,
+  actor: Actor,
+  access: Access,
+  job: Job,
+  extra: Pick<BulkActionPayload, 'notify' | 'requestedBySlack' | 'approvalId' | 'approvedBy'>,
+): Promise<void> {
+  const what = payloadOf(job);
+  job.status = 'queued';
+  job.payload = JSON.stringify({ ...what, ...extra } satisfies BulkActionPayload);
+  job.progress = JSON.stringify({ total: what.total, done: 0, changed: 0, skipped: 0, refused: 0 } satisfies BulkActionProgress);
+  await job.save({ transaction: t });
+  await writeAudit(ctx, t, actor, {
+    action: what.action === 'reset_password' ? 'bulk_reset_started' : `bulk_${what.action}_started`,
+    reason: what.reason,
+    organizationId: orgsWith(access, BULK_PERMISSION[what.action])?.[0] ?? null,
+    details: {
+      jobId: job.id,
+      users: what.total,
+      ...(extra.approvalId ? { approvalId: extra.approvalId, approvedBy: extra.approvedBy } : {}),
+    },
+  });
+  t.afterCommit(() => ctx.notify?.('jobs'));
 }
 
 function jobActor(job: Job): Actor {
@@ -236,8 +285,19 @@ export async function runBulkActionBatch(
     } else {
       const results =
         payload.action === 'reset_password'
-          ? await resetBatch(ctx, t, actor, access, users, { reason: payload.reason, skipSelf: true, jobId, permission: 'bulk_reset' })
-          : await statusBatch(ctx, t, actor, access, users, { action: payload.action, reason: payload.reason, jobId });
+          ? await resetBatch(ctx, t, actor, access, users, {
+              reason: payload.reason,
+              skipSelf: true,
+              jobId,
+              permission: 'bulk_reset',
+              approvalId: payload.approvalId,
+            })
+          : await statusBatch(ctx, t, actor, access, users, {
+              action: payload.action,
+              reason: payload.reason,
+              jobId,
+              approvalId: payload.approvalId,
+            });
       for (const r of results)
         if (r.userId !== undefined) outcome.set(r.userId, { status: itemStatus(r), detail: r.message.slice(0, 300) });
       for (const i of items) if (!outcome.has(i.userId)) outcome.set(i.userId, { status: 'skipped', detail: 'deleted before the job ran' });
@@ -336,13 +396,15 @@ export async function actOnTypedRefs(
     if (!reason.ok) return reason;
     const selected = await select(access, input.action, { pasted }, { idsToo: true });
     if (!selected.ok) return selected;
-    const preview = await previewFrom(ctx, actor, access, input.action, reason.reason, selected);
+    const preview = await previewFrom(ctx, actor, access, input.action, reason.reason, selected, { pasted, idsToo: true });
     return preview.ok ? ok({ mode: 'preview' as const, preview }) : preview;
   }
   const reason = input.reason?.trim() ? validReason(input.reason) : ok({ reason: '' });
   if (!reason.ok) return reason;
   const selected = await select(access, input.action, { pasted }, { idsToo: true });
   if (!selected.ok) return selected;
+  const needed = approvalGate(ctx, actor, { kind: 'single', action: input.action }, selected.privileged ? [PRIVILEGED] : [], null);
+  if (needed) return needed;
   const ids = selected.users.map((u) => u.id);
   const done = await ctx.db.tx(async (t): Promise<Outcome<{ results: PerUserResult[] }>> => {
     const now = await loadAccess(ctx, actor, t);

@@ -1,6 +1,7 @@
 // The selection of the one bulk flow (DESIGN §11): the union of users picked, names pasted and one
 // saved view, narrowed (never widened) by an organization filter, and the rules of the action for each.
 import { Op, type WhereOptions } from 'sequelize';
+import { isPrivileged } from '../domain/approvals';
 import { BULK_PERMISSION, bulkStateCheck, type BulkAction, type SkipReason } from '../domain/bulk-actions';
 import { fail, ok, type Failure, type Outcome } from '../domain/outcome';
 import { PERMISSION_LABELS } from '../domain/permissions';
@@ -96,6 +97,8 @@ export interface Selected {
   notFound: string[];
   /** The user each resolved entry names, for answers by the name typed. */
   idOf: Map<string, number>;
+  /** Whether a user who will change holds administrator or security somewhere (APPROVAL_REQUIRED=admin_target). */
+  privileged: boolean;
 }
 
 /**
@@ -142,6 +145,7 @@ export async function select(
   const missing = [...entries.filter((e) => !visible(idOf.get(e) ?? -1)), ...picked.filter((id) => !visible(id)).map(String)];
 
   const users: Selected['users'] = [];
+  let privileged = false;
   for (const id of all) {
     if (!visible(id)) continue;
     const u = states.get(id)!;
@@ -154,6 +158,7 @@ export async function select(
     else if (!decision.allowed) skip = decision.reason === 'higher_role' ? 'higher_role' : 'no_permission';
     else if (!state.go) skip = state.reason;
     users.push({ id, username: u.username, skip });
+    if (skip === null && isPrivileged(roles)) privileged = true;
   }
-  return ok({ users, notFound: [...new Set(missing)], idOf });
+  return ok({ users, notFound: [...new Set(missing)], idOf, privileged });
 }

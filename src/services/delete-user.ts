@@ -1,5 +1,7 @@
 import { Op, type Transaction } from 'sequelize';
+import type { ApprovalKind } from '../domain/approvals';
 import { fail, ok, type Failure, type Outcome } from '../domain/outcome';
+import { approvalGate, approvalNeeded, type ApprovedBy } from './approval-gate';
 import { Membership, Organization, RecordAssignment } from '../store/models';
 import { isFailure, loadAccess, mayOn } from './authz';
 import { writeAudit } from './audit';
@@ -13,7 +15,11 @@ import { authorityOrg, loadTarget, loadVisible } from './target';
  * the audit row keeps the facts. Needs the delete permission in every organization of the user and
  * never reaches upward (see `loadTarget`).
  */
-export async function deleteUser(ctx: Ctx, actor: Actor, input: { ref: string }): Promise<Outcome<{ username: string; userId: number }>> {
+export async function deleteUser(
+  ctx: Ctx,
+  actor: Actor,
+  input: { ref: string; approved?: ApprovedBy | null },
+): Promise<Outcome<{ username: string; userId: number }>> {
   return ctx.db.tx(async (t) => {
     const access = await loadAccess(ctx, actor, t);
     if (isFailure(access)) return access;
@@ -22,12 +28,19 @@ export async function deleteUser(ctx: Ctx, actor: Actor, input: { ref: string })
     const { user, orgIds } = target;
     const refused = await deleteRefusal(access.userId, user, t);
     if (refused) return refused;
+    const needed = approvalGate(ctx, actor, { kind: 'single', action: 'delete' }, [target.roles], input.approved);
+    if (needed) return needed;
     const facts = { id: user.id, username: user.username, email: user.email };
     await writeAudit(ctx, t, actor, {
       action: 'delete',
       target: facts,
       organizationId: authorityOrg(access, 'delete', orgIds),
-      details: { organizations: orgIds, firstName: user.firstName, lastName: user.lastName },
+      details: {
+        organizations: orgIds,
+        firstName: user.firstName,
+        lastName: user.lastName,
+        ...(input.approved ? { approvalId: input.approved.approvalId } : {}),
+      },
     });
     await user.destroy({ transaction: t });
     return ok({ username: facts.username, userId: facts.id });
@@ -42,14 +55,15 @@ export async function precheckDelete(
   ctx: Ctx,
   actor: Actor,
   input: { ref: string },
-): Promise<Outcome<{ username: string; userId: number }>> {
+): Promise<Outcome<{ username: string; userId: number; needsApproval?: ApprovalKind }>> {
   return ctx.db.tx(async (t) => {
     const access = await loadAccess(ctx, actor, t);
     if (isFailure(access)) return access;
     const target = await loadTarget(access, input.ref, 'delete', t);
     if (isFailure(target)) return target;
     const refused = await deleteRefusal(access.userId, target.user, t);
-    return refused ?? ok({ username: target.user.username, userId: target.user.id });
+    const needsApproval = approvalNeeded(ctx, { kind: 'single', action: 'delete' }, [target.roles]);
+    return refused ?? ok({ username: target.user.username, userId: target.user.id, ...(needsApproval ? { needsApproval } : {}) });
   });
 }
 

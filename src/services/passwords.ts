@@ -1,4 +1,5 @@
 import { Op, type Transaction } from 'sequelize';
+import type { ApprovalKind } from '../domain/approvals';
 import { fail, ok, type Outcome } from '../domain/outcome';
 import { passwordProblem } from '../domain/password-policy';
 import { afterPasswordSet, afterSelfServiceReset, requireReset } from '../domain/status';
@@ -11,6 +12,7 @@ import { accountRefusal, decide, isFailure, loadAccess, mayView, orgsOfUsers, ro
 import { writeAudit, writeBatchAudit } from './audit';
 import type { Actor, Ctx } from './context';
 import { checkRefs, type PerUserResult } from './account-status';
+import { approvalGate, approvalNeeded, approvalRequired, type ApprovedBy } from './approval-gate';
 import { hashPassword } from './password-hashing';
 import { authorityOrg, loadTarget, notFound } from './target';
 import { findUserByRef } from './user-refs';
@@ -34,6 +36,8 @@ export interface ResetOptions {
   /** Bulk: the actor is skipped rather than reset ("never reset yourself by accident"). */
   skipSelf: boolean;
   jobId?: number | null;
+  /** The approval request the reset runs under (issue 19). */
+  approvalId?: number | null;
   /** Bulk resets need `bulk_reset` on top of seeing the user. */
   permission?: 'reset_password' | 'bulk_reset';
   /**
@@ -95,6 +99,7 @@ export async function resetBatch(
     organizationOf: (id) => authorityOrg(access, 'reset_password', orgMap.get(id) ?? []),
     reason: opts.reason,
     jobId: opts.jobId,
+    approvalId: opts.approvalId,
   });
   const mails: NewMail[] = chosen.map((u, i) => ({
     kind: 'reset_link',
@@ -136,7 +141,7 @@ export async function resetBatch(
 export async function resetPasswords(
   ctx: Ctx,
   actor: Actor,
-  input: { refs: string[]; reason?: string | null },
+  input: { refs: string[]; reason?: string | null; approved?: ApprovedBy | null },
 ): Promise<Outcome<{ results: PerUserResult[] }>> {
   const refs = [...new Set(input.refs.map((r) => r.trim()).filter((r) => r.length > 0))];
   const problem = checkRefs(refs);
@@ -155,17 +160,32 @@ export async function resetPasswords(
       if (!u || !visible) missing.push({ ref, status: 'not_found', message: notFound(ref).message });
       else if (!users.some((x) => x.id === u.id)) users.push(u);
     }
-    const results = await resetBatch(ctx, t, actor, access, users, { reason, skipSelf: refs.length > 1 });
+    const roles = await rolesOfUsers(
+      users.map((u) => u.id),
+      t,
+    );
+    const needed = approvalGate(ctx, actor, { kind: 'single', action: 'reset_password' }, roles.values(), input.approved);
+    if (needed) return needed;
+    const results = await resetBatch(ctx, t, actor, access, users, {
+      reason,
+      skipSelf: refs.length > 1,
+      approvalId: input.approved?.approvalId,
+    });
     return ok({ results: [...results, ...missing] });
   });
 }
 
 /** Whose password the actor may change (the form is offered only then; the refusal says why not). */
-export async function changePasswordTarget(ctx: Ctx, actor: Actor, input: { ref: string }): Promise<Outcome<{ user: User }>> {
+export async function changePasswordTarget(
+  ctx: Ctx,
+  actor: Actor,
+  input: { ref: string },
+): Promise<Outcome<{ user: User; needsApproval: ApprovalKind | null }>> {
   const access = await loadAccess(ctx, actor);
   if (isFailure(access)) return access;
   const target = await loadTarget(access, input.ref, 'change_password');
-  return isFailure(target) ? target : ok({ user: target.user });
+  if (isFailure(target)) return target;
+  return ok({ user: target.user, needsApproval: approvalNeeded(ctx, { kind: 'single', action: 'change_password' }, [target.roles]) });
 }
 
 /**
@@ -176,7 +196,7 @@ export async function precheckChangePassword(
   ctx: Ctx,
   actor: Actor,
   input: { ref: string; password: string },
-): Promise<Outcome<{ userId: number; username: string; email: string }>> {
+): Promise<Outcome<{ userId: number; username: string; email: string; needsApproval: ApprovalKind | null }>> {
   const target = await changePasswordTarget(ctx, actor, input);
   if (!target.ok) return target;
   const u = target.user;
@@ -188,7 +208,7 @@ export async function precheckChangePassword(
     minLength: ctx.config.PASSWORD_MIN_LENGTH,
   });
   if (problem) return fail('password_policy', problem, { password: problem });
-  return ok({ userId: u.id, username: u.username, email: u.email });
+  return ok({ userId: u.id, username: u.username, email: u.email, needsApproval: target.needsApproval });
 }
 
 /** Admin sets a password. The owner is told that it changed (a DM or an email), never what it is. */
@@ -200,14 +220,38 @@ export async function changePassword(
   // Check permission and policy before the slow hash, then again inside the transaction.
   const pre = await precheckChangePassword(ctx, actor, input);
   if (!pre.ok) return pre;
+  if (pre.needsApproval) return approvalRequired(pre.needsApproval, 'submit the form again to request it');
   const hashed = await hashPassword(ctx, input.password);
   if (!hashed.ok) return hashed;
-  const { hash } = hashed;
+  return setPasswordHash(ctx, actor, { ref: input.ref, hash: hashed.hash });
+}
+
+/** A password checked and hashed before (at request time, when it waited for an approval): the hash only is kept. */
+export async function hashForApproval(
+  ctx: Ctx,
+  actor: Actor,
+  input: { ref: string; password: string },
+): Promise<Outcome<{ hash: string; userId: number }>> {
+  const pre = await precheckChangePassword(ctx, actor, input);
+  if (!pre.ok) return pre;
+  const hashed = await hashPassword(ctx, input.password);
+  return hashed.ok ? ok({ hash: hashed.hash, userId: pre.userId }) : hashed;
+}
+
+/** Set an already-hashed password, checking the actor (and the need for approval) again inside the transaction. */
+export async function setPasswordHash(
+  ctx: Ctx,
+  actor: Actor,
+  input: { ref: string; hash: string; approved?: ApprovedBy | null },
+): Promise<Outcome<{ username: string }>> {
+  const { hash } = input;
   return ctx.db.tx(async (t) => {
     const access = await loadAccess(ctx, actor, t);
     if (isFailure(access)) return access;
     const target = await loadTarget(access, input.ref, 'change_password', t);
     if (isFailure(target)) return target;
+    const needed = approvalGate(ctx, actor, { kind: 'single', action: 'change_password' }, [target.roles], input.approved);
+    if (needed) return needed;
     const { user } = target;
     const now = ctx.now();
     const next = afterPasswordSet(accountState(user), 'admin');
@@ -218,6 +262,7 @@ export async function changePassword(
       action: 'change_password',
       target: user,
       organizationId: authorityOrg(access, 'change_password', target.orgIds),
+      details: input.approved ? { approvalId: input.approved.approvalId } : undefined,
     });
     await enqueueNotices(ctx, t, [
       {

@@ -1,10 +1,11 @@
-// What runs in the background when Slack is configured: digest scheduler and audit mirror.
+// What runs in the background when Slack is configured: digest scheduler, audit mirror, approval expiry.
 import type { WebClient } from '@slack/web-api';
 import type { Runtime } from '../app/runtime';
 import { AuditMirror, type AuditMirrorOptions } from '../jobs/audit-mirror';
 import { startDigestScheduler, type DigestScheduler } from '../jobs/lockout-digest';
 import { SlackAuditPoster } from './audit-poster';
 import { SlackDigestPublisher } from './digest-publisher';
+import { sweepExpiredApprovals } from './flows/approvals';
 
 export interface SlackBackground {
   /** The lockout digest scheduler; `null` when DIGEST_CHANNEL is unset. */
@@ -16,6 +17,8 @@ export interface SlackBackground {
 
 export interface SlackBackgroundOptions {
   auditMirror?: AuditMirrorOptions;
+  /** How often pending approval requests past their time are settled as expired (default 60 s). */
+  approvalSweepMs?: number;
 }
 
 /** What every instance with Slack runs in the background: the digest scheduler and the audit mirror. */
@@ -30,11 +33,13 @@ export function startSlackBackground(rt: Runtime, client: WebClient, opts: Slack
     });
     auditMirror = mirror;
   }
+  // Approvals (issue 19): expiry is told to the requester even when nobody clicks.
+  const approvals = config.APPROVAL_REQUIRED.length > 0 ? sweepExpiredApprovals(rt, client, opts.approvalSweepMs) : null;
   return {
     digest,
     auditMirror,
     stop: async () => {
-      await Promise.all([digest?.stop(), auditMirror?.stop()]);
+      await Promise.all([digest?.stop(), auditMirror?.stop(), approvals?.stop()]);
     },
   };
 }

@@ -101,6 +101,7 @@ export const SUB_COMMANDS: SubCommandSpec[] = [
     minArgs: 0,
     maxArgs: 4,
   },
+  { name: 'approvals', usage: 'approvals', summary: 'approval requests waiting for you (Approve / Deny)', minArgs: 0, maxArgs: 0 },
 ];
 
 export interface ParsedCommand {

@@ -27,6 +27,11 @@ export const ACTION = {
   bulkPreview: 'bulk_preview',
   /** Confirm on the preview a typed `/users disable NAME… --reason …` answers with; value is the job id. */
   confirmBulk: 'confirm_bulk',
+  /** Request approval on a typed command's preview (issue 19); value is the job id. */
+  requestApproval: 'request_approval',
+  /** Approve / Deny on an approval request; value is the request id. */
+  approve: 'approval_approve',
+  deny: 'approval_deny',
   /** App Home. */
   homeActivate: 'home_activate',
   homeOpenBulk: 'home_open_bulk',
@@ -69,6 +74,8 @@ export const CALLBACK = {
   bulkConfirm: 'bulk_reset_confirm',
   exportFields: 'export_fields',
   findModal: 'find_modal',
+  /** The reason a Deny asks for; private_metadata is the request id. */
+  denyReason: 'approval_deny_reason',
 } as const;
 
 /** Overflow menus take at most 5 options; list rows show these, in this order of priority. */

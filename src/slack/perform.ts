@@ -5,6 +5,9 @@ import { activateUser, setUsersEnabled, type PerUserResult } from '../services/a
 import type { Actor } from '../services/context';
 import { deleteUser } from '../services/delete-user';
 import { resetPasswords } from '../services/passwords';
+import type { WebClient } from '@slack/web-api';
+import { SINGLE_APPROVAL_ACTIONS, type SingleApprovalAction } from '../domain/approvals';
+import { askSingleApprovalIfNeeded, pendingNotice } from './flows/approvals';
 import { byLine, type SlackDeps } from './kit';
 import { esc } from './views/common';
 
@@ -37,9 +40,16 @@ export async function performUserAction(
   action: UserAction,
   userId: number,
   slackUserId: string,
+  client?: WebClient,
 ): Promise<Performed | Failure> {
   const ref = String(userId);
   const now = deps.rt.now();
+  // APPROVAL_REQUIRED (issue 19): an action a second person must approve is asked for, not done.
+  if (client && isSingleApprovalAction(action)) {
+    const asked = await askSingleApprovalIfNeeded(deps, client, actor, slackUserId, { action, userId });
+    if (!asked.ok) return asked;
+    if (asked.requested) return { ok: true, notice: pendingNotice(asked), username: asked.request.target?.username };
+  }
   switch (action) {
     case 'enable':
     case 'disable': {
@@ -62,4 +72,8 @@ export async function performUserAction(
     default:
       return fail('invalid_input', 'That action opens a dialog; use the button on the user card.');
   }
+}
+
+function isSingleApprovalAction(a: UserAction): a is UserAction & SingleApprovalAction {
+  return (SINGLE_APPROVAL_ACTIONS as readonly string[]).includes(a) && a !== 'change_password';
 }

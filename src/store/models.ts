@@ -18,6 +18,7 @@
 import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
 import type { AccountState, AuthStatus } from '../domain/status';
 import { initNoticeModels } from './notice-models';
+import { initApprovalModel } from './approval-model';
 
 /** Sequelize models over the tables of migrations/. Migrations own the schema; `sync()` is never called. */
 
@@ -425,4 +426,7 @@ export function initModels(sequelize: Sequelize): void {
     { sequelize, tableName: 'slack_deliveries', ...base, timestamps: false },
   );
   initNoticeModels(sequelize);
+  initApprovalModel(sequelize);
 }
+
+export { ApprovalRequest } from './approval-model';

@@ -225,6 +225,31 @@ const CASES: Record<keyof Config, VariableCase> = {
     ],
     bad: ['9', '5001', 'many'],
   },
+  APPROVAL_REQUIRED: {
+    default: [],
+    good: [
+      ['bulk,delete,admin_target', ['bulk', 'delete', 'admin_target']],
+      [' Delete , delete,api_key ', ['delete', 'api_key']],
+    ],
+    bad: ['bulk,everything', 'deletes'],
+  },
+  APPROVAL_BULK_MIN: {
+    default: 25,
+    good: [
+      ['0', 0],
+      ['500', 500],
+    ],
+    bad: ['-1', 'ten', '2.5'],
+  },
+  APPROVAL_TTL_MINUTES: {
+    default: 60,
+    good: [
+      ['0.5', 0.5],
+      ['1440', 1440],
+    ],
+    bad: ['0', '10081', 'an hour'],
+  },
+  APPROVALS_CHANNEL: { default: '', good: [['C0APPROVE', 'C0APPROVE']], bad: ['#approvals'] },
   LOG_LEVEL: {
     default: 'info',
     good: [

@@ -19,7 +19,8 @@ import {
 } from '../../kit';
 import { esc } from '../../views/common';
 import { textMessage } from '../../views/messages';
-import { noticeModal, warningModal } from '../../views/modals';
+import { loadingModal, noticeModal, warningModal } from '../../views/modals';
+import { askBulkApproval, pendingNotice } from '../approvals';
 
 const STARTED = 'Started. Progress and the final summary appear in your direct messages with userops.';
 
@@ -54,23 +55,29 @@ async function startBulkJob(
   return { ok: true, action: confirmed.action };
 }
 
-function readMeta(privateMetadata: string): { jobId: number | null; action: BulkAction } {
+function readMeta(privateMetadata: string): { jobId: number | null; action: BulkAction; approval: boolean } {
   try {
-    const meta = JSON.parse(privateMetadata) as { jobId?: unknown; action?: unknown };
+    const meta = JSON.parse(privateMetadata) as { jobId?: unknown; action?: unknown; approval?: unknown };
     return {
       jobId: typeof meta.jobId === 'number' ? meta.jobId : null,
       action: typeof meta.action === 'string' && isBulkAction(meta.action) ? meta.action : 'reset_password',
+      approval: meta.approval === true,
     };
   } catch {
-    return { jobId: null, action: 'reset_password' };
+    return { jobId: null, action: 'reset_password', approval: false };
   }
 }
 
 /** The preview modal confirmed. */
 export function bulkConfirm(deps: SlackDeps) {
   return async ({ ack, body, view, client }: ViewSubmitArgs): Promise<void> => {
-    const { jobId, action } = readMeta(view.private_metadata);
+    const { jobId, action, approval } = readMeta(view.private_metadata);
     const title = BULK_TITLE[action];
+    if (approval) {
+      await ack({ response_action: 'update', view: loadingModal(title) });
+      if (jobId !== null) await requestFromModal(deps, body.user, client, view.id, jobId, title);
+      return;
+    }
     await ack({ response_action: 'update', view: noticeModal(title, `${STARTED} You can close this.`) });
     if (jobId === null) return;
     const tell = modalTeller(client, body.user.id, view.id);
@@ -86,6 +93,48 @@ export function bulkConfirm(deps: SlackDeps) {
       },
       tell,
     );
+  };
+}
+
+/** "Request approval" in the preview modal: the request is sent, and the modal says where. */
+async function requestFromModal(
+  deps: SlackDeps,
+  user: { id: string; name?: string },
+  client: WebClient,
+  viewId: string,
+  jobId: number,
+  title: string,
+): Promise<void> {
+  await safely(
+    deps,
+    undefined,
+    'bulk_request_approval',
+    async () => {
+      const actor = await actorOrWarnModal(deps, client, user, title, updateView(client, viewId));
+      if (!actor) return;
+      const asked = await askBulkApproval(deps, client, actor, user.id, jobId);
+      await client.views.update({
+        view_id: viewId,
+        view: asked.ok ? noticeModal(title, `${pendingNotice(asked)} You can close this.`) : warningModal(title, asked.message),
+      });
+    },
+    modalTeller(client, user.id, viewId),
+  );
+}
+
+/** "Request approval" on a typed command's preview; its value is the job id. */
+export function requestApprovalButton(deps: SlackDeps) {
+  return async ({ ack, body, client, respond }: BlockActionArgs): Promise<void> => {
+    await ack();
+    await safely(deps, respond, 'request_approval', async () => {
+      const jobId = Number(firstAction(body).value);
+      if (!Number.isSafeInteger(jobId) || jobId <= 0) return;
+      const actor = await actorOrRefuse(deps, client, body.user.id, body.user.username, respond);
+      if (!actor) return;
+      const asked = await askBulkApproval(deps, client, actor, body.user.id, jobId);
+      if (!asked.ok) return replyFailure(respond, asked);
+      await replaceOriginal(respond, textMessage(pendingNotice(asked)));
+    });
   };
 }
 

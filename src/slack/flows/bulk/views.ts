@@ -1,5 +1,6 @@
 // Block Kit of the bulk flow: the form, the preview (as a modal, and as a message for a typed command).
 import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
+import { APPROVAL_REASON_TEXT } from '../../../domain/approvals';
 import { BULK_DONE_VERB, BULK_PERMISSION, BULK_TITLE, type BulkAction, type SkipReason } from '../../../domain/bulk-actions';
 import { PERMISSION_LABELS } from '../../../domain/permissions';
 import { SAVED_VIEWS, SAVED_VIEW_LABELS } from '../../../domain/status';
@@ -184,13 +185,21 @@ export function previewLines(p: BulkActionPreview, orgSlug: string | null): stri
 }
 
 const CONFIRM_VERB: Record<BulkAction, string> = { reset_password: 'Reset', disable: 'Disable', enable: 'Enable', activate: 'Unlock' };
-const confirmText = (p: BulkActionPreview) => `${CONFIRM_VERB[p.action]} ${p.count}`;
+const confirmText = (p: BulkActionPreview) => (p.needsApproval ? 'Request approval' : `${CONFIRM_VERB[p.action]} ${p.count}`);
+
+/** When a second person must approve (APPROVAL_REQUIRED), the preview says so above its button. */
+function approvalNote(p: BulkActionPreview): string[] {
+  if (!p.needsApproval || p.count === 0) return [];
+  return [
+    `:lock: This needs a second person's approval (${APPROVAL_REASON_TEXT[p.needsApproval]}). *Request approval* sends this preview to them; nothing changes until one of them approves.`,
+  ];
+}
 
 /** The preview modal; no confirm button when nobody would change. */
 export function bulkPreviewModal(p: BulkActionPreview, orgSlug: string | null): ModalView {
-  return modal(BULK_TITLE[p.action], lineSections(previewLines(p, orgSlug)), {
+  return modal(BULK_TITLE[p.action], lineSections([...previewLines(p, orgSlug), ...approvalNote(p)]), {
     callback_id: CALLBACK.bulkConfirm,
-    private_metadata: JSON.stringify({ jobId: p.jobId, action: p.action }),
+    private_metadata: JSON.stringify({ jobId: p.jobId, action: p.action, ...(p.needsApproval ? { approval: true } : {}) }),
     ...(p.count > 0 ? { submit: { type: 'plain_text', text: confirmText(p) } } : {}),
   });
 }
@@ -198,8 +207,23 @@ export function bulkPreviewModal(p: BulkActionPreview, orgSlug: string | null): 
 /** The same preview as a message (a typed command's answer), with a confirm-carrying button when someone would change. */
 export function bulkPreviewMessage(p: BulkActionPreview): SlackMessage {
   const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: `*${esc(BULK_TITLE[p.action])}*` } }];
-  blocks.push(...lineSections(previewLines(p, null)));
-  if (p.count > 0) {
+  blocks.push(...lineSections([...previewLines(p, null), ...approvalNote(p)]));
+  if (p.count > 0 && p.needsApproval) {
+    blocks.push({
+      type: 'actions',
+      block_id: `${BLOCK.bulkAction}:${p.action}`,
+      elements: [
+        {
+          type: 'button',
+          action_id: ACTION.requestApproval,
+          style: 'primary',
+          text: { type: 'plain_text', text: confirmText(p) },
+          value: String(p.jobId),
+        },
+        { type: 'button', action_id: ACTION.cancel, text: { type: 'plain_text', text: 'Cancel' }, value: 'cancel' },
+      ],
+    });
+  } else if (p.count > 0) {
     blocks.push({
       type: 'actions',
       // The block id carries the action, so the progress message is titled before the job is read.

@@ -1,5 +1,6 @@
 // The change-password modal submitted: policy errors under the field, else the change and its outcome.
-import { changePassword, precheckChangePassword } from '../../../services/passwords';
+import { changePassword, hashForApproval, precheckChangePassword } from '../../../services/passwords';
+import { askSingleApprovalIfNeeded, pendingNotice } from '../approvals';
 import { BLOCK } from '../../constants';
 import type { ViewSubmitArgs } from '../../handler-args';
 import { actorOrWarnModal, modalTeller, safely, type SlackDeps } from '../../kit';
@@ -36,6 +37,24 @@ export function changePasswordSubmit(deps: SlackDeps) {
       undefined,
       'change_password_submit',
       async () => {
+        if (pre.needsApproval) {
+          // APPROVAL_REQUIRED (issue 19): the password is hashed now and only the hash waits for the approval.
+          const hashed = await hashForApproval(deps.rt, actor, { ref: String(meta.userId), password });
+          const asked = hashed.ok
+            ? await askSingleApprovalIfNeeded(deps, client, actor, body.user.id, {
+                action: 'change_password',
+                userId: hashed.userId,
+                passwordHash: hashed.hash,
+              })
+            : hashed;
+          const text = !asked.ok
+            ? `:warning: ${esc(asked.message)}`
+            : asked.requested
+              ? pendingNotice(asked)
+              : 'No approval is needed any more: submit the form again.';
+          await client.views.update({ view_id: view.id, view: noticeModal('Change password', text) });
+          return;
+        }
         const result = await changePassword(deps.rt, actor, { ref: String(meta.userId), password });
         const text = result.ok
           ? `✅ The password of *${esc(result.username)}* was changed. They were emailed a notice (without the password).`

@@ -17,16 +17,20 @@ export async function deleteConfirmation(deps: SlackDeps, actor: Actor, ref: str
   if (!found.ok) return replyFailure(respond, found);
   const u = found.user;
   const name = `${u.firstName} ${u.lastName}`.trim();
+  // APPROVAL_REQUIRED (issue 19): the same button asks a second person instead of deleting.
+  const approval = allowed.needsApproval !== undefined;
   await replyEphemeral(
     respond,
     confirmMessage({
       question: `Delete ${esc(u.username)}?`,
-      details: `${name ? `${esc(name)} · ` : ''}${esc(u.email)} · ${u.organizations.map((o) => esc(o.slug)).join(', ')}\nTheir memberships, API keys and reset links are removed. The audit log keeps what happened.`,
+      details: `${name ? `${esc(name)} · ` : ''}${esc(u.email)} · ${u.organizations.map((o) => esc(o.slug)).join(', ')}\nTheir memberships, API keys and reset links are removed. The audit log keeps what happened.${approval ? "\n:lock: This needs a second person's approval: *Request approval* asks them; nothing changes until one of them approves." : ''}`,
       actionId: ACTION.confirmDelete,
-      buttonText: 'Delete',
+      buttonText: approval ? 'Request approval' : 'Delete',
       value: String(u.id),
-      confirmTitle: 'Delete this user?',
-      confirmText: `${esc(u.username)} will be deleted. This cannot be undone.`,
+      confirmTitle: approval ? 'Request approval?' : 'Delete this user?',
+      confirmText: approval
+        ? `A second person will be asked to approve deleting ${esc(u.username)}.`
+        : `${esc(u.username)} will be deleted. This cannot be undone.`,
     }),
   );
 }

@@ -13,7 +13,7 @@ export function confirmDelete(deps: SlackDeps) {
       if (!Number.isSafeInteger(userId)) return;
       const actor = await actorOrRefuse(deps, client, body.user.id, body.user.username, respond);
       if (!actor) return;
-      const done = await performUserAction(deps, actor, 'delete', userId, body.user.id);
+      const done = await performUserAction(deps, actor, 'delete', userId, body.user.id, client);
       if (!done.ok) return replyFailure(respond, done);
       await replaceOriginal(respond, textMessage(done.notice));
       await deps.hooks.refreshHome?.(client, body.user.id);

@@ -26,7 +26,7 @@ export function digestRowButton(deps: SlackDeps, action: 'activate' | 'reset_pas
       if (!Number.isSafeInteger(userId)) return;
       const actor = await actorOrRefuse(deps, client, body.user.id, body.user.username, respond);
       if (!actor) return;
-      const done = await performUserAction(deps, actor, action, userId, body.user.id);
+      const done = await performUserAction(deps, actor, action, userId, body.user.id, client);
       if (!done.ok) return replyFailure(respond, done);
       const now = await showUser(deps.rt, actor, { ref: String(userId) });
       const message = body.message;

@@ -26,7 +26,7 @@ export function homeActivateButton(deps: SlackDeps) {
         let notice: string;
         if (isFailure(actor)) notice = `:warning: ${esc(actor.message)}`;
         else {
-          const done = await performUserAction(deps, actor, 'activate', userId, body.user.id);
+          const done = await performUserAction(deps, actor, 'activate', userId, body.user.id, client);
           notice = done.ok ? `${done.username ? `*${esc(done.username)}*: ` : ''}${done.notice}` : `:warning: ${esc(done.message)}`;
         }
         await publishHome(deps, client, body.user.id, notice);

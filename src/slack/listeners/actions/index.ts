@@ -2,7 +2,8 @@
 import type { App } from '@slack/bolt';
 import type { UserAction } from '../../../domain/actions';
 import { ACTION } from '../../constants';
-import { bulkConfirmButton, bulkUserOptions } from '../../flows/bulk';
+import { approveButton, denyButton } from '../../flows/approvals';
+import { bulkConfirmButton, bulkUserOptions, requestApprovalButton } from '../../flows/bulk';
 import { changePasswordButton, suggestPasswordButton } from '../../flows/change-password';
 import { cancelButton, confirmDelete, confirmResetMany, undoButton } from '../../flows/confirm';
 import type { SlackDeps } from '../../kit';
@@ -42,6 +43,10 @@ export function registerActions(app: App, deps: SlackDeps): void {
   // The bulk flow (flows/bulk): the user picker's type-ahead, and Confirm on a typed command's preview.
   app.options({ type: 'block_suggestion', action_id: ACTION.bulkUserPicker }, bulkUserOptions(deps));
   app.action(on(ACTION.confirmBulk), bulkConfirmButton(deps));
+  // Approvals (flows/approvals): Request approval on a typed preview, Approve and Deny on a request.
+  app.action(on(ACTION.requestApproval), requestApprovalButton(deps));
+  app.action(on(ACTION.approve), approveButton(deps));
+  app.action(on(ACTION.deny), denyButton(deps));
   // App Home.
   app.action(on(ACTION.homeActivate), homeActivateButton(deps));
   app.action(on(ACTION.homeOpenBulk), homeBulkButton(deps));

@@ -25,7 +25,7 @@ export function rowMenu(deps: SlackDeps) {
       }
       if (choice.action === 'delete') return deleteConfirmation(deps, actor, ref, respond);
       if (choice.action === 'reset_password') return resetConfirmation(deps, actor, [ref], respond);
-      const done = await performUserAction(deps, actor, choice.action, choice.userId, body.user.id);
+      const done = await performUserAction(deps, actor, choice.action, choice.userId, body.user.id, client);
       if (!done.ok) return replyFailure(respond, done);
       // Rewrite the list in place: the row shows its new state, the notice says who did what.
       const stateKey = blockId.startsWith(BLOCK.rowPrefix) ? blockId.slice(blockId.indexOf(':', BLOCK.rowPrefix.length) + 1) : '';

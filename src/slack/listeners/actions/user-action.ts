@@ -24,7 +24,7 @@ export function userActionButton(deps: SlackDeps, modalButtons: Partial<Record<U
     await safely(deps, respond, `card:${action}`, async () => {
       const actor = await actorOrRefuse(deps, client, body.user.id, body.user.username, respond);
       if (!actor) return;
-      const done = await performUserAction(deps, actor, action, userId, body.user.id);
+      const done = await performUserAction(deps, actor, action, userId, body.user.id, client);
       if (!done.ok) return replyFailure(respond, done);
       if (done.deleted) return replaceOriginal(respond, textMessage(done.notice));
       const card = await presentCard(deps, actor, String(userId), { notice: done.notice });

@@ -2,6 +2,7 @@
 import type { App } from '@slack/bolt';
 import { INLINE_MAX } from '../../../services/bulk-actions';
 import { SUB_COMMANDS, type ParsedCommand } from '../../command-parser';
+import { approvalsCommand } from '../../flows/approvals';
 import { bulkCommand } from '../../flows/bulk';
 import { changePasswordCommand } from '../../flows/change-password';
 import type { SubCommandHandler } from '../../handler-args';
@@ -35,6 +36,7 @@ const SUB_COMMAND_HANDLERS: Readonly<Record<string, SubCommandHandler>> = {
   export: exportCommand,
   reassign: reassignCommand,
   audit: auditCommand,
+  approvals: approvalsCommand,
 };
 
 /**

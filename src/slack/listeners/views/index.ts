@@ -1,6 +1,7 @@
 // The view_submission registrar (modals). Import only registerViews from here.
 import type { App } from '@slack/bolt';
 import { CALLBACK } from '../../constants';
+import { denySubmit } from '../../flows/approvals';
 import { bulkConfirm, bulkSubmit } from '../../flows/bulk';
 import { changePasswordSubmit } from '../../flows/change-password';
 import { exportFieldsSubmit } from '../../flows/export-fields';
@@ -14,4 +15,5 @@ export function registerViews(app: App, deps: SlackDeps): void {
   app.view(on(CALLBACK.bulkConfirm), bulkConfirm(deps));
   app.view(on(CALLBACK.exportFields), exportFieldsSubmit(deps));
   app.view(on(CALLBACK.findModal), findSubmit(deps));
+  app.view(on(CALLBACK.denyReason), denySubmit(deps));
 }

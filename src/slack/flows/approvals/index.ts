@@ -1,0 +1,4 @@
+// Two-person approval in Slack (issue 19): asking, Approve / Deny and its reason, `/users approvals`. Import from here only.
+export { askBulkApproval, askSingleApprovalIfNeeded, pendingNotice } from './ask';
+export { approvalsCommand, approveButton, denyButton, denySubmit } from './decide';
+export { sweepExpiredApprovals } from './sweep';
