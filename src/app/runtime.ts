@@ -14,7 +14,7 @@ export interface RuntimeOptions {
   migrate?: boolean;
 }
 
-export type Topic = 'mail' | 'jobs' | 'audit';
+export type Topic = 'mail' | 'jobs' | 'audit' | 'webhooks';
 
 export interface Runtime extends Ctx {
   close(): Promise<void>;

@@ -2,6 +2,7 @@ import { BULK_KINDS, bulkActionJob } from '../jobs/bulk-actions';
 import { withExportMailHooks, type FileShare } from '../jobs/export';
 import { silentNotifier, type JobNotifier } from '../jobs/notifier';
 import { JobRunner, type JobHandler, type JobRunnerOptions } from '../jobs/runner';
+import { startWebhookSender, type WebhookSender, type WebhookSenderOptions } from '../jobs/webhook-sender';
 import { startMailSender, type MailSender, type MailSenderOptions } from '../mail/sender';
 import type { MailTransport } from '../mail/transport';
 import type { Runtime } from './runtime';
@@ -9,6 +10,8 @@ import type { Runtime } from './runtime';
 export interface WorkerOptions {
   mail?: MailSenderOptions & { transport?: MailTransport };
   jobs?: JobRunnerOptions;
+  /** The webhook delivery worker (onDisabled: tell the organization's administrators). */
+  webhooks?: WebhookSenderOptions;
   notifier?: JobNotifier;
   /** Where bulk jobs share their CSV of per-user outcomes (the requester's DM); none without Slack. */
   share?: FileShare | null;
@@ -19,11 +22,12 @@ export interface WorkerOptions {
 export interface Workers {
   mail: MailSender;
   jobs: JobRunner;
+  webhooks: WebhookSender;
   stop(): Promise<void>;
 }
 
 /**
- * The background side of an instance: the mail outbox sender and the job runner, woken by commits
+ * The background side of an instance: the mail outbox sender, the webhook sender and the job runner, woken by commits
  * (onNotify) and by polling. Every instance runs both; leases keep them from doing a thing twice.
  */
 export function startWorkers(rt: Runtime, opts: WorkerOptions = {}): Workers {
@@ -37,13 +41,15 @@ export function startWorkers(rt: Runtime, opts: WorkerOptions = {}): Workers {
     if (topic === 'jobs') jobs.kick();
   });
   jobs.start();
+  const webhooks = startWebhookSender(rt, opts.webhooks ?? {});
   return {
     mail,
     jobs,
+    webhooks,
     // Jobs first: a batch in flight may still queue mail, which the sender then gets to send.
     stop: async () => {
       await jobs.stop();
-      await mail.stop();
+      await Promise.all([mail.stop(), webhooks.stop()]);
     },
   };
 }

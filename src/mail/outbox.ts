@@ -17,7 +17,7 @@ export interface MailCtx {
   db: Database;
   logger: Logger;
   now(): Date;
-  notify?(topic: 'mail' | 'jobs' | 'audit'): void;
+  notify?(topic: 'mail' | 'jobs' | 'audit' | 'webhooks'): void;
 }
 
 export type MailKind = 'reset_link' | 'password_changed' | 'lockout_notice' | 'sign_in_blocked' | 'export' | 'job_result';

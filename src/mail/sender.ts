@@ -376,7 +376,7 @@ export async function mailStats(jobId: number): Promise<{ queued: number; sent: 
 
 /** The running app's worker: the configured transport, woken whenever a transaction that queued mail commits. */
 export function startMailSender(
-  rt: MailCtx & { onNotify(fn: (topic: 'mail' | 'jobs' | 'audit') => void): void },
+  rt: MailCtx & { onNotify(fn: (topic: 'mail' | 'jobs' | 'audit' | 'webhooks') => void): void },
   opts: MailSenderOptions & { transport?: MailTransport } = {},
 ): MailSender {
   const { transport, ...rest } = opts;

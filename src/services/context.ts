@@ -15,7 +15,7 @@ export interface Ctx {
   /** The clock, replaceable in tests (token expiry, digest windows). */
   now(): Date;
   /** Called after a transaction that queued mail or jobs commits, so workers wake without polling delay. */
-  notify?(topic: 'mail' | 'jobs' | 'audit'): void;
+  notify?(topic: 'mail' | 'jobs' | 'audit' | 'webhooks'): void;
 }
 
 /**
