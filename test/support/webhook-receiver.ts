@@ -62,3 +62,12 @@ export async function startReceiver(port = 0): Promise<Receiver> {
   r.url = `http://127.0.0.1:${r.port}/hook`;
   return r;
 }
+
+/** The settings of webhook tests: a key, a local receiver allowed, a short retry schedule. */
+export const WEBHOOK_ENV = {
+  WEBHOOK_SECRET_KEY: 'test-webhook-secret-key-0123456789abcdef',
+  WEBHOOK_ALLOW_PRIVATE: 'true',
+  WEBHOOK_RETRY_SCHEDULE: '0.05,0.1',
+  WEBHOOK_TIMEOUT_SECONDS: '2',
+};
+

@@ -14,14 +14,7 @@ import { WebhookDelivery } from '../../src/store/webhook-models';
 import { DIALECTS } from '../support/db';
 import { actorFor, makeUser, org, testEnv } from '../support/fixtures';
 import { IMPORT_HEADER } from '../support/import';
-import { accepted, startReceiver, type Receiver } from '../support/webhook-receiver';
-
-export const WEBHOOK_ENV = {
-  WEBHOOK_SECRET_KEY: 'test-webhook-secret-key-0123456789abcdef',
-  WEBHOOK_ALLOW_PRIVATE: 'true',
-  WEBHOOK_RETRY_SCHEDULE: '0.05,0.1',
-  WEBHOOK_TIMEOUT_SECONDS: '2',
-};
+import { WEBHOOK_ENV, accepted, startReceiver, type Receiver } from '../support/webhook-receiver';
 
 type Env = Awaited<ReturnType<typeof testEnv>>;
 
