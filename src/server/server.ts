@@ -15,6 +15,7 @@ import { SlackJobNotifier } from '../slack/job-notifier';
 import { SlackFileShare } from '../slack/file-share';
 import { EXPORT_KIND, exportJob } from '../jobs/export';
 import { mailFailureReporter } from '../slack/mail-failures';
+import { webhookDisabledReporter } from '../slack/webhook-notices';
 import { startWorkers, type WorkerOptions, type Workers } from '../app/workers';
 import { startSlackBackground, type SlackBackground, type SlackBackgroundOptions } from '../slack/background';
 import { delivery, webClientRetryConfig, type DeliveryPolicy } from '../slack/delivery';
@@ -186,6 +187,10 @@ export async function startServer(rt: Runtime, opts: ServerOptions = {}): Promis
           mail: {
             ...(workerOpts.mail ?? {}),
             onFailed: workerOpts.mail?.onFailed ?? (slack ? mailFailureReporter(slack.client, logger) : undefined),
+          },
+          webhooks: {
+            ...(workerOpts.webhooks ?? {}),
+            onDisabled: workerOpts.webhooks?.onDisabled ?? (slack ? webhookDisabledReporter(slack.client, logger, config.SLACK_COMMAND) : undefined),
           },
         });
 

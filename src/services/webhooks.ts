@@ -10,7 +10,7 @@ import { TEST_EVENT_TYPE, parseEventList, type WebhookPayload } from '../domain/
 import { checkWebhookUrl } from '../lib/webhook-target';
 import { Organization } from '../store/models';
 import { WebhookDelivery, WebhookEndpoint } from '../store/webhook-models';
-import { deliveryCounts, endpointsIn, recentDeliveries } from '../store/webhook-queries';
+import { administratorsOf, deliveryCounts, endpointsIn, recentDeliveries } from '../store/webhook-queries';
 import { writeAudit } from './audit';
 import { isFailure, loadAccess, mayOn, orgsWith, type Access } from './authz';
 import type { Actor, Ctx } from './context';
@@ -234,4 +234,10 @@ export async function webhookDeliveries(
       deliveredAt: d.deliveredAt,
     })),
   });
+}
+
+/** Who hears that an organization's endpoint was disabled: its administrators (enabled accounts), by email. */
+export async function webhookNoticeRecipients(organizationId: number): Promise<{ organization: string; emails: string[] }> {
+  const org = await Organization.findByPk(organizationId);
+  return { organization: org?.slug ?? String(organizationId), emails: (await administratorsOf(organizationId)).map((u) => u.email) };
 }

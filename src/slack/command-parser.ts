@@ -101,6 +101,14 @@ export const SUB_COMMANDS: SubCommandSpec[] = [
     minArgs: 0,
     maxArgs: 4,
   },
+  {
+    name: 'webhooks',
+    usage: 'webhooks [add ORG URL [EVENTS] | remove ID | enable ID | test ID | deliveries ID]',
+    summary: "signed outbound events: your organizations' endpoints (administrators)",
+    aliases: ['webhook'],
+    minArgs: 0,
+    maxArgs: 4,
+  },
 ];
 
 export interface ParsedCommand {

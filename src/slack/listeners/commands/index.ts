@@ -17,6 +17,7 @@ import { resetPasswordCommand } from './reset-password';
 import { showCommand } from './show';
 import { typedBulkCommand } from './typed-bulk';
 import { usersCommand } from './users-command';
+import { webhooksCommand } from './webhooks';
 
 /** Every sub-command of `/users` (names as in command-parser's SUB_COMMANDS) and its handler. */
 const SUB_COMMAND_HANDLERS: Readonly<Record<string, SubCommandHandler>> = {
@@ -35,6 +36,7 @@ const SUB_COMMAND_HANDLERS: Readonly<Record<string, SubCommandHandler>> = {
   export: exportCommand,
   reassign: reassignCommand,
   audit: auditCommand,
+  webhooks: webhooksCommand,
 };
 
 /**
