@@ -45,6 +45,7 @@ describe('README configuration table and .env.example match the schema', () => {
 const SCOPES_FOR: Record<string, string[]> = {
   'auth.test': [],
   'users.info': ['users:read', 'users:read.email'],
+  'users.lookupByEmail': ['users:read.email'],
   'conversations.open': ['im:write'],
   'chat.postMessage': ['chat:write'],
   'chat.postEphemeral': ['chat:write'],
