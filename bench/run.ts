@@ -148,7 +148,12 @@ async function main(): Promise<void> {
   };
   const rt = await createRuntime(
     // Webhooks go to a receiver on this machine (bench/webhooks.ts).
-    loadConfig({ ...baseEnv, SMTP_URL: sink.url, WEBHOOK_SECRET_KEY: 'bench-webhook-secret-key-0123456789abcdef', WEBHOOK_ALLOW_PRIVATE: 'true' }),
+    loadConfig({
+      ...baseEnv,
+      SMTP_URL: sink.url,
+      WEBHOOK_SECRET_KEY: 'bench-webhook-secret-key-0123456789abcdef',
+      WEBHOOK_ALLOW_PRIVATE: 'true',
+    }),
   );
   const rows: MeasureRow[] = [];
   const details: Record<string, unknown> = {};
@@ -389,7 +394,13 @@ async function main(): Promise<void> {
       ratio: wh.rawPostsPerSecond / whRate,
       target: 'reported',
       met: wh.duplicates === 0 ? null : false,
-      values: { perSecond: whRate, rawPerSecond: wh.rawPostsPerSecond, deliveries: wh.deliveries, drainMs: wh.drainMs, duplicates: wh.duplicates },
+      values: {
+        perSecond: whRate,
+        rawPerSecond: wh.rawPostsPerSecond,
+        deliveries: wh.deliveries,
+        drainMs: wh.drainMs,
+        duplicates: wh.duplicates,
+      },
     });
 
     // --- Bulk disable (issue 15), in this process, on the same three sets (enabled after the reset) ---

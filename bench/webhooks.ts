@@ -73,7 +73,11 @@ async function rawPosts(url: string, body: string, count: number): Promise<numbe
   return count / ((performance.now() - started) / 1000);
 }
 
-export async function measureWebhooks(opts: { rt: Runtime; actor: Actor & { kind: 'user' }; sets: [number[], number[]] }): Promise<WebhookMeasure> {
+export async function measureWebhooks(opts: {
+  rt: Runtime;
+  actor: Actor & { kind: 'user' };
+  sets: [number[], number[]];
+}): Promise<WebhookMeasure> {
   const { rt, actor } = opts;
   const [without, withSet] = opts.sets;
   const recv = await receiver();

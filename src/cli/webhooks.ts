@@ -62,8 +62,13 @@ export async function webhooksCli(rt: Ctx, args: string[], io: CliIO): Promise<n
       if (!r.ok) return fail(r);
       if (r.endpoints.length === 0) io.out('No webhook endpoints.');
       for (const e of r.endpoints) {
-        const counts = Object.entries(e.deliveries).map(([s, n]) => `${n} ${s}`).join(', ') || 'no deliveries';
-        io.out(`${e.id}  ${e.organization}  ${e.enabled ? 'enabled ' : 'DISABLED'}  ${e.url}  events: ${e.events === '*' ? 'all' : e.events}  (${counts})`);
+        const counts =
+          Object.entries(e.deliveries)
+            .map(([s, n]) => `${n} ${s}`)
+            .join(', ') || 'no deliveries';
+        io.out(
+          `${e.id}  ${e.organization}  ${e.enabled ? 'enabled ' : 'DISABLED'}  ${e.url}  events: ${e.events === '*' ? 'all' : e.events}  (${counts})`,
+        );
         if (!e.enabled && e.disabledReason) io.out(`    ${e.disabledReason}`);
       }
       return 0;
@@ -95,9 +100,16 @@ export async function webhooksCli(rt: Ctx, args: string[], io: CliIO): Promise<n
       if (rest.length !== 1 || opts.org || opts.url || opts.events) break;
       const r = await webhookDeliveries(rt, SYSTEM_ACTOR, { id: rest[0], failedOnly: opts.failed === 'true' });
       if (!r.ok) return fail(r);
-      io.out(`Endpoint ${r.id} ${r.url}${r.enabled ? '' : ' (DISABLED)'}: latest ${r.deliveries.length}${opts.failed ? ' failed' : ''} deliveries`);
+      io.out(
+        `Endpoint ${r.id} ${r.url}${r.enabled ? '' : ' (DISABLED)'}: latest ${r.deliveries.length}${opts.failed ? ' failed' : ''} deliveries`,
+      );
       for (const d of r.deliveries) {
-        const when = d.status === 'delivered' && d.deliveredAt ? `delivered ${at(d.deliveredAt)}` : d.status === 'pending' ? `next attempt ${at(d.nextAttemptAt)}` : d.status;
+        const when =
+          d.status === 'delivered' && d.deliveredAt
+            ? `delivered ${at(d.deliveredAt)}`
+            : d.status === 'pending'
+              ? `next attempt ${at(d.nextAttemptAt)}`
+              : d.status;
         io.out(
           `${d.id}  ${at(d.createdAt)}  ${d.eventType}  ${d.messageId}  ${when}  attempts ${d.attempts}${d.lastStatus ? `  HTTP ${d.lastStatus}` : ''}${d.lastError ? `  ${d.lastError}` : ''}`,
         );

@@ -132,7 +132,9 @@ export class WebhookSender {
       for (const id of new Set(rows.map((r) => r.endpointId))) {
         if (!endpoints.has(id)) endpoints.set(id, await WebhookEndpoint.findByPk(id));
       }
-      const outcomes = await mapLimit(rows, this.opts.concurrency, (row) => this.deliver(row, lease, endpoints.get(row.endpointId) ?? null));
+      const outcomes = await mapLimit(rows, this.opts.concurrency, (row) =>
+        this.deliver(row, lease, endpoints.get(row.endpointId) ?? null),
+      );
       for (const o of outcomes) if (o) result[o] += 1;
     }
     return result;
@@ -156,15 +158,33 @@ export class WebhookSender {
       const wait = retryDelayMs(schedule, row.attempts, this.opts.random);
       if (wait !== null) {
         const nextAttemptAt = new Date(this.ctx.now().getTime() + wait);
-        await settleDelivery(row.id, lease, { status: 'pending', leaseUntil: null, nextAttemptAt, lastStatus: outcome.status, lastError: outcome.error });
-        this.log.warn('webhook delivery will be retried', { ...ctxLog, url: displayUrl(endpoint.url), error: outcome.error, nextAttemptAt: nextAttemptAt.toISOString() });
+        await settleDelivery(row.id, lease, {
+          status: 'pending',
+          leaseUntil: null,
+          nextAttemptAt,
+          lastStatus: outcome.status,
+          lastError: outcome.error,
+        });
+        this.log.warn('webhook delivery will be retried', {
+          ...ctxLog,
+          url: displayUrl(endpoint.url),
+          error: outcome.error,
+          nextAttemptAt: nextAttemptAt.toISOString(),
+        });
         return 'retried';
       }
-      const { disabled } = await recordFinalFailure(this.ctx, row, lease, { status: outcome.status, error: `gave up after ${row.attempts} attempts; ${outcome.error}` });
+      const { disabled } = await recordFinalFailure(this.ctx, row, lease, {
+        status: outcome.status,
+        error: `gave up after ${row.attempts} attempts; ${outcome.error}`,
+      });
       this.log.error('webhook delivery failed', { ...ctxLog, url: displayUrl(endpoint.url), error: outcome.error });
       if (disabled) {
         endpoint.enabled = false;
-        this.log.error('webhook endpoint disabled after a run of failures', { endpointId: disabled.endpointId, organizationId: disabled.organizationId, url: disabled.url });
+        this.log.error('webhook endpoint disabled after a run of failures', {
+          endpointId: disabled.endpointId,
+          organizationId: disabled.organizationId,
+          url: disabled.url,
+        });
         try {
           this.hooks.onDisabled?.(disabled);
         } catch (e) {
@@ -194,7 +214,10 @@ async function mapLimit<T, R>(items: T[], limit: number, work: (item: T) => Prom
 }
 
 /** The running app's webhook worker, woken whenever a transaction that wrote deliveries commits. */
-export function startWebhookSender(rt: Ctx & { onNotify(fn: (topic: string) => void): void }, opts: WebhookSenderOptions = {}): WebhookSender {
+export function startWebhookSender(
+  rt: Ctx & { onNotify(fn: (topic: string) => void): void },
+  opts: WebhookSenderOptions = {},
+): WebhookSender {
   const sender = new WebhookSender(rt, opts);
   rt.onNotify((topic) => {
     if (topic === 'webhooks') sender.kick();

@@ -36,7 +36,9 @@ export function deploymentWarnings(config: Config): string[] {
     );
   }
   if (config.WEBHOOK_ALLOW_PRIVATE) {
-    lines.push('WEBHOOK_ALLOW_PRIVATE is on: webhook endpoints may be plain http and point at loopback or private addresses of your network');
+    lines.push(
+      'WEBHOOK_ALLOW_PRIVATE is on: webhook endpoints may be plain http and point at loopback or private addresses of your network',
+    );
   }
   return lines;
 }

@@ -29,7 +29,12 @@ export async function postWebhook(
   };
   const options: RequestOptions = {
     method: 'POST',
-    headers: { ...headers, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), 'user-agent': 'userops-webhooks/1' },
+    headers: {
+      ...headers,
+      'content-type': 'application/json',
+      'content-length': String(Buffer.byteLength(body)),
+      'user-agent': 'userops-webhooks/1',
+    },
     lookup: pinned,
     timeout: opts.timeoutMs,
     agent: false,

@@ -79,10 +79,13 @@ export function checkWebhookUrl(raw: string, allowPrivate: boolean): { ok: true;
   if (url.protocol !== 'https:' && !(allowPrivate && url.protocol === 'http:')) {
     return {
       ok: false,
-      message: allowPrivate ? 'The URL must start with https:// or http://.' : 'The URL must start with https:// (plain http only with WEBHOOK_ALLOW_PRIVATE=true).',
+      message: allowPrivate
+        ? 'The URL must start with https:// or http://.'
+        : 'The URL must start with https:// (plain http only with WEBHOOK_ALLOW_PRIVATE=true).',
     };
   }
-  if (url.username || url.password) return { ok: false, message: 'The URL must not carry a user name or password; the signature authenticates the events.' };
+  if (url.username || url.password)
+    return { ok: false, message: 'The URL must not carry a user name or password; the signature authenticates the events.' };
   if (url.hash) return { ok: false, message: 'The URL must not have a #fragment.' };
   if (url.port === '0') return { ok: false, message: 'Port 0 is not a port a receiver can listen on.' };
   const host = hostOf(url);

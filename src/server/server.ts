@@ -190,7 +190,8 @@ export async function startServer(rt: Runtime, opts: ServerOptions = {}): Promis
           },
           webhooks: {
             ...(workerOpts.webhooks ?? {}),
-            onDisabled: workerOpts.webhooks?.onDisabled ?? (slack ? webhookDisabledReporter(slack.client, logger, config.SLACK_COMMAND) : undefined),
+            onDisabled:
+              workerOpts.webhooks?.onDisabled ?? (slack ? webhookDisabledReporter(slack.client, logger, config.SLACK_COMMAND) : undefined),
           },
         });
 

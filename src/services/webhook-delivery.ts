@@ -37,7 +37,11 @@ export async function attemptDelivery(
   const box = secretBox(ctx);
   const secret = box?.open(endpoint.secretBox) ?? null;
   if (!secret) {
-    return { ok: false, status: null, error: box ? 'the signing secret cannot be read with the configured WEBHOOK_SECRET_KEY' : 'WEBHOOK_SECRET_KEY is not set' };
+    return {
+      ok: false,
+      status: null,
+      error: box ? 'the signing secret cannot be read with the configured WEBHOOK_SECRET_KEY' : 'WEBHOOK_SECRET_KEY is not set',
+    };
   }
   const headers = signedHeaders(secret, delivery.messageId, ctx.now(), delivery.payload);
   const result = await postWebhook(endpoint.url, headers, delivery.payload, {
@@ -66,7 +70,13 @@ export interface DisabledEndpoint {
 
 /** Delivered: record it, and end the endpoint's run of failures. */
 export async function recordDelivered(ctx: Ctx, delivery: WebhookDelivery, lease: Date, status: number): Promise<boolean> {
-  const owned = await settleDelivery(delivery.id, lease, { status: 'delivered', leaseUntil: null, deliveredAt: ctx.now(), lastStatus: status, lastError: null });
+  const owned = await settleDelivery(delivery.id, lease, {
+    status: 'delivered',
+    leaseUntil: null,
+    deliveredAt: ctx.now(),
+    lastStatus: status,
+    lastError: null,
+  });
   if (owned) await endFailureRun(delivery.endpointId);
   return owned > 0;
 }
@@ -83,20 +93,38 @@ export async function recordFinalFailure(
   outcome: { status: number | null; error: string },
 ): Promise<{ owned: boolean; disabled: DisabledEndpoint | null }> {
   return ctx.db.tx(async (t) => {
-    const owned = await settleDelivery(delivery.id, lease, { status: 'failed', leaseUntil: null, lastStatus: outcome.status, lastError: outcome.error.slice(0, 500) }, t);
+    const owned = await settleDelivery(
+      delivery.id,
+      lease,
+      { status: 'failed', leaseUntil: null, lastStatus: outcome.status, lastError: outcome.error.slice(0, 500) },
+      t,
+    );
     if (!owned) return { owned: false, disabled: null };
     const endpoint = await lengthenFailureRun(delivery.endpointId, t);
     if (!endpoint || !endpoint.enabled || endpoint.failureRun < DISABLE_AFTER_FAILED_DELIVERIES) return { owned: true, disabled: null };
     endpoint.enabled = false;
     endpoint.disabledReason = `disabled after ${endpoint.failureRun} deliveries in a row failed; last: ${outcome.error}`.slice(0, 500);
     await endpoint.save({ transaction: t });
-    await writeAudit(ctx, t, { kind: 'system', label: 'webhook sender' }, {
-      action: 'webhook_endpoint_disabled',
-      organizationId: endpoint.organizationId,
-      outcome: 'failed',
-      reason: `${endpoint.failureRun} deliveries in a row failed`,
-      details: { endpointId: endpoint.id, url: displayUrl(endpoint.url), lastError: outcome.error.slice(0, 200) },
-    });
-    return { owned: true, disabled: { endpointId: endpoint.id, organizationId: endpoint.organizationId, url: displayUrl(endpoint.url), failures: endpoint.failureRun } };
+    await writeAudit(
+      ctx,
+      t,
+      { kind: 'system', label: 'webhook sender' },
+      {
+        action: 'webhook_endpoint_disabled',
+        organizationId: endpoint.organizationId,
+        outcome: 'failed',
+        reason: `${endpoint.failureRun} deliveries in a row failed`,
+        details: { endpointId: endpoint.id, url: displayUrl(endpoint.url), lastError: outcome.error.slice(0, 200) },
+      },
+    );
+    return {
+      owned: true,
+      disabled: {
+        endpointId: endpoint.id,
+        organizationId: endpoint.organizationId,
+        url: displayUrl(endpoint.url),
+        failures: endpoint.failureRun,
+      },
+    };
   });
 }

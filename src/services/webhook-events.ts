@@ -55,7 +55,9 @@ function subscribedByOrg(endpoints: Endpoint[], type: string): Map<number, Endpo
 export async function emitForAudit(ctx: Ctx, t: Transaction, actor: Actor, entries: EventSource[]): Promise<void> {
   const typed = entries
     .map((entry) => ({ entry, type: eventTypeOfAudit(entry.action) }))
-    .filter((e): e is { entry: EventSource; type: WebhookEventType } => e.type !== null && !!e.entry.target && (e.entry.outcome ?? 'ok') === 'ok');
+    .filter(
+      (e): e is { entry: EventSource; type: WebhookEventType } => e.type !== null && !!e.entry.target && (e.entry.outcome ?? 'ok') === 'ok',
+    );
   if (typed.length === 0) return;
   const endpoints = (await enabledEndpoints(t)).filter((e) => typed.some((x) => subscribes(e.events, x.type)));
   if (endpoints.length === 0) return;
@@ -81,7 +83,14 @@ export async function emitForAudit(ctx: Ctx, t: Transaction, actor: Actor, entri
         type,
         timestamp: now.toISOString(),
         data: {
-          user: { id: user.id, username: user.username, email: user.email, enabled: user.enabled, authStatus: user.authStatus, organizations: [slug] },
+          user: {
+            id: user.id,
+            username: user.username,
+            email: user.email,
+            enabled: user.enabled,
+            authStatus: user.authStatus,
+            organizations: [slug],
+          },
           actor: who,
           organization: { id: orgId, slug },
           ...(entry.reason ? { reason: entry.reason } : {}),
@@ -92,7 +101,15 @@ export async function emitForAudit(ctx: Ctx, t: Transaction, actor: Actor, entri
       const body = JSON.stringify(payload);
       const messageId = newMessageId();
       for (const e of targets) {
-        rows.push({ endpointId: e.id, messageId, eventType: type, orderingKey: `user:${user.id}`, payload: body, nextAttemptAt: now, createdAt: now });
+        rows.push({
+          endpointId: e.id,
+          messageId,
+          eventType: type,
+          orderingKey: `user:${user.id}`,
+          payload: body,
+          nextAttemptAt: now,
+          createdAt: now,
+        });
       }
     }
   }
@@ -104,7 +121,8 @@ export async function emitForAudit(ctx: Ctx, t: Transaction, actor: Actor, entri
 /** What an event adds beyond the user: the key's id and visible prefix (never the key). */
 function extraData(type: WebhookEventType, entry: EventSource): Record<string, unknown> {
   const d = entry.details ?? {};
-  if (type === 'api_key.created' || type === 'api_key.revoked') return { apiKey: { id: d.keyId ?? null, displayPrefix: d.displayPrefix ?? null } };
+  if (type === 'api_key.created' || type === 'api_key.revoked')
+    return { apiKey: { id: d.keyId ?? null, displayPrefix: d.displayPrefix ?? null } };
   return {};
 }
 
@@ -113,7 +131,11 @@ function extraData(type: WebhookEventType, entry: EventSource): Record<string, u
  * with the counts of its own users only. A job restarted after this is written announces nothing
  * new (dedupe key per endpoint and job).
  */
-export async function emitBulkJobCompleted(ctx: Ctx, job: Pick<Job, 'id' | 'kind' | 'actorUserId' | 'actorLabel'>, info: { action: string; reason?: string | null }): Promise<void> {
+export async function emitBulkJobCompleted(
+  ctx: Ctx,
+  job: Pick<Job, 'id' | 'kind' | 'actorUserId' | 'actorLabel'>,
+  info: { action: string; reason?: string | null },
+): Promise<void> {
   const subscribed = subscribedByOrg(await enabledEndpoints(), 'bulk_job.completed');
   if (subscribed.size === 0) return;
   const outcomes = await jobOutcomesByOrganization(ctx.db, job.id, [...subscribed.keys()]);
@@ -122,7 +144,9 @@ export async function emitBulkJobCompleted(ctx: Ctx, job: Pick<Job, 'id' | 'kind
   for (const o of outcomes) counts.set(o.organizationId, { ...(counts.get(o.organizationId) ?? {}), [o.status]: o.n });
   const facts = await eventFacts([], [...counts.keys()]);
   const now = ctx.now();
-  const actor: EventActor = job.actorUserId ? { kind: 'user', id: job.actorUserId, name: job.actorLabel } : { kind: 'system', id: null, name: job.actorLabel };
+  const actor: EventActor = job.actorUserId
+    ? { kind: 'user', id: job.actorUserId, name: job.actorLabel }
+    : { kind: 'system', id: null, name: job.actorLabel };
   const rows: NewDelivery[] = [];
   for (const [orgId, c] of counts) {
     const slug = facts.slugs.get(orgId) ?? String(orgId);

@@ -59,11 +59,16 @@ async function manageableOrg(access: Access, slug: string): Promise<Organization
   const org = s.length > 0 && s.length <= 64 ? await Organization.findOne({ where: { slug: s } }) : null;
   // An organization the actor has no role in is answered like one that does not exist.
   if (!org || !(access.system || access.roles.has(org.id))) return fail('not_found', `No organization “${slug.slice(0, 64)}”.`);
-  if (!mayOn(access, 'webhooks', [org.id])) return fail('forbidden', `You do not have permission to manage webhook endpoints in ${org.slug}.`);
+  if (!mayOn(access, 'webhooks', [org.id]))
+    return fail('forbidden', `You do not have permission to manage webhook endpoints in ${org.slug}.`);
   return org;
 }
 
-async function manageableEndpoint(ctx: Ctx, actor: Actor, id: number | string): Promise<{ access: Access; endpoint: WebhookEndpoint } | Failure> {
+async function manageableEndpoint(
+  ctx: Ctx,
+  actor: Actor,
+  id: number | string,
+): Promise<{ access: Access; endpoint: WebhookEndpoint } | Failure> {
   const access = await loadAccess(ctx, actor);
   if (isFailure(access)) return access;
   const n = typeof id === 'number' ? id : /^\d{1,9}$/.test(String(id).trim()) ? Number(String(id).trim()) : NaN;
@@ -83,7 +88,11 @@ export async function addWebhookEndpoint(
   const org = await manageableOrg(access, input.org);
   if (isFailure(org)) return org;
   const box = secretBox(ctx);
-  if (!box) return fail('unavailable', 'Webhooks are not configured here: the operator must set WEBHOOK_SECRET_KEY (it encrypts signing secrets at rest).');
+  if (!box)
+    return fail(
+      'unavailable',
+      'Webhooks are not configured here: the operator must set WEBHOOK_SECRET_KEY (it encrypts signing secrets at rest).',
+    );
   const url = checkWebhookUrl(input.url, ctx.config.WEBHOOK_ALLOW_PRIVATE);
   if (!url.ok) return fail('invalid_input', url.message, { url: url.message });
   const events = parseEventList(input.events);
@@ -107,7 +116,11 @@ export async function addWebhookEndpoint(
   });
 }
 
-export async function listWebhookEndpoints(ctx: Ctx, actor: Actor, input: { org?: string | null } = {}): Promise<Outcome<{ endpoints: EndpointView[] }>> {
+export async function listWebhookEndpoints(
+  ctx: Ctx,
+  actor: Actor,
+  input: { org?: string | null } = {},
+): Promise<Outcome<{ endpoints: EndpointView[] }>> {
   const access = await loadAccess(ctx, actor);
   if (isFailure(access)) return access;
   let orgIds = orgsWith(access, 'webhooks');
@@ -119,7 +132,9 @@ export async function listWebhookEndpoints(ctx: Ctx, actor: Actor, input: { org?
     return fail('forbidden', 'You do not have permission to manage webhook endpoints in any organization.');
   }
   const rows = await endpointsIn(orgIds);
-  const slugs = new Map((await Organization.findAll({ where: { id: [...new Set(rows.map((r) => r.organizationId))] } })).map((o) => [o.id, o.slug]));
+  const slugs = new Map(
+    (await Organization.findAll({ where: { id: [...new Set(rows.map((r) => r.organizationId))] } })).map((o) => [o.id, o.slug]),
+  );
   const endpoints: EndpointView[] = [];
   for (const r of rows) {
     endpoints.push({
@@ -138,7 +153,11 @@ export async function listWebhookEndpoints(ctx: Ctx, actor: Actor, input: { org?
 }
 
 /** Remove an endpoint; its undelivered events go with it. */
-export async function removeWebhookEndpoint(ctx: Ctx, actor: Actor, input: { id: number | string }): Promise<Outcome<{ id: number; url: string }>> {
+export async function removeWebhookEndpoint(
+  ctx: Ctx,
+  actor: Actor,
+  input: { id: number | string },
+): Promise<Outcome<{ id: number; url: string }>> {
   const found = await manageableEndpoint(ctx, actor, input.id);
   if (isFailure(found)) return found;
   const { endpoint } = found;
@@ -155,7 +174,11 @@ export async function removeWebhookEndpoint(ctx: Ctx, actor: Actor, input: { id:
 }
 
 /** Enable an endpoint again after it was disabled for failing; its waiting events are delivered, in order. */
-export async function enableWebhookEndpoint(ctx: Ctx, actor: Actor, input: { id: number | string }): Promise<Outcome<{ id: number; message: string }>> {
+export async function enableWebhookEndpoint(
+  ctx: Ctx,
+  actor: Actor,
+  input: { id: number | string },
+): Promise<Outcome<{ id: number; message: string }>> {
   const found = await manageableEndpoint(ctx, actor, input.id);
   if (isFailure(found)) return found;
   const { endpoint } = found;
@@ -163,7 +186,11 @@ export async function enableWebhookEndpoint(ctx: Ctx, actor: Actor, input: { id:
   await ctx.db.tx(async (t) => {
     Object.assign(endpoint, { enabled: true, disabledReason: null, failureRun: 0 });
     await endpoint.save({ transaction: t });
-    await writeAudit(ctx, t, actor, { action: 'webhook_endpoint_enabled', organizationId: endpoint.organizationId, details: { endpointId: endpoint.id } });
+    await writeAudit(ctx, t, actor, {
+      action: 'webhook_endpoint_enabled',
+      organizationId: endpoint.organizationId,
+      details: { endpointId: endpoint.id },
+    });
   });
   ctx.notify?.('webhooks');
   return ok({ id: endpoint.id, message: `Endpoint ${endpoint.id} is enabled again; events that waited are delivered now, in order.` });
@@ -216,7 +243,10 @@ export async function webhookDeliveries(
   const found = await manageableEndpoint(ctx, actor, input.id);
   if (isFailure(found)) return found;
   const { endpoint } = found;
-  const rows = await recentDeliveries(endpoint.id, { failedOnly: input.failedOnly ?? false, limit: Math.min(Math.max(input.limit ?? 20, 1), 200) });
+  const rows = await recentDeliveries(endpoint.id, {
+    failedOnly: input.failedOnly ?? false,
+    limit: Math.min(Math.max(input.limit ?? 20, 1), 200),
+  });
   return ok({
     id: endpoint.id,
     url: displayUrl(endpoint.url),

@@ -26,10 +26,22 @@ export function webhookDisabledReporter(client: WebClient, logger: Logger, comma
           told++;
         } catch (err) {
           // users_not_found: that administrator is not in this workspace.
-          logger.debug('webhook notice not sent to one administrator', { endpointId: e.endpointId, error: String((err as Error).message ?? err) });
+          logger.debug('webhook notice not sent to one administrator', {
+            endpointId: e.endpointId,
+            error: String((err as Error).message ?? err),
+          });
         }
       }
-      if (told === 0) logger.warn('no administrator could be told in Slack that a webhook endpoint was disabled', { endpointId: e.endpointId, organization });
-    })().catch((err: unknown) => logger.warn('could not report a disabled webhook endpoint', { endpointId: e.endpointId, error: String((err as Error).message ?? err) }));
+      if (told === 0)
+        logger.warn('no administrator could be told in Slack that a webhook endpoint was disabled', {
+          endpointId: e.endpointId,
+          organization,
+        });
+    })().catch((err: unknown) =>
+      logger.warn('could not report a disabled webhook endpoint', {
+        endpointId: e.endpointId,
+        error: String((err as Error).message ?? err),
+      }),
+    );
   };
 }

@@ -38,13 +38,21 @@ export async function eventFacts(userIds: number[], orgIds: number[], t?: Transa
     });
     for (const m of ms) facts.memberOf.set(m.userId, [...(facts.memberOf.get(m.userId) ?? []), m.organizationId]);
   }
-  for (const o of await Organization.findAll({ where: { id: { [Op.in]: orgIds } }, attributes: ['id', 'slug'], raw: true, transaction: t })) {
+  for (const o of await Organization.findAll({
+    where: { id: { [Op.in]: orgIds } },
+    attributes: ['id', 'slug'],
+    raw: true,
+    transaction: t,
+  })) {
     facts.slugs.set(o.id, o.slug);
   }
   return facts;
 }
 
-export type NewDelivery = Pick<WebhookDelivery, 'endpointId' | 'messageId' | 'eventType' | 'orderingKey' | 'payload' | 'nextAttemptAt' | 'createdAt'> & {
+export type NewDelivery = Pick<
+  WebhookDelivery,
+  'endpointId' | 'messageId' | 'eventType' | 'orderingKey' | 'payload' | 'nextAttemptAt' | 'createdAt'
+> & {
   dedupeKey?: string | null;
 };
 
@@ -81,7 +89,9 @@ export async function jobOutcomesByOrganization(
 export async function claimDueDeliveries(db: Database, opts: { cutoff: Date; lease: Date; batchSize: number }): Promise<WebhookDelivery[]> {
   const { cutoff, lease } = opts;
   return db.tx(async (t) => {
-    const endpoints = (await WebhookEndpoint.findAll({ where: { enabled: true }, attributes: ['id'], raw: true, transaction: t })).map((e) => e.id);
+    const endpoints = (await WebhookEndpoint.findAll({ where: { enabled: true }, attributes: ['id'], raw: true, transaction: t })).map(
+      (e) => e.id,
+    );
     if (endpoints.length === 0) return [];
     const due: WhereOptions<WebhookDelivery> = {
       endpointId: { [Op.in]: endpoints },
@@ -169,5 +179,9 @@ export async function administratorsOf(organizationId: number): Promise<Array<Pi
     raw: true,
   });
   if (ms.length === 0) return [];
-  return User.findAll({ where: { id: { [Op.in]: ms.map((m) => m.userId) }, enabled: true }, attributes: ['id', 'email', 'username'], raw: true });
+  return User.findAll({
+    where: { id: { [Op.in]: ms.map((m) => m.userId) }, enabled: true },
+    attributes: ['id', 'email', 'username'],
+    raw: true,
+  });
 }

@@ -79,10 +79,14 @@ describe.each(DIALECTS)('webhook sender on %s', (dialect) => {
     receiver.answer = () => ({ status: 500 });
     const disabled: number[] = [];
     const sender = new WebhookSender(env.rt, { onDisabled: (e) => disabled.push(e.endpointId) });
-    await until(async () => {
-      await sender.drainOnce();
-      return (await WebhookDelivery.count({ where: { status: 'failed' } })) === DISABLE_AFTER_FAILED_DELIVERIES;
-    }, 'the failures', 20_000);
+    await until(
+      async () => {
+        await sender.drainOnce();
+        return (await WebhookDelivery.count({ where: { status: 'failed' } })) === DISABLE_AFTER_FAILED_DELIVERIES;
+      },
+      'the failures',
+      20_000,
+    );
     // 3 attempts each ("0.05,0.1": first + two retries).
     expect(receiver.received).toHaveLength(DISABLE_AFTER_FAILED_DELIVERIES * 3);
     expect(disabled).toEqual([endpointId]);

@@ -52,13 +52,20 @@ describe('webhook targets', () => {
   });
 
   test('add accepts https anywhere public, and http to a local receiver only with the flag', () => {
-    expect(checkWebhookUrl('https://hooks.example.com/userops?t=1', false)).toEqual({ ok: true, url: 'https://hooks.example.com/userops?t=1' });
+    expect(checkWebhookUrl('https://hooks.example.com/userops?t=1', false)).toEqual({
+      ok: true,
+      url: 'https://hooks.example.com/userops?t=1',
+    });
     expect(checkWebhookUrl('http://127.0.0.1:8080/hook', true)).toMatchObject({ ok: true });
   });
 
   test('a name is checked on what it resolves to at delivery time', async () => {
-    expect(await resolveVetted(new URL('http://localhost:1/x'), false)).toMatchObject({ error: expect.stringMatching(/loopback or private/) });
-    expect(await resolveVetted(new URL('http://localhost:1/x'), true)).toMatchObject({ address: expect.stringMatching(/^(127\.0\.0\.1|::1)$/) });
+    expect(await resolveVetted(new URL('http://localhost:1/x'), false)).toMatchObject({
+      error: expect.stringMatching(/loopback or private/),
+    });
+    expect(await resolveVetted(new URL('http://localhost:1/x'), true)).toMatchObject({
+      address: expect.stringMatching(/^(127\.0\.0\.1|::1)$/),
+    });
   });
 });
 

@@ -25,7 +25,12 @@ describe.each(DIALECTS)('bulk reset events on %s', (dialect) => {
       const sec = await makeUser({ username: 'sec', orgs: { acme: ['security'] } });
       const N = 500;
       const users = await User.bulkCreate(
-        Array.from({ length: N }, (_, i) => ({ username: `u${i}`, email: `u${i}@example.com`, emailNormalized: `u${i}@example.com`, searchText: `u${i}` })),
+        Array.from({ length: N }, (_, i) => ({
+          username: `u${i}`,
+          email: `u${i}@example.com`,
+          emailNormalized: `u${i}@example.com`,
+          searchText: `u${i}`,
+        })),
       );
       await Membership.bulkCreate(users.map((u) => ({ userId: u.id, organizationId: acme.id, roles: '' })));
       const preview = await previewBulkReset(env.rt, actorFor(sec), { view: 'all', reason: 'breach drill' });
@@ -41,7 +46,8 @@ describe.each(DIALECTS)('bulk reset events on %s', (dialect) => {
 
       await new WebhookSender(env.rt, { batchSize: 200 }).drainOnce();
       const events = accepted(receiver).map(
-        (r) => new Webhook(added.secret).verify(r.body, r.headers as Record<string, string>) as { type: string; data: Record<string, unknown> },
+        (r) =>
+          new Webhook(added.secret).verify(r.body, r.headers as Record<string, string>) as { type: string; data: Record<string, unknown> },
       );
       const resets = events.filter((e) => e.type === 'user.password_reset');
       expect(resets).toHaveLength(preview.count);

@@ -69,7 +69,14 @@ describe.each(DIALECTS)('webhook events on %s', (dialect) => {
     const key = await generateApiKey(env.rt, a, { ref: 'bob', organization: 'acme' });
     expect(key).toMatchObject({ ok: true, step: 'issued' });
     expect(await revokeApiKey(env.rt, a, { ref: 'bob', organization: 'acme' })).toMatchObject({ ok: true, step: 'revoked' });
-    expect(await registerRecord(env.rt, SYSTEM_ACTOR, { entity: 'ticket', entityId: 'T-1', owner: 'carol', organizationId: (await org('acme')).id })).toMatchObject({ ok: true });
+    expect(
+      await registerRecord(env.rt, SYSTEM_ACTOR, {
+        entity: 'ticket',
+        entityId: 'T-1',
+        owner: 'carol',
+        organizationId: (await org('acme')).id,
+      }),
+    ).toMatchObject({ ok: true });
     expect(await reassignRecords(env.rt, a, { from: 'carol', to: 'bob' })).toMatchObject({ ok: true });
     expect(await deleteUser(env.rt, a, { ref: 'carol' })).toMatchObject({ ok: true });
 
@@ -99,7 +106,10 @@ describe.each(DIALECTS)('webhook events on %s', (dialect) => {
       organization: { slug: 'acme' },
       reason: 'phishing',
     });
-    expect(events.find((e) => e.type === 'user.locked')!.data).toMatchObject({ actor: { kind: 'system', id: null }, user: { authStatus: 'locked' } });
+    expect(events.find((e) => e.type === 'user.locked')!.data).toMatchObject({
+      actor: { kind: 'system', id: null },
+      user: { authStatus: 'locked' },
+    });
     expect(events.find((e) => e.type === 'user.deleted')!.data).toMatchObject({ user: { id: carol.id, username: 'carol' } });
     const created = events.find((e) => e.type === 'api_key.created')!;
     expect(created.data).toMatchObject({ apiKey: { displayPrefix: expect.any(String) } });
@@ -115,7 +125,10 @@ describe.each(DIALECTS)('webhook events on %s', (dialect) => {
     const acme = await endpoint('acme', 'user.disabled');
     const beta = await endpoint('beta');
     await org('gamma');
-    const admin = await makeUser({ username: 'admin', orgs: { acme: ['administrator'], beta: ['administrator'], gamma: ['administrator'] } });
+    const admin = await makeUser({
+      username: 'admin',
+      orgs: { acme: ['administrator'], beta: ['administrator'], gamma: ['administrator'] },
+    });
     await makeUser({ username: 'both', orgs: { acme: [], beta: [] } });
     await makeUser({ username: 'gammaonly', orgs: { gamma: [] } });
     const a = actorFor(admin);
@@ -129,11 +142,14 @@ describe.each(DIALECTS)('webhook events on %s', (dialect) => {
         return { to: 'beta', ...verified(beta.secret, r) };
       }
     });
-    expect(got.map((g) => `${g.to} ${g.type} ${(g.data.user as { username: string }).username} ${JSON.stringify((g.data.user as { organizations: string[] }).organizations)}`).sort()).toEqual([
-      'acme user.disabled both ["acme"]',
-      'beta user.disabled both ["beta"]',
-      'beta user.enabled both ["beta"]',
-    ]);
+    expect(
+      got
+        .map(
+          (g) =>
+            `${g.to} ${g.type} ${(g.data.user as { username: string }).username} ${JSON.stringify((g.data.user as { organizations: string[] }).organizations)}`,
+        )
+        .sort(),
+    ).toEqual(['acme user.disabled both ["acme"]', 'beta user.disabled both ["beta"]', 'beta user.enabled both ["beta"]']);
   });
 
   test('no endpoint: changes write no delivery rows', async () => {

@@ -14,7 +14,10 @@ export function webhookUsage(commandName: string): string {
 export function endpointListMessage(endpoints: EndpointView[], commandName: string): SlackMessage {
   if (endpoints.length === 0) return textMessage(`No webhook endpoints yet.\n${webhookUsage(commandName)}`);
   const lines = endpoints.map((e) => {
-    const counts = Object.entries(e.deliveries).map(([s, n]) => `${n} ${s}`).join(', ') || 'no deliveries';
+    const counts =
+      Object.entries(e.deliveries)
+        .map(([s, n]) => `${n} ${s}`)
+        .join(', ') || 'no deliveries';
     const state = e.enabled ? '' : ` — :no_entry: *disabled*${e.disabledReason ? `: ${esc(truncate(e.disabledReason, 200))}` : ''}`;
     return `*${e.id}* · ${esc(e.organization)} · \`${esc(e.url)}\` · events: ${e.events === '*' ? 'all' : esc(e.events)} · ${counts}${state}`;
   });
@@ -25,7 +28,13 @@ export function endpointListMessage(endpoints: EndpointView[], commandName: stri
  * The one time a signing secret is shown: ephemeral, to the actor only; in the blocks, never in
  * `text` (Slack uses it for notifications and previews).
  */
-export function endpointAddedMessage(added: { id: number; organization: string; url: string; events: string; secret: string }): SlackMessage {
+export function endpointAddedMessage(added: {
+  id: number;
+  organization: string;
+  url: string;
+  events: string;
+  secret: string;
+}): SlackMessage {
   const m = textMessage(
     `✅ Endpoint *${added.id}* added for *${esc(added.organization)}*: \`${esc(added.url)}\` (events: ${added.events === '*' ? 'all' : esc(added.events)}).\nSigning secret — shown this once, only to you; put it in the receiver's secret store:\n\`${added.secret}\``,
   );
@@ -41,7 +50,10 @@ export function deliveriesMessage(r: { id: number; url: string; enabled: boolean
   return textMessage([head, ...lines].join('\n'));
 }
 
-export function endpointDisabledNotice(e: { endpointId: number; url: string; failures: number; organization: string }, commandName: string): SlackMessage {
+export function endpointDisabledNotice(
+  e: { endpointId: number; url: string; failures: number; organization: string },
+  commandName: string,
+): SlackMessage {
   return textMessage(
     `:warning: Webhook endpoint *${e.endpointId}* of *${esc(e.organization)}* (\`${esc(e.url)}\`) was disabled: ${e.failures} deliveries in a row failed after every retry. Events keep waiting for it. Fix the receiver, then \`${commandName} webhooks enable ${e.endpointId}\` (see \`${commandName} webhooks deliveries ${e.endpointId}\`).`,
   );

@@ -72,7 +72,9 @@ describe.each(DIALECTS)('/users webhooks end to end on %s', (dialect) => {
   }, 60_000);
 
   test('who may not manage endpoints is refused, and an organization or endpoint they cannot see is not confirmed', async () => {
-    expect(textOf((await env.run(SAM, `webhooks add acme ${receiver.url}`)).reply)).toMatch(/do not have permission to manage webhook endpoints in acme/);
+    expect(textOf((await env.run(SAM, `webhooks add acme ${receiver.url}`)).reply)).toMatch(
+      /do not have permission to manage webhook endpoints in acme/,
+    );
     expect(textOf((await env.run(ZED, `webhooks add acme ${receiver.url}`)).reply)).toMatch(/No organization “acme”/);
     expect(textOf((await env.run(ZED, 'webhooks remove 1')).reply)).toMatch(/No webhook endpoint 1 that you manage/);
     expect(textOf((await env.run(ANA, 'webhooks add acme ftp://x.example/')).reply)).toMatch(/must start with https:\/\/ or http:\/\//);
