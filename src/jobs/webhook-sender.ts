@@ -10,9 +10,9 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { redact, type Logger } from '../lib/logger';
 import type { Ctx } from '../services/context';
-import { attemptDelivery, displayUrl, recordDelivered, recordFinalFailure, type DisabledEndpoint } from '../services/webhook-delivery';
+import { DeliverySettler, attemptDelivery, displayUrl, recordFinalFailure, type DisabledEndpoint } from '../services/webhook-delivery';
 import { WebhookEndpoint, type WebhookDelivery } from '../store/webhook-models';
-import { claimDueDeliveries, settleDelivery } from '../store/webhook-queries';
+import { claimDueDeliveries } from '../store/webhook-queries';
 
 export interface WebhookSenderOptions {
   /** Rows claimed per round trip (default 50). */
@@ -46,6 +46,7 @@ export function retryDelayMs(schedule: number[], attempt: number, random: () => 
 export class WebhookSender {
   private readonly opts: Required<Omit<WebhookSenderOptions, 'onDisabled'>>;
   private readonly log: Logger;
+  private readonly settler: DeliverySettler;
   private chain: Promise<unknown> = Promise.resolve();
   private timer: NodeJS.Timeout | null = null;
   private polling = false;
@@ -66,6 +67,7 @@ export class WebhookSender {
       random: hooks.random ?? Math.random,
     };
     this.log = ctx.logger.child({ component: 'webhook-sender', instance: this.opts.instanceId });
+    this.settler = new DeliverySettler(ctx);
   }
 
   start(): void {
@@ -150,7 +152,7 @@ export class WebhookSender {
         : await attemptDelivery(this.ctx, endpoint, row);
     try {
       if (outcome.ok) {
-        const owned = await recordDelivered(this.ctx, row, lease, outcome.status);
+        const owned = await this.settler.delivered(row, lease, outcome.status);
         if (!owned) this.log.warn('webhook lease lost before the outcome was recorded', ctxLog);
         else this.log.debug('webhook delivered', { ...ctxLog, status: outcome.status });
         return 'delivered';
@@ -158,13 +160,7 @@ export class WebhookSender {
       const wait = retryDelayMs(schedule, row.attempts, this.opts.random);
       if (wait !== null) {
         const nextAttemptAt = new Date(this.ctx.now().getTime() + wait);
-        await settleDelivery(row.id, lease, {
-          status: 'pending',
-          leaseUntil: null,
-          nextAttemptAt,
-          lastStatus: outcome.status,
-          lastError: outcome.error,
-        });
+        await this.settler.retry(row, lease, outcome, nextAttemptAt);
         this.log.warn('webhook delivery will be retried', {
           ...ctxLog,
           url: displayUrl(endpoint.url),

@@ -12,9 +12,18 @@ import type { WebhookDelivery, WebhookEndpoint } from '../store/webhook-models';
 import { writeAudit } from './audit';
 import type { Ctx } from './context';
 
+const boxes = new Map<string, SecretBox>();
+
 /** The box for signing secrets, or null when WEBHOOK_SECRET_KEY is unset (no endpoint can be added, none delivered to). */
 export function secretBox(ctx: Ctx): SecretBox | null {
-  return ctx.config.WEBHOOK_SECRET_KEY ? new SecretBox(ctx.config.WEBHOOK_SECRET_KEY) : null;
+  const key = ctx.config.WEBHOOK_SECRET_KEY;
+  if (!key) return null;
+  let box = boxes.get(key);
+  if (!box) {
+    box = new SecretBox(key);
+    boxes.set(key, box);
+  }
+  return box;
 }
 
 /** The three Standard Webhooks headers for a message sent now. */
@@ -68,17 +77,79 @@ export interface DisabledEndpoint {
   failures: number;
 }
 
-/** Delivered: record it, and end the endpoint's run of failures. */
-export async function recordDelivered(ctx: Ctx, delivery: WebhookDelivery, lease: Date, status: number): Promise<boolean> {
-  const owned = await settleDelivery(delivery.id, lease, {
-    status: 'delivered',
-    leaseUntil: null,
-    deliveredAt: ctx.now(),
-    lastStatus: status,
-    lastError: null,
-  });
-  if (owned) await endFailureRun(delivery.endpointId);
-  return owned > 0;
+type SettleValues = Parameters<typeof settleDelivery>[2];
+
+interface PendingSettle {
+  id: number;
+  lease: Date;
+  values: SettleValues;
+  /** A delivered row ends its endpoint's run of failures in the same transaction (a no-op UPDATE when there is none). */
+  endRunOf: number | null;
+  resolve: (owned: boolean) => void;
+  reject: (e: unknown) => void;
+}
+
+/**
+ * Group commit for outcomes (as the mail sender's): the parallel attempts of a batch end close
+ * together, and each outcome joins the transaction being prepared instead of opening its own. None
+ * waits to fill a group, so an outcome is recorded as soon as it would have been alone; each row
+ * keeps its own lease-fenced UPDATE.
+ */
+export class DeliverySettler {
+  private pending: PendingSettle[] = [];
+  private flushing = false;
+
+  constructor(private readonly ctx: Ctx) {}
+
+  delivered(delivery: WebhookDelivery, lease: Date, status: number): Promise<boolean> {
+    const values: SettleValues = {
+      status: 'delivered',
+      leaseUntil: null,
+      deliveredAt: this.ctx.now(),
+      lastStatus: status,
+      lastError: null,
+    };
+    return this.settle(delivery.id, lease, values, delivery.endpointId);
+  }
+
+  retry(delivery: WebhookDelivery, lease: Date, outcome: { status: number | null; error: string }, nextAttemptAt: Date): Promise<boolean> {
+    return this.settle(
+      delivery.id,
+      lease,
+      { status: 'pending', leaseUntil: null, nextAttemptAt, lastStatus: outcome.status, lastError: outcome.error.slice(0, 500) },
+      null,
+    );
+  }
+
+  private settle(id: number, lease: Date, values: SettleValues, endRunOf: number | null): Promise<boolean> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ id, lease, values, endRunOf, resolve, reject });
+      if (!this.flushing) void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    this.flushing = true;
+    while (this.pending.length > 0) {
+      const group = this.pending;
+      this.pending = [];
+      try {
+        const owned = await this.ctx.db.tx(async (t) => {
+          const out: boolean[] = [];
+          for (const p of group) {
+            const count = await settleDelivery(p.id, p.lease, p.values, t);
+            if (count > 0 && p.endRunOf !== null) await endFailureRun(p.endRunOf, t);
+            out.push(count > 0);
+          }
+          return out;
+        });
+        group.forEach((p, i) => p.resolve(owned[i]));
+      } catch (e) {
+        for (const p of group) p.reject(e);
+      }
+    }
+    this.flushing = false;
+  }
 }
 
 /**

@@ -136,8 +136,8 @@ export async function settleDelivery(
 }
 
 /** A success ends the endpoint's run of failures (written only when there is one to end). */
-export async function endFailureRun(endpointId: number): Promise<void> {
-  await WebhookEndpoint.update({ failureRun: 0 }, { where: { id: endpointId, failureRun: { [Op.gt]: 0 } }, silent: true });
+export async function endFailureRun(endpointId: number, t?: Transaction): Promise<void> {
+  await WebhookEndpoint.update({ failureRun: 0 }, { where: { id: endpointId, failureRun: { [Op.gt]: 0 } }, silent: true, transaction: t });
 }
 
 /** One more delivery that finally failed; returns the endpoint as it is now (locked for the rest of the transaction). */
