@@ -9,6 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { redact, type Logger } from '../lib/logger';
+import { mapLimit } from '../lib/map-limit';
 import type { Ctx } from '../services/context';
 import { DeliverySettler, attemptDelivery, displayUrl, recordFinalFailure, type DisabledEndpoint } from '../services/webhook-delivery';
 import { WebhookEndpoint, type WebhookDelivery } from '../store/webhook-models';
@@ -194,19 +195,6 @@ export class WebhookSender {
       return null;
     }
   }
-}
-
-async function mapLimit<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await work(items[i]);
-    }
-  });
-  await Promise.all(lanes);
-  return out;
 }
 
 /** The running app's webhook worker, woken whenever a transaction that wrote deliveries commits. */

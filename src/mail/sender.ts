@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { redact, type Logger } from '../lib/logger';
+import { mapLimit } from '../lib/map-limit';
 import { MailMessage } from '../store/models';
 import { claimDueMail, mailCountsByStatus } from '../store/outbox-queries';
 import type { MailCtx, OutboxAttachment } from './outbox';
@@ -345,19 +346,6 @@ export class MailSender {
       this.log.error('mail hook failed', { id: row.id, error: redact(String((e as Error)?.message ?? e)) });
     }
   }
-}
-
-async function mapLimit<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await work(items[i]);
-    }
-  });
-  await Promise.all(lanes);
-  return out;
 }
 
 /**

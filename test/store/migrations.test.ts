@@ -72,6 +72,7 @@ describe.each(DIALECTS)('migrations on %s', (dialect) => {
     const endpoint = await WebhookEndpoint.create({
       organizationId: org.id,
       url: 'https://hooks.example.com/',
+      events: '*',
       secretBox: 'v1.x.y',
       createdBy: 'test',
     });
