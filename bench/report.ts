@@ -11,6 +11,8 @@ export const MEASURE_IDS = [
   'bulk_db_phase',
   'bulk_job',
   'bulk_mail_drain',
+  'webhook_bulk_job',
+  'webhook_delivery_rate',
   'bulk_disable_db_phase',
   'bulk_disable_job',
   'login_throughput',

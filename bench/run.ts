@@ -13,6 +13,7 @@ import { rawCompareRate } from './bcrypt-baseline';
 import { measureBulkDisable } from './bulk-disable';
 import { measureBulkReset } from './bulk-reset';
 import { measureExport } from './export';
+import { measureWebhooks } from './webhooks';
 import { KeepAliveDriver } from './keep-alive-driver';
 import { formatTable, mb, MEASURE_IDS, ms, rate, type MeasureRow } from './report';
 import { loginFlood } from './login-flood';
@@ -145,7 +146,15 @@ async function main(): Promise<void> {
     LOGIN_MAX_PER_ACCOUNT: '100000',
     HASH_QUEUE_MAX: String(HASH_QUEUE_MAX),
   };
-  const rt = await createRuntime(loadConfig({ ...baseEnv, SMTP_URL: sink.url }));
+  const rt = await createRuntime(
+    // Webhooks go to a receiver on this machine (bench/webhooks.ts).
+    loadConfig({
+      ...baseEnv,
+      SMTP_URL: sink.url,
+      WEBHOOK_SECRET_KEY: 'bench-webhook-secret-key-0123456789abcdef',
+      WEBHOOK_ALLOW_PRIVATE: 'true',
+    }),
+  );
   const rows: MeasureRow[] = [];
   const details: Record<string, unknown> = {};
   let server: ChildProcess | null = null;
@@ -359,6 +368,38 @@ async function main(): Promise<void> {
         drainMs: bulk.drainMs,
         delivered: bulk.mailsDelivered,
         duplicates: bulk.duplicateMails,
+      },
+    });
+
+    // --- Webhooks (issue 18): the reset job again on two of the sets, without and with endpoints ---
+    const wh = await step(`bulk reset of ${n.toLocaleString('en')} users with webhooks (twice)`, () =>
+      measureWebhooks({ rt, actor, sets: [r.slice(0, n), r.slice(n, 2 * n)] }),
+    );
+    rows.push({
+      id: 'webhook_bulk_job',
+      measure: 'bulk reset: whole job, an endpoint subscribed in every organization',
+      result: ms(wh.jobWithMs),
+      baseline: `no endpoint ${ms(wh.jobWithoutMs)}`,
+      ratio: wh.jobWithMs / wh.jobWithoutMs,
+      target: '≤ 1.5×',
+      met: wh.jobWithMs / wh.jobWithoutMs <= 1.5,
+      values: { ms: wh.jobWithMs, withoutMs: wh.jobWithoutMs, users: wh.users },
+    });
+    const whRate = wh.deliveries / (wh.drainMs / 1000);
+    rows.push({
+      id: 'webhook_delivery_rate',
+      measure: 'webhooks delivered to a local receiver (signed, from the confirm)',
+      result: rate(whRate, 'events'),
+      baseline: `plain POSTs ${rate(wh.rawPostsPerSecond, 'posts')}`,
+      ratio: wh.rawPostsPerSecond / whRate,
+      target: 'reported',
+      met: wh.duplicates === 0 ? null : false,
+      values: {
+        perSecond: whRate,
+        rawPerSecond: wh.rawPostsPerSecond,
+        deliveries: wh.deliveries,
+        drainMs: wh.drainMs,
+        duplicates: wh.duplicates,
       },
     });
 

@@ -7,6 +7,7 @@ import * as m0005 from './0005-sign-in-notice';
 import * as m0006 from './0006-reset-token-purpose';
 import * as m0007 from './0007-temporary-lockout';
 import * as m0008 from './0008-owner-notices';
+import * as m0009 from './0009-webhooks';
 import * as m0011 from './0011-approval-requests';
 
 export interface Migration {
@@ -16,4 +17,4 @@ export interface Migration {
 }
 
 /** In order. Listed explicitly so the same list works from TypeScript (tests) and compiled JS (dist). */
-export const MIGRATIONS: Migration[] = [m0001, m0002, m0003, m0004, m0005, m0006, m0007, m0008, m0011];
+export const MIGRATIONS: Migration[] = [m0001, m0002, m0003, m0004, m0005, m0006, m0007, m0008, m0009, m0011];

@@ -5,6 +5,7 @@ import { defaultPoolSize, WorkerPoolHasher, type PasswordHasher } from '../lib/h
 import { Logger } from '../lib/logger';
 import type { Ctx } from '../services/context';
 import { migrateUp, openDatabase } from '../store/db';
+import type { NotifyTopic } from '../lib/topics';
 
 export interface RuntimeOptions {
   logger?: Logger;
@@ -14,7 +15,7 @@ export interface RuntimeOptions {
   migrate?: boolean;
 }
 
-export type Topic = 'mail' | 'jobs' | 'audit' | 'notices';
+export type Topic = NotifyTopic;
 
 export interface Runtime extends Ctx {
   close(): Promise<void>;

@@ -14,6 +14,7 @@ import { changeRole } from '../services/memberships';
 import { importUsers } from '../services/import-users';
 import { digestCommand, digestConfigProblem, parseDigestArgs } from './digest';
 import { exportFieldsCli } from './export-fields';
+import { webhooksCli } from './webhooks';
 import { stdio, type CliIO } from './io';
 import { migrateDown, migrationStatus, runMigrate } from './migrate';
 import { progressBar } from './progress';
@@ -28,6 +29,9 @@ const USAGE = `userops COMMAND
   digest --slot TIME              post one schedule slot's digest, unless an instance already did
   export-fields [list]            what /users export carries besides the import columns
   export-fields enable|disable FIELD...
+  webhooks add --org SLUG --url URL [--events LIST]
+                                  a signed outbound event endpoint; prints its id and signing secret once
+  webhooks list [--org SLUG] | remove ID | enable ID | test ID | deliveries ID [--failed]
   demo [--script FILE]            the no-credentials tour (same as npm run demo)
   help                            this text`;
 
@@ -59,7 +63,7 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
     }
     return runMigrate(config, io);
   }
-  const known = ['import', 'grant', 'revoke', 'digest', 'export-fields'];
+  const known = ['import', 'grant', 'revoke', 'digest', 'export-fields', 'webhooks'];
   if (!known.includes(command)) {
     io.err(`Unknown command “${command}”.\n\n${USAGE}`);
     return 2;
@@ -114,6 +118,8 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
       }
       case 'export-fields':
         return await exportFieldsCli(rt, args, io);
+      case 'webhooks':
+        return await webhooksCli(rt, args, io);
       case 'digest':
         if (!digest || 'error' in digest) return 2;
         return await digestCommand(rt, digest.slot, io);

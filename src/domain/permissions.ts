@@ -15,6 +15,7 @@ export const PERMISSIONS = [
   'api_keys',
   'export',
   'audit_log',
+  'webhooks',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -91,6 +92,7 @@ export const PERMISSION_LABELS: Record<Permission, string> = {
   api_keys: 'manage API keys',
   export: 'export users',
   audit_log: 'read the audit log',
+  webhooks: 'manage webhook endpoints',
 };
 
 /** Roles are stored as a sorted, `;`-separated list (the import format). */

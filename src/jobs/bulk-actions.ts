@@ -14,6 +14,7 @@ import {
   type BulkActionProgress,
 } from '../services/bulk-actions';
 import type { Ctx } from '../services/context';
+import { emitBulkJobCompleted } from '../services/webhook-events';
 import { jobItemOutcomes } from '../store/bulk-queries';
 import type { Job } from '../store/models';
 import { csvField } from './export-csv';
@@ -75,7 +76,7 @@ export function bulkActionJob(
   const batchSize = opts.batchSize ?? 250;
   const every = opts.progressEveryMs ?? 2000;
   return async (job, ctx, control) => {
-    const { action, requestedBySlack } = payloadOf(job);
+    const { action, requestedBySlack, reason } = payloadOf(job);
     // The share is recorded in the progress row: a restart after it must not upload the file again.
     let csv = parseJson<StoredProgress | null>(job.progress, null)?.csv;
     const warn = (what: string) => (e: unknown) => ctx.logger.warn(what, { jobId: job.id, kind: job.kind, error: String(e) });
@@ -97,6 +98,8 @@ export function bulkActionJob(
       }
     }
     const s = await bulkActionSummary(job.id);
+    // Written before the Slack summary; a restart after it announces nothing twice (one per endpoint and job).
+    await emitBulkJobCompleted(ctx, job, { action, reason });
     if (s.total > CSV_OVER && !csv) {
       csv = await shareOutcomes(ctx, job, action, share, requestedBySlack ?? null);
       if (!(await control.progress({ ...s, csv }))) return { status: 'checkpoint' };

@@ -6,6 +6,7 @@ import type { Notice } from '../store/notice-models';
 import { claimDueNotices, settleNotice, type NoticeSettle } from '../store/notice-queries';
 import { User } from '../store/models';
 import { displayName } from '../services/user-shapes';
+import type { NotifyTopic } from '../lib/topics';
 
 /**
  * Delivers owner notices (src/mail/notices.ts). Every instance runs one; rows are claimed under a
@@ -208,7 +209,7 @@ export class NoticeSender {
 
 /** The running app's notice worker, woken whenever a transaction that queued notices commits. */
 export function startNoticeSender(
-  rt: MailCtx & { onNotify(fn: (topic: 'mail' | 'jobs' | 'audit' | 'notices') => void): void },
+  rt: MailCtx & { onNotify(fn: (topic: NotifyTopic) => void): void },
   slack: NoticeSlack | null,
   opts: NoticeSenderOptions = {},
 ): NoticeSender {

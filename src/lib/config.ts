@@ -213,8 +213,34 @@ export const CONFIG_DOCS: Record<string, { default: string; doc: string }> = {
     default: '',
     doc: 'Channel id where approval requests are posted. Unset: each is sent by DM to every other member who may approve it.',
   },
+  WEBHOOK_SECRET_KEY: {
+    default: '',
+    doc: 'At least 32 characters (e.g. openssl rand -base64 32): the key that encrypts webhook signing secrets at rest (AES-256-GCM). Unset: webhook endpoints cannot be added and existing ones are not delivered to.',
+  },
+  WEBHOOK_ALLOW_PRIVATE: {
+    default: 'false',
+    doc: 'true: webhook URLs may be plain http and loopback/private addresses (tests, on-premise receivers). Link-local and cloud-metadata addresses are refused either way.',
+  },
+  WEBHOOK_TIMEOUT_SECONDS: { default: '10', doc: 'Seconds a webhook receiver has to answer one delivery attempt (1–60).' },
+  WEBHOOK_RETRY_SCHEDULE: {
+    default: '5,300,1800,7200,18000,36000,36000',
+    doc: 'Seconds between webhook delivery attempts, comma-separated (decimals allowed, each 0.01–86400, at most 20); a little jitter is added. After the last one the delivery has failed.',
+  },
   LOG_LEVEL: { default: 'info', doc: 'debug, info, warn or error.' },
 };
+
+const retrySchedule = z
+  .string()
+  .trim()
+  .transform((v, ctx) => {
+    const parts = v.split(',').map((p) => p.trim());
+    const nums = parts.map((p) => (/^\d+(\.\d+)?$/.test(p) ? Number(p) : NaN));
+    if (parts.length > 20 || nums.some((n) => !(n >= 0.01 && n <= 86400))) {
+      ctx.addIssue({ code: 'custom', message: 'must be up to 20 comma-separated numbers of seconds, each between 0.01 and 86400' });
+      return z.NEVER;
+    }
+    return nums;
+  });
 
 const schema = z.object({
   PORT: int(0, 65535),
@@ -276,6 +302,12 @@ const schema = z.object({
   APPROVAL_BULK_MIN: int(0, 1_000_000),
   APPROVAL_TTL_MINUTES: minutes(0.01, 10080),
   APPROVALS_CHANNEL: z.union([z.literal(''), channelId]),
+  WEBHOOK_SECRET_KEY: z
+    .string()
+    .refine((v) => v === '' || v.length >= 32, { message: 'must be at least 32 characters (e.g. openssl rand -base64 32)' }),
+  WEBHOOK_ALLOW_PRIVATE: bool(),
+  WEBHOOK_TIMEOUT_SECONDS: int(1, 60),
+  WEBHOOK_RETRY_SCHEDULE: retrySchedule,
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], { message: 'must be debug, info, warn or error' }),
 });
 

@@ -35,5 +35,10 @@ export function deploymentWarnings(config: Config): string[] {
       'TRUST_PROXY trusts every address: any client can choose the address the login throttle, the audit log and the lockout digest see; list only your proxies',
     );
   }
+  if (config.WEBHOOK_ALLOW_PRIVATE) {
+    lines.push(
+      'WEBHOOK_ALLOW_PRIVATE is on: webhook endpoints may be plain http and point at loopback or private addresses of your network',
+    );
+  }
   return lines;
 }

@@ -7,6 +7,7 @@ import type { Config } from '../lib/config';
 import type { Logger } from '../lib/logger';
 import type { Database } from '../store/db';
 import type { RenderedMail } from './templates';
+import type { NotifyTopic } from '../lib/topics';
 
 /**
  * What the mail layer needs of the running app. The services' Ctx and the app's Runtime both fit it,
@@ -17,7 +18,7 @@ export interface MailCtx {
   db: Database;
   logger: Logger;
   now(): Date;
-  notify?(topic: 'mail' | 'jobs' | 'audit' | 'notices'): void;
+  notify?(topic: NotifyTopic): void;
 }
 
 export type MailKind =

@@ -2,10 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { redact, type Logger } from '../lib/logger';
+import { mapLimit } from '../lib/map-limit';
 import { MailMessage } from '../store/models';
 import { claimDueMail, mailCountsByStatus } from '../store/outbox-queries';
 import type { MailCtx, OutboxAttachment } from './outbox';
 import { createMailTransport, MailDeliveryError, type MailTransport, type OutgoingAttachment, type OutgoingMail } from './transport';
+import type { NotifyTopic } from '../lib/topics';
 
 /**
  * The outbox worker. Rows written by `enqueueMail` are claimed under a lease, sent, and settled;
@@ -347,19 +349,6 @@ export class MailSender {
   }
 }
 
-async function mapLimit<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await work(items[i]);
-    }
-  });
-  await Promise.all(lanes);
-  return out;
-}
-
 /**
  * Mail a job queued, by outcome, for its summary. `queued` counts every mail the job queued,
  * whatever became of it; `queued - sent - failed` are still on their way.
@@ -376,7 +365,7 @@ export async function mailStats(jobId: number): Promise<{ queued: number; sent: 
 
 /** The running app's worker: the configured transport, woken whenever a transaction that queued mail commits. */
 export function startMailSender(
-  rt: MailCtx & { onNotify(fn: (topic: 'mail' | 'jobs' | 'audit' | 'notices') => void): void },
+  rt: MailCtx & { onNotify(fn: (topic: NotifyTopic) => void): void },
   opts: MailSenderOptions & { transport?: MailTransport } = {},
 ): MailSender {
   const { transport, ...rest } = opts;

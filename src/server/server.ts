@@ -16,6 +16,7 @@ import { SlackFileShare } from '../slack/file-share';
 import { SlackNoticeChannel } from '../slack/notice-slack';
 import { EXPORT_KIND, exportJob } from '../jobs/export';
 import { mailFailureReporter } from '../slack/mail-failures';
+import { webhookDisabledReporter } from '../slack/webhook-notices';
 import { startWorkers, type WorkerOptions, type Workers } from '../app/workers';
 import { startSlackBackground, type SlackBackground, type SlackBackgroundOptions } from '../slack/background';
 import { delivery, webClientRetryConfig, type DeliveryPolicy } from '../slack/delivery';
@@ -188,6 +189,11 @@ export async function startServer(rt: Runtime, opts: ServerOptions = {}): Promis
           mail: {
             ...(workerOpts.mail ?? {}),
             onFailed: workerOpts.mail?.onFailed ?? (slack ? mailFailureReporter(slack.client, logger) : undefined),
+          },
+          webhooks: {
+            ...(workerOpts.webhooks ?? {}),
+            onDisabled:
+              workerOpts.webhooks?.onDisabled ?? (slack ? webhookDisabledReporter(slack.client, logger, config.SLACK_COMMAND) : undefined),
           },
         });
 

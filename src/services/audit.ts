@@ -1,6 +1,7 @@
 import type { CreationAttributes, Transaction } from 'sequelize';
 import { AuditEvent, type User } from '../store/models';
 import type { Actor, Ctx } from './context';
+import { emitForAudit } from './webhook-events';
 
 export type AuditOutcome = 'ok' | 'noop' | 'skipped' | 'failed';
 
@@ -40,6 +41,8 @@ export function buildAuditRow(ctx: Ctx, actor: Actor, entry: AuditEntry): Creati
 /** One audit row, written in the caller's transaction: the fact and the change commit together. */
 export async function writeAudit(ctx: Ctx, t: Transaction, actor: Actor, entry: AuditEntry): Promise<AuditEvent> {
   const row = await AuditEvent.create(buildAuditRow(ctx, actor, entry), { transaction: t });
+  // The webhook events of this change (src/domain/webhook-events.ts maps actions to events), in the same transaction.
+  await emitForAudit(ctx, t, actor, [entry]);
   t.afterCommit(() => ctx.notify?.('audit'));
   return row;
 }
@@ -62,20 +65,20 @@ export async function writeBatchAudit(
     approvalId?: number | null;
   },
 ): Promise<void> {
+  const entries: AuditEntry[] = users.map((u) => ({
+    action: batch.action,
+    target: u,
+    organizationId: batch.organizationOf(u.id),
+    reason: batch.reason ?? null,
+    details:
+      batch.jobId || batch.approvalId
+        ? { ...(batch.jobId ? { jobId: batch.jobId } : {}), ...(batch.approvalId ? { approvalId: batch.approvalId } : {}) }
+        : undefined,
+  }));
   await AuditEvent.bulkCreate(
-    users.map((u) =>
-      buildAuditRow(ctx, actor, {
-        action: batch.action,
-        target: u,
-        organizationId: batch.organizationOf(u.id),
-        reason: batch.reason ?? null,
-        details:
-          batch.jobId || batch.approvalId
-            ? { ...(batch.jobId ? { jobId: batch.jobId } : {}), ...(batch.approvalId ? { approvalId: batch.approvalId } : {}) }
-            : undefined,
-      }),
-    ),
+    entries.map((e) => buildAuditRow(ctx, actor, e)),
     { transaction: t },
   );
+  await emitForAudit(ctx, t, actor, entries);
   t.afterCommit(() => ctx.notify?.('audit'));
 }

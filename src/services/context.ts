@@ -5,6 +5,7 @@ import type { Config } from '../lib/config';
 import type { PasswordHasher } from '../lib/hasher';
 import type { Logger } from '../lib/logger';
 import type { Database } from '../store/db';
+import type { NotifyTopic } from '../lib/topics';
 
 /** Everything a service needs, built once per process (see src/app/runtime.ts). */
 export interface Ctx {
@@ -15,7 +16,7 @@ export interface Ctx {
   /** The clock, replaceable in tests (token expiry, digest windows). */
   now(): Date;
   /** Called after a transaction that queued mail or jobs commits, so workers wake without polling delay. */
-  notify?(topic: 'mail' | 'jobs' | 'audit' | 'notices'): void;
+  notify?(topic: NotifyTopic): void;
 }
 
 /**

@@ -102,6 +102,14 @@ export const SUB_COMMANDS: SubCommandSpec[] = [
     maxArgs: 4,
   },
   { name: 'approvals', usage: 'approvals', summary: 'approval requests waiting for you (Approve / Deny)', minArgs: 0, maxArgs: 0 },
+  {
+    name: 'webhooks',
+    usage: 'webhooks [add ORG URL [EVENTS] | remove ID | enable ID | test ID | deliveries ID]',
+    summary: "signed outbound events: your organizations' endpoints (administrators)",
+    aliases: ['webhook'],
+    minArgs: 0,
+    maxArgs: 4,
+  },
 ];
 
 export interface ParsedCommand {

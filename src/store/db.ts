@@ -6,6 +6,7 @@ import { MIGRATIONS } from '../../migrations';
 import type { Logger } from '../lib/logger';
 import { ensurePrivateDirSync, ensurePrivateFileSync, narrowSync } from '../lib/private-files';
 import { initModels } from './models';
+import { initWebhookModels } from './webhook-models';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -116,6 +117,7 @@ export function openDatabase(url: string, logger?: Logger): Database {
     });
   }
   initModels(sequelize);
+  initWebhookModels(sequelize);
   const writeLock = new Mutex();
   const heavyReads = new Semaphore(HEAVY_READ_SLOTS[dialect]);
 

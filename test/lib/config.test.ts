@@ -250,6 +250,35 @@ const CASES: Record<keyof Config, VariableCase> = {
     bad: ['0', '10081', 'an hour'],
   },
   APPROVALS_CHANNEL: { default: '', good: [['C0APPROVE', 'C0APPROVE']], bad: ['#approvals'] },
+  WEBHOOK_SECRET_KEY: {
+    default: '',
+    good: [['0123456789abcdef0123456789abcdef', '0123456789abcdef0123456789abcdef']],
+    bad: ['too-short'],
+  },
+  WEBHOOK_ALLOW_PRIVATE: {
+    default: false,
+    good: [
+      ['true', true],
+      ['false', false],
+    ],
+    bad: ['sometimes'],
+  },
+  WEBHOOK_TIMEOUT_SECONDS: {
+    default: 10,
+    good: [
+      ['1', 1],
+      ['60', 60],
+    ],
+    bad: ['0', '61', '1.5'],
+  },
+  WEBHOOK_RETRY_SCHEDULE: {
+    default: [5, 300, 1800, 7200, 18000, 36000, 36000],
+    good: [
+      ['0.05,0.1', [0.05, 0.1]],
+      [' 5 , 60 ', [5, 60]],
+    ],
+    bad: ['5,,6', '-1', '0', '86401', 'soon', Array.from({ length: 21 }, () => '1').join(',')],
+  },
   LOG_LEVEL: {
     default: 'info',
     good: [

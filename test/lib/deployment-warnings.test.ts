@@ -38,6 +38,12 @@ describe('deploymentWarnings', () => {
     ]);
   });
 
+  test('webhooks allowed to plain http and private addresses', () => {
+    expect(deploymentWarnings(testConfig({ ...SOUND, WEBHOOK_ALLOW_PRIVATE: 'true' }))).toEqual([
+      expect.stringMatching(/^WEBHOOK_ALLOW_PRIVATE is on/),
+    ]);
+  });
+
   test('TRUST_PROXY trusting every address (a bare true never gets this far: it is refused)', () => {
     for (const raw of ['0.0.0.0/1,128.0.0.0/1', '::/1,8000::/1', '10.0.0.1,::ffff:0:0/96'])
       expect([raw, deploymentWarnings(testConfig({ ...SOUND, TRUST_PROXY: raw }))]).toEqual([

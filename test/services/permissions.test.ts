@@ -16,6 +16,8 @@ import { countByView, searchUsers, showUser } from '../../src/services/directory
 import { changeRole } from '../../src/services/memberships';
 import { changePassword, resetPasswords } from '../../src/services/passwords';
 import { ApiKey, AuditEvent, Job, JobItem, LockoutEvent, MailMessage, Membership, RecordAssignment, User } from '../../src/store/models';
+import { addWebhookEndpoint } from '../../src/services/webhooks';
+import { WebhookEndpoint } from '../../src/store/webhook-models';
 import { DIALECTS } from '../support/db';
 import { DESIGN_MATRIX } from '../support/design-matrix';
 import { actorFor, makeUser, org, snapshot, testEnv, type UserSpec } from '../support/fixtures';
@@ -170,6 +172,13 @@ const CELLS: Record<Permission, Cell> = {
       expect(events.filter((e) => e.action === 'seeded').map((e) => e.target)).toEqual([`${s.target.username} <${s.target.email}>`]);
     },
   },
+  webhooks: {
+    act: (actor, s) => addWebhookEndpoint(ENV.rt, actor, { org: s.org, url: 'https://hooks.example.com/userops' }),
+    allowed: async (r, s) => {
+      expect(r).toMatchObject({ ok: true, organization: s.org, secret: expect.stringMatching(/^whsec_/) });
+      expect(await WebhookEndpoint.count({ where: { organizationId: (await org(s.org)).id } })).toBe(1);
+    },
+  },
 };
 
 // The cells reach the runtime through this; describe.each rebinds it per dialect.
@@ -177,7 +186,7 @@ let ENV: Env;
 
 describe.each(DIALECTS)('permissions (DESIGN §2 matrix) on %s', (dialect) => {
   beforeAll(async () => {
-    ENV = await testEnv(dialect);
+    ENV = await testEnv(dialect, { WEBHOOK_SECRET_KEY: 'permissions-test-webhook-key-0123456789' });
   });
   afterAll(async () => ENV.close());
 

@@ -1,5 +1,6 @@
 import { UniqueConstraintError } from 'sequelize';
 import { MIGRATIONS } from '../../migrations';
+import { WebhookDelivery, WebhookEndpoint } from '../../src/store/webhook-models';
 import { migrateUp, migrator, openDatabase, type Database } from '../../src/store/db';
 import { Membership, Organization, User } from '../../src/store/models';
 import { DIALECTS, freshDatabase, type TestDatabase } from '../support/db';
@@ -19,6 +20,8 @@ const TABLES = [
   'reset_tokens',
   'slack_deliveries',
   'users',
+  'webhook_deliveries',
+  'webhook_endpoints',
 ];
 
 async function tableNames(db: Database): Promise<string[]> {
@@ -66,6 +69,22 @@ describe.each(DIALECTS)('migrations on %s', (dialect) => {
     const org = await Organization.create({ slug: 'acme', name: 'Acme' });
     const user = await User.create({ username: 'ana', email: 'ana@example.com', emailNormalized: 'ana@example.com' });
     await Membership.create({ userId: user.id, organizationId: org.id, roles: 'administrator' });
+    const endpoint = await WebhookEndpoint.create({
+      organizationId: org.id,
+      url: 'https://hooks.example.com/',
+      events: '*',
+      secretBox: 'v1.x.y',
+      createdBy: 'test',
+    });
+    await WebhookDelivery.create({
+      endpointId: endpoint.id,
+      messageId: 'msg_1',
+      eventType: 'user.disabled',
+      orderingKey: `user:${user.id}`,
+      payload: '{}',
+      nextAttemptAt: new Date(),
+      createdAt: new Date(),
+    });
 
     // `down` undoes one migration at a time, newest first.
     for (let i = names.length - 1; i >= 0; i--) {

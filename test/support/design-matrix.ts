@@ -17,6 +17,7 @@ export const DESIGN_MATRIX: Record<Role, Permission[]> = {
     'api_keys',
     'export',
     'audit_log',
+    'webhooks',
   ],
   security: ['view', 'enable_disable', 'activate', 'reset_password', 'bulk_reset', 'export', 'audit_log'],
   helpdesk: ['view', 'activate', 'reset_password'],

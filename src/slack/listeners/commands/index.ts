@@ -18,6 +18,7 @@ import { resetPasswordCommand } from './reset-password';
 import { showCommand } from './show';
 import { typedBulkCommand } from './typed-bulk';
 import { usersCommand } from './users-command';
+import { webhooksCommand } from './webhooks';
 
 /** Every sub-command of `/users` (names as in command-parser's SUB_COMMANDS) and its handler. */
 const SUB_COMMAND_HANDLERS: Readonly<Record<string, SubCommandHandler>> = {
@@ -37,6 +38,7 @@ const SUB_COMMAND_HANDLERS: Readonly<Record<string, SubCommandHandler>> = {
   reassign: reassignCommand,
   audit: auditCommand,
   approvals: approvalsCommand,
+  webhooks: webhooksCommand,
 };
 
 /**

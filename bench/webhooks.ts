@@ -1,0 +1,113 @@
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { Op } from 'sequelize';
+import type { Runtime } from '../src/app/runtime';
+import { startWorkers } from '../src/app/workers';
+import { SYSTEM_ACTOR, type Actor } from '../src/services/context';
+import { addWebhookEndpoint, removeWebhookEndpoint } from '../src/services/webhooks';
+import { Organization } from '../src/store/models';
+import { WebhookDelivery } from '../src/store/webhook-models';
+import { bulkPreview, confirmAndWait } from './bulk-phases';
+
+/**
+ * Webhooks (issue 18) on the bulk reset: the whole job (confirm → runner → done, workers running)
+ * on one set with no endpoint, then on a set of the same size with an endpoint subscribed to every
+ * event in every organization (the webhook sender delivering to a local receiver meanwhile); and
+ * how fast the sender drains those events, against plain HTTP POSTs of the same bodies at the same
+ * concurrency. Both sets had been reset once before, so each job does the same writes.
+ */
+
+const REASON = 'bench: webhooks';
+/** The sender's default parallel requests. */
+const CONCURRENCY = 10;
+
+export interface WebhookMeasure {
+  users: number;
+  jobWithoutMs: number;
+  jobWithMs: number;
+  deliveries: number;
+  /** From the job's confirmation to the last delivery. */
+  drainMs: number;
+  rawPostsPerSecond: number;
+  duplicates: number;
+}
+
+async function receiver(): Promise<{ server: Server; url: string; ids: string[] }> {
+  const ids: string[] = [];
+  const server = createServer((req, res) => {
+    const id = req.headers['webhook-id'];
+    if (typeof id === 'string') ids.push(id);
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(204);
+      res.end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, ids };
+}
+
+/** `count` POSTs of `body`, `CONCURRENCY` at a time, each on its own connection as the sender makes them. */
+async function rawPosts(url: string, body: string, count: number): Promise<number> {
+  const u = new URL(url);
+  const started = performance.now();
+  let next = 0;
+  const one = () =>
+    new Promise<void>((resolve, reject) => {
+      const req = request(
+        { host: u.hostname, port: u.port, path: u.pathname, method: 'POST', agent: false, headers: { 'content-type': 'application/json' } },
+        (res) => {
+          res.resume();
+          res.on('end', resolve);
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next++ < count) await one();
+    }),
+  );
+  return count / ((performance.now() - started) / 1000);
+}
+
+export async function measureWebhooks(opts: {
+  rt: Runtime;
+  actor: Actor & { kind: 'user' };
+  sets: [number[], number[]];
+}): Promise<WebhookMeasure> {
+  const { rt, actor } = opts;
+  const [without, withSet] = opts.sets;
+  const recv = await receiver();
+  const workers = startWorkers(rt);
+  try {
+    const a = await bulkPreview(rt, actor, 'reset_password', without, REASON);
+    const { jobMs: jobWithoutMs } = await confirmAndWait(rt, actor, a);
+
+    const endpoints: number[] = [];
+    for (const o of await Organization.findAll()) {
+      const added = await addWebhookEndpoint(rt, SYSTEM_ACTOR, { org: o.slug, url: recv.url });
+      if (!added.ok) throw new Error(added.message);
+      endpoints.push(added.id);
+    }
+    const b = await bulkPreview(rt, actor, 'reset_password', withSet, REASON);
+    const { startedAt, jobMs: jobWithMs } = await confirmAndWait(rt, actor, b);
+    const where = { endpointId: { [Op.in]: endpoints } };
+    for (;;) {
+      if ((await WebhookDelivery.count({ where: { ...where, status: { [Op.ne]: 'delivered' } } })) === 0) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const drainMs = performance.now() - startedAt;
+    const deliveries = await WebhookDelivery.count({ where });
+    const sample = (await WebhookDelivery.findOne({ where }))?.payload ?? '{}';
+    const rawPostsPerSecond = await rawPosts(recv.url, sample, deliveries);
+    for (const id of endpoints) await removeWebhookEndpoint(rt, SYSTEM_ACTOR, { id });
+    const duplicates = recv.ids.length - new Set(recv.ids).size;
+    return { users: withSet.length, jobWithoutMs, jobWithMs, deliveries, drainMs, rawPostsPerSecond, duplicates };
+  } finally {
+    await workers.stop();
+    await new Promise<void>((resolve) => recv.server.close(() => resolve()));
+  }
+}

@@ -1,0 +1,211 @@
+/**
+ * The webhook delivery worker: like the mail sender (src/mail/sender.ts), rows of the outbox
+ * (`webhook_deliveries`) are claimed under a lease, so two instances never deliver the same attempt
+ * twice, and settled only while the lease still holds (a worker that lost it cannot overwrite the
+ * newer owner's outcome). The claim takes only the head of each (endpoint, user) queue: one user's
+ * events reach an endpoint in the order they happened, each after the one before was delivered or
+ * finally failed.
+ */
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { redact, type Logger } from '../lib/logger';
+import { mapLimit } from '../lib/map-limit';
+import type { Ctx } from '../services/context';
+import { DeliverySettler, attemptDelivery, displayUrl, recordFinalFailure, type DisabledEndpoint } from '../services/webhook-delivery';
+import { WebhookEndpoint, type WebhookDelivery } from '../store/webhook-models';
+import { claimDueDeliveries } from '../store/webhook-queries';
+
+export interface WebhookSenderOptions {
+  /** Rows claimed per round trip (default 50). */
+  batchSize?: number;
+  /** Parallel requests (default 10); one user's events are never among them twice. */
+  concurrency?: number;
+  /** How long a claim protects a row (default: the timeout plus a minute); also the crash-recovery delay. */
+  leaseMs?: number;
+  /** Poll interval (default 1 s). */
+  pollMs?: number;
+  instanceId?: string;
+  /** The jitter's dice (tests). */
+  random?: () => number;
+  /** Told when an endpoint was disabled after a run of failures (Slack DMs its administrators). */
+  onDisabled?: (endpoint: DisabledEndpoint) => void;
+}
+
+export interface WebhookDrainResult {
+  delivered: number;
+  retried: number;
+  failed: number;
+}
+
+/** The wait after failed attempt `attempt` (from 1): the schedule's step plus up to 10 % jitter; null once the schedule is spent. */
+export function retryDelayMs(schedule: number[], attempt: number, random: () => number = Math.random): number | null {
+  const step = schedule[attempt - 1];
+  if (step === undefined) return null;
+  return Math.round(step * 1000 * (1 + 0.1 * random()));
+}
+
+export class WebhookSender {
+  private readonly opts: Required<Omit<WebhookSenderOptions, 'onDisabled'>>;
+  private readonly log: Logger;
+  private readonly settler: DeliverySettler;
+  private chain: Promise<unknown> = Promise.resolve();
+  private timer: NodeJS.Timeout | null = null;
+  private polling = false;
+  private started = false;
+  private stopped = false;
+  private again = false;
+
+  constructor(
+    private readonly ctx: Ctx,
+    private readonly hooks: WebhookSenderOptions = {},
+  ) {
+    this.opts = {
+      batchSize: Math.max(1, hooks.batchSize ?? 50),
+      concurrency: Math.max(1, hooks.concurrency ?? 10),
+      leaseMs: Math.max(1_000, hooks.leaseMs ?? ctx.config.WEBHOOK_TIMEOUT_SECONDS * 1000 + 60_000),
+      pollMs: Math.max(10, hooks.pollMs ?? 1_000),
+      instanceId: hooks.instanceId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
+      random: hooks.random ?? Math.random,
+    };
+    this.log = ctx.logger.child({ component: 'webhook-sender', instance: this.opts.instanceId });
+    this.settler = new DeliverySettler(ctx);
+  }
+
+  start(): void {
+    if (this.started || this.stopped) return;
+    this.started = true;
+    this.wake();
+  }
+
+  kick(): void {
+    if (this.started && !this.stopped) this.wake();
+  }
+
+  drainOnce(): Promise<WebhookDrainResult> {
+    return this.serial(() => this.pass());
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.chain;
+  }
+
+  private serial<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.chain.then(work, work);
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  private wake(): void {
+    if (this.polling) {
+      this.again = true;
+      return;
+    }
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.polling = true;
+    void this.serial(() => this.pass())
+      .catch((e: unknown) => this.log.error('webhook pass failed', { error: redact(String((e as Error)?.message ?? e)) }))
+      .finally(() => {
+        this.polling = false;
+        if (this.stopped) return;
+        if (this.again) {
+          this.again = false;
+          this.wake();
+          return;
+        }
+        this.timer = setTimeout(() => {
+          this.timer = null;
+          this.wake();
+        }, this.opts.pollMs);
+        this.timer.unref();
+      });
+  }
+
+  private async pass(): Promise<WebhookDrainResult> {
+    const result: WebhookDrainResult = { delivered: 0, retried: 0, failed: 0 };
+    const endpoints = new Map<number, WebhookEndpoint | null>();
+    while (!this.stopped) {
+      const cutoff = this.ctx.now();
+      const lease = new Date(cutoff.getTime() + this.opts.leaseMs);
+      const rows = await claimDueDeliveries(this.ctx.db, { cutoff, lease, batchSize: this.opts.batchSize });
+      if (rows.length === 0) break;
+      for (const id of new Set(rows.map((r) => r.endpointId))) {
+        if (!endpoints.has(id)) endpoints.set(id, await WebhookEndpoint.findByPk(id));
+      }
+      const outcomes = await mapLimit(rows, this.opts.concurrency, (row) =>
+        this.deliver(row, lease, endpoints.get(row.endpointId) ?? null),
+      );
+      for (const o of outcomes) if (o) result[o] += 1;
+    }
+    return result;
+  }
+
+  private async deliver(row: WebhookDelivery, lease: Date, endpoint: WebhookEndpoint | null): Promise<keyof WebhookDrainResult | null> {
+    const schedule = this.ctx.config.WEBHOOK_RETRY_SCHEDULE;
+    const ctxLog = { deliveryId: row.id, webhookId: row.messageId, type: row.eventType, attempt: row.attempts, endpointId: row.endpointId };
+    if (!endpoint) return null; // removed meanwhile; its rows went with it
+    const outcome =
+      row.attempts > schedule.length + 1
+        ? { ok: false as const, status: null, error: 'the last attempt was interrupted' }
+        : await attemptDelivery(this.ctx, endpoint, row);
+    try {
+      if (outcome.ok) {
+        const owned = await this.settler.delivered(row, lease, outcome.status);
+        if (!owned) this.log.warn('webhook lease lost before the outcome was recorded', ctxLog);
+        else this.log.debug('webhook delivered', { ...ctxLog, status: outcome.status });
+        return 'delivered';
+      }
+      const wait = retryDelayMs(schedule, row.attempts, this.opts.random);
+      if (wait !== null) {
+        const nextAttemptAt = new Date(this.ctx.now().getTime() + wait);
+        await this.settler.retry(row, lease, outcome, nextAttemptAt);
+        this.log.warn('webhook delivery will be retried', {
+          ...ctxLog,
+          url: displayUrl(endpoint.url),
+          error: outcome.error,
+          nextAttemptAt: nextAttemptAt.toISOString(),
+        });
+        return 'retried';
+      }
+      const { disabled } = await recordFinalFailure(this.ctx, row, lease, {
+        status: outcome.status,
+        error: `gave up after ${row.attempts} attempts; ${outcome.error}`,
+      });
+      this.log.error('webhook delivery failed', { ...ctxLog, url: displayUrl(endpoint.url), error: outcome.error });
+      if (disabled) {
+        endpoint.enabled = false;
+        this.log.error('webhook endpoint disabled after a run of failures', {
+          endpointId: disabled.endpointId,
+          organizationId: disabled.organizationId,
+          url: disabled.url,
+        });
+        try {
+          this.hooks.onDisabled?.(disabled);
+        } catch (e) {
+          this.log.error('webhook hook failed', { error: redact(String((e as Error)?.message ?? e)) });
+        }
+      }
+      return 'failed';
+    } catch (e) {
+      // The lease runs out and another pass retries the row; the receiver may see this webhook-id twice.
+      this.log.error('webhook outcome not recorded', { ...ctxLog, error: redact(String((e as Error)?.message ?? e)) });
+      return null;
+    }
+  }
+}
+
+/** The running app's webhook worker, woken whenever a transaction that wrote deliveries commits. */
+export function startWebhookSender(
+  rt: Ctx & { onNotify(fn: (topic: string) => void): void },
+  opts: WebhookSenderOptions = {},
+): WebhookSender {
+  const sender = new WebhookSender(rt, opts);
+  rt.onNotify((topic) => {
+    if (topic === 'webhooks') sender.kick();
+  });
+  sender.start();
+  return sender;
+}

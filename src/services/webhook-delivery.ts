@@ -1,0 +1,201 @@
+/**
+ * One signed attempt, and what an attempt's end means for the endpoint. Shared by the sender
+ * (src/jobs/webhook-sender.ts) and `webhooks test`.
+ */
+import { Webhook } from 'standardwebhooks';
+import { DISABLE_AFTER_FAILED_DELIVERIES } from '../domain/webhook-events';
+import { redact } from '../lib/logger';
+import { SecretBox } from '../lib/secret-box';
+import { postWebhook, type PostResult } from '../lib/webhook-post';
+import { endFailureRun, lengthenFailureRun, settleDelivery } from '../store/webhook-queries';
+import type { WebhookDelivery, WebhookEndpoint } from '../store/webhook-models';
+import { writeAudit } from './audit';
+import type { Ctx } from './context';
+
+const boxes = new Map<string, SecretBox>();
+
+/** The box for signing secrets, or null when WEBHOOK_SECRET_KEY is unset (no endpoint can be added, none delivered to). */
+export function secretBox(ctx: Ctx): SecretBox | null {
+  const key = ctx.config.WEBHOOK_SECRET_KEY;
+  if (!key) return null;
+  let box = boxes.get(key);
+  if (!box) {
+    box = new SecretBox(key);
+    boxes.set(key, box);
+  }
+  return box;
+}
+
+/** The three Standard Webhooks headers for a message sent now. */
+export function signedHeaders(secret: string, messageId: string, at: Date, body: string): Record<string, string> {
+  // The spec's timestamp is whole seconds; sign exactly what the header says.
+  const ts = new Date(Math.floor(at.getTime() / 1000) * 1000);
+  return {
+    'webhook-id': messageId,
+    'webhook-timestamp': String(Math.floor(ts.getTime() / 1000)),
+    'webhook-signature': new Webhook(secret).sign(messageId, ts, body),
+  };
+}
+
+/** Sign and POST one delivery to its endpoint. Errors name no secret and no query string. */
+export async function attemptDelivery(
+  ctx: Ctx,
+  endpoint: Pick<WebhookEndpoint, 'url' | 'secretBox'>,
+  delivery: Pick<WebhookDelivery, 'messageId' | 'payload'>,
+): Promise<PostResult> {
+  const box = secretBox(ctx);
+  const secret = box?.open(endpoint.secretBox) ?? null;
+  if (!secret) {
+    return {
+      ok: false,
+      status: null,
+      error: box ? 'the signing secret cannot be read with the configured WEBHOOK_SECRET_KEY' : 'WEBHOOK_SECRET_KEY is not set',
+    };
+  }
+  const headers = signedHeaders(secret, delivery.messageId, ctx.now(), delivery.payload);
+  const result = await postWebhook(endpoint.url, headers, delivery.payload, {
+    timeoutMs: ctx.config.WEBHOOK_TIMEOUT_SECONDS * 1000,
+    allowPrivate: ctx.config.WEBHOOK_ALLOW_PRIVATE,
+  });
+  return result.ok ? result : { ...result, error: redact(result.error).slice(0, 400) };
+}
+
+/** A URL as logs and lists show it: no query string (it may hold a receiver's token). */
+export function displayUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.origin}${u.pathname}${u.search ? '?…' : ''}`;
+  } catch {
+    return '(unreadable URL)';
+  }
+}
+
+export interface DisabledEndpoint {
+  endpointId: number;
+  organizationId: number;
+  url: string;
+  failures: number;
+}
+
+type SettleValues = Parameters<typeof settleDelivery>[2];
+
+interface PendingSettle {
+  id: number;
+  lease: Date;
+  values: SettleValues;
+  /** A delivered row ends its endpoint's run of failures in the same transaction (a no-op UPDATE when there is none). */
+  endRunOf: number | null;
+  resolve: (owned: boolean) => void;
+  reject: (e: unknown) => void;
+}
+
+/**
+ * Group commit for outcomes (as the mail sender's): the parallel attempts of a batch end close
+ * together, and each outcome joins the transaction being prepared instead of opening its own. None
+ * waits to fill a group, so an outcome is recorded as soon as it would have been alone; each row
+ * keeps its own lease-fenced UPDATE.
+ */
+export class DeliverySettler {
+  private pending: PendingSettle[] = [];
+  private flushing = false;
+
+  constructor(private readonly ctx: Ctx) {}
+
+  delivered(delivery: WebhookDelivery, lease: Date, status: number): Promise<boolean> {
+    const values: SettleValues = {
+      status: 'delivered',
+      leaseUntil: null,
+      deliveredAt: this.ctx.now(),
+      lastStatus: status,
+      lastError: null,
+    };
+    return this.settle(delivery.id, lease, values, delivery.endpointId);
+  }
+
+  retry(delivery: WebhookDelivery, lease: Date, outcome: { status: number | null; error: string }, nextAttemptAt: Date): Promise<boolean> {
+    return this.settle(
+      delivery.id,
+      lease,
+      { status: 'pending', leaseUntil: null, nextAttemptAt, lastStatus: outcome.status, lastError: outcome.error.slice(0, 500) },
+      null,
+    );
+  }
+
+  private settle(id: number, lease: Date, values: SettleValues, endRunOf: number | null): Promise<boolean> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ id, lease, values, endRunOf, resolve, reject });
+      if (!this.flushing) void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    this.flushing = true;
+    while (this.pending.length > 0) {
+      const group = this.pending;
+      this.pending = [];
+      try {
+        const owned = await this.ctx.db.tx(async (t) => {
+          const out: boolean[] = [];
+          for (const p of group) {
+            const count = await settleDelivery(p.id, p.lease, p.values, t);
+            if (count > 0 && p.endRunOf !== null) await endFailureRun(p.endRunOf, t);
+            out.push(count > 0);
+          }
+          return out;
+        });
+        group.forEach((p, i) => p.resolve(owned[i]));
+      } catch (e) {
+        for (const p of group) p.reject(e);
+      }
+    }
+    this.flushing = false;
+  }
+}
+
+/**
+ * Finally failed: recorded, the endpoint's run of failures lengthened, and at the
+ * DISABLE_AFTER_FAILED_DELIVERIES-th in a row the endpoint is disabled and audited, in one
+ * transaction. Returns the endpoint when this failure disabled it (its administrators are told).
+ */
+export async function recordFinalFailure(
+  ctx: Ctx,
+  delivery: WebhookDelivery,
+  lease: Date,
+  outcome: { status: number | null; error: string },
+): Promise<{ owned: boolean; disabled: DisabledEndpoint | null }> {
+  return ctx.db.tx(async (t) => {
+    const owned = await settleDelivery(
+      delivery.id,
+      lease,
+      { status: 'failed', leaseUntil: null, lastStatus: outcome.status, lastError: outcome.error.slice(0, 500) },
+      t,
+    );
+    if (!owned) return { owned: false, disabled: null };
+    const endpoint = await lengthenFailureRun(delivery.endpointId, t);
+    if (!endpoint || !endpoint.enabled || endpoint.failureRun < DISABLE_AFTER_FAILED_DELIVERIES) return { owned: true, disabled: null };
+    endpoint.enabled = false;
+    endpoint.disabledReason = `disabled after ${endpoint.failureRun} deliveries in a row failed; last: ${outcome.error}`.slice(0, 500);
+    await endpoint.save({ transaction: t });
+    await writeAudit(
+      ctx,
+      t,
+      { kind: 'system', label: 'webhook sender' },
+      {
+        action: 'webhook_endpoint_disabled',
+        organizationId: endpoint.organizationId,
+        outcome: 'failed',
+        reason: `${endpoint.failureRun} deliveries in a row failed`,
+        details: { endpointId: endpoint.id, url: displayUrl(endpoint.url), lastError: outcome.error.slice(0, 200) },
+      },
+    );
+    return {
+      owned: true,
+      disabled: {
+        endpointId: endpoint.id,
+        organizationId: endpoint.organizationId,
+        url: displayUrl(endpoint.url),
+        failures: endpoint.failureRun,
+      },
+    };
+  });
+}
