@@ -15,7 +15,7 @@ import { isFailure, loadAccess, mayView, rolesOfUsers, viewableMemberships, view
 import type { Actor, Ctx } from './context';
 import { notFound } from './target';
 import { findUserByRef } from './user-refs';
-import { rolesOf, toSummary, type UserDetail, type UserSummary } from './user-shapes';
+import { managesRolesIn, rolesOf, toSummary, type UserDetail, type UserSummary } from './user-shapes';
 
 /**
  * Reading the directory: find and list (`searchUsers`), the user card (`showUser`), App Home's
@@ -87,7 +87,9 @@ export async function showUser(ctx: Ctx, actor: Actor, input: { ref: string }): 
       slug: orgById.get(m.organizationId)?.slug ?? '?',
       name: orgById.get(m.organizationId)?.name ?? '?',
       roles: rolesOf(m.roles),
+      manageable: managesRolesIn(access, m.organizationId, user.id),
     })),
+    canManageRoles: shown.some((m) => managesRolesIn(access, m.organizationId, user.id)),
     recordsAssigned,
     apiKeys: viewableMemberships(access, keys).map((k) => ({
       organizationSlug: orgById.get(k.organizationId)?.slug ?? '?',

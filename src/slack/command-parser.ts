@@ -58,7 +58,7 @@ export const SUB_COMMANDS: SubCommandSpec[] = [
     maxArgs: MANY,
     takesReason: true,
   },
-  { name: 'delete', usage: 'delete USER', summary: 'delete a user (asks first)', aliases: ['remove'], minArgs: 1, maxArgs: 1 },
+  { name: 'delete', usage: 'delete USER', summary: 'delete a user (asks first)', minArgs: 1, maxArgs: 1 },
   {
     name: 'reset-password',
     usage: 'reset-password USER…',
@@ -89,6 +89,28 @@ export const SUB_COMMANDS: SubCommandSpec[] = [
     summary: 'create (or revoke) an API key',
     aliases: ['apikey'],
     minArgs: 1,
+    maxArgs: 3,
+  },
+  {
+    name: 'grant',
+    usage: 'grant USER ROLE in ORG',
+    summary: 'give a role in an organization you administer',
+    minArgs: 3,
+    maxArgs: 4,
+  },
+  { name: 'revoke', usage: 'revoke USER ROLE in ORG', summary: 'take a role away', minArgs: 3, maxArgs: 4 },
+  {
+    name: 'add',
+    usage: 'add USER to ORG [as ROLE]',
+    summary: 'add someone you can see to an organization you administer',
+    minArgs: 2,
+    maxArgs: 5,
+  },
+  {
+    name: 'remove',
+    usage: 'remove USER from ORG',
+    summary: 'take someone out of one organization (to delete the user: delete)',
+    minArgs: 2,
     maxArgs: 3,
   },
   { name: 'export', usage: 'export [fields]', summary: 'CSV of your users as a Slack file, copy by email', minArgs: 0, maxArgs: 1 },
@@ -274,4 +296,30 @@ export function parseCommand(rawText: string, commandName = '/users'): ParseResu
 export function argText(a: Arg): string {
   if (a.kind === 'mention') return a.label ? `@${a.label}` : `<@${a.slackUserId}>`;
   return a.value;
+}
+
+/**
+ * Split `bob security in acme` into positional arguments (`bob`, `security`) and the word after
+ * each keyword (`in` → `acme`). Keywords are matched case-insensitively; each may appear once.
+ */
+export function keywordArgs(
+  args: Arg[],
+  keywords: readonly string[],
+): { positional: Arg[]; named: Partial<Record<string, string>> } | { error: string } {
+  const positional: Arg[] = [];
+  const named: Partial<Record<string, string>> = {};
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    const word = a.kind === 'text' ? a.value.toLowerCase() : null;
+    if (word !== null && keywords.includes(word)) {
+      const next = args[i + 1];
+      if (!next || next.kind !== 'text') return { error: `Write a name after “${word}”.` };
+      if (named[word] !== undefined) return { error: `“${word}” appears twice.` };
+      named[word] = next.value;
+      i++;
+      continue;
+    }
+    positional.push(a);
+  }
+  return { positional, named };
 }

@@ -40,6 +40,8 @@ export const ACTION = {
   apiKeyOrg: 'api_key_org',
   /** "Hide key" on the message that shows a new API key once. */
   apiKeyHide: 'api_key_hide',
+  /** "Roles…" on a user card; value is the user id. */
+  rolesOpen: 'roles_open',
 } as const;
 
 export const BLOCK = {
@@ -60,6 +62,8 @@ export const BLOCK = {
   digestActions: 'digest_act:',
   /** App Home lockout rows: `home_lockout:<userId>`. */
   homeLockout: 'home_lockout:',
+  /** The Roles modal: one checkboxes input per organization, `roles_org:<slug>`. */
+  rolesOrg: 'roles_org:',
 } as const;
 
 export const CALLBACK = {
@@ -69,6 +73,7 @@ export const CALLBACK = {
   bulkConfirm: 'bulk_reset_confirm',
   exportFields: 'export_fields',
   findModal: 'find_modal',
+  rolesForm: 'roles_form',
 } as const;
 
 /** Overflow menus take at most 5 options; list rows show these, in this order of priority. */

@@ -14,6 +14,7 @@ import { findCommand, listCommand } from './find';
 import { helpCommand } from './help';
 import { reassignCommand } from './reassign';
 import { resetPasswordCommand } from './reset-password';
+import { addCommand, grantCommand, removeCommand, revokeCommand } from './roles';
 import { showCommand } from './show';
 import { typedBulkCommand } from './typed-bulk';
 import { usersCommand } from './users-command';
@@ -32,6 +33,10 @@ const SUB_COMMAND_HANDLERS: Readonly<Record<string, SubCommandHandler>> = {
   'change-password': changePasswordCommand,
   bulk: bulkCommand,
   'api-key': apiKeyCommand,
+  grant: grantCommand,
+  revoke: revokeCommand,
+  add: addCommand,
+  remove: removeCommand,
   export: exportCommand,
   reassign: reassignCommand,
   audit: auditCommand,

@@ -4,6 +4,7 @@ import { CALLBACK } from '../../constants';
 import { bulkConfirm, bulkSubmit } from '../../flows/bulk';
 import { changePasswordSubmit } from '../../flows/change-password';
 import { exportFieldsSubmit } from '../../flows/export-fields';
+import { rolesSubmit } from '../../flows/roles';
 import type { SlackDeps } from '../../kit';
 import { findSubmit } from './find-submit';
 
@@ -14,4 +15,5 @@ export function registerViews(app: App, deps: SlackDeps): void {
   app.view(on(CALLBACK.bulkConfirm), bulkConfirm(deps));
   app.view(on(CALLBACK.exportFields), exportFieldsSubmit(deps));
   app.view(on(CALLBACK.findModal), findSubmit(deps));
+  app.view(on(CALLBACK.rolesForm), rolesSubmit(deps));
 }
