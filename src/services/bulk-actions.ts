@@ -10,6 +10,7 @@ import { writeAudit } from './audit';
 import type { Actor, Ctx } from './context';
 import { resetBatch } from './passwords';
 import { notFound } from './target';
+import { viewClock } from './directory';
 import { checkBulkSelection, MAX_PASTED_LINES, select, validReason, type BulkSelectionInput, type Selected } from './bulk-selection';
 
 /**
@@ -115,7 +116,7 @@ export async function previewBulkAction(ctx: Ctx, actor: Actor, input: BulkActio
   if (isFailure(access)) return access;
   const reason = validReason(input.reason);
   if (!reason.ok) return reason;
-  const selected = await select(access, input.action, input);
+  const selected = await select(access, input.action, input, { clock: viewClock(ctx) });
   if (!selected.ok) return selected;
   return previewFrom(ctx, actor, access, input.action, reason.reason, selected);
 }
@@ -334,14 +335,14 @@ export async function actOnTypedRefs(
     if (!input.reason?.trim()) return ok({ mode: 'reason_needed' as const, count: refs.length, pasted });
     const reason = validReason(input.reason);
     if (!reason.ok) return reason;
-    const selected = await select(access, input.action, { pasted }, { idsToo: true });
+    const selected = await select(access, input.action, { pasted }, { idsToo: true, clock: viewClock(ctx) });
     if (!selected.ok) return selected;
     const preview = await previewFrom(ctx, actor, access, input.action, reason.reason, selected);
     return preview.ok ? ok({ mode: 'preview' as const, preview }) : preview;
   }
   const reason = input.reason?.trim() ? validReason(input.reason) : ok({ reason: '' });
   if (!reason.ok) return reason;
-  const selected = await select(access, input.action, { pasted }, { idsToo: true });
+  const selected = await select(access, input.action, { pasted }, { idsToo: true, clock: viewClock(ctx) });
   if (!selected.ok) return selected;
   const ids = selected.users.map((u) => u.id);
   const done = await ctx.db.tx(async (t): Promise<Outcome<{ results: PerUserResult[] }>> => {

@@ -28,9 +28,9 @@ export const SUB_COMMANDS: SubCommandSpec[] = [
   {
     name: 'list',
     usage: 'list [VIEW]',
-    summary: 'saved views: all, active, disabled, locked, password-reset, cannot-login',
+    summary: 'saved views: all, active, disabled, locked, password-reset, cannot-login, admins, dormant [DAYS], invited',
     minArgs: 0,
-    maxArgs: 1,
+    maxArgs: 2,
   },
   { name: 'show', usage: 'show USER', summary: 'a user card with actions', aliases: ['card', 'info'], minArgs: 1, maxArgs: 1 },
   {

@@ -113,4 +113,15 @@ describe.each(DIALECTS)('roles and memberships from Slack on %s', (dialect) => {
     expect(await snapshot((await User.findOne({ where: { username: 'bob' } }))!.id)).toEqual(before);
     await Membership.update({ roles: 'administrator' }, { where: { userId: ana.id, organizationId: acme.id } });
   });
+
+  test('list admins and list dormant DAYS (issue 20 §5); a number after another view is refused', async () => {
+    const admins = await say(ANA, 'list admins');
+    expect(admins).toContain('*ana*');
+    expect(admins).not.toContain('*bob*');
+    expect(admins).toContain('Administrators');
+    // Nobody has logged in: everyone counts from creation (just now), so nobody is dormant for 1 day yet.
+    expect(await say(ANA, 'list dormant 1')).toContain('No users in *Dormant (1 day)*');
+    expect(await say(ANA, 'list locked 3')).toContain('Only `dormant` takes a number');
+    expect(await say(ANA, 'list dormant 0')).toContain('Only `dormant` takes a number');
+  });
 });
