@@ -39,13 +39,13 @@ function orgRefusal(slug: string, what: string): Failure {
   return fail('forbidden', `You are not an administrator of “${describeRef(slug)}”, so you cannot ${what} there.`);
 }
 
-function readRole(text: string): Role | Failure {
+export function readRole(text: string): Role | Failure {
   const role = text.trim().toLowerCase();
   return isRole(role) ? role : fail('invalid_input', `Unknown role “${describeRef(text)}”. Roles: ${ROLES.join(', ')}.`);
 }
 
 /** The organization, locked, if the actor administers it (the system actor: if it exists). */
-async function adminOrg(access: Access, slugText: string, what: string, t: Transaction): Promise<Organization | Failure> {
+export async function adminOrg(access: Access, slugText: string, what: string, t: Transaction): Promise<Organization | Failure> {
   const slug = slugText.trim().toLowerCase();
   if (slug.length === 0 || slug.length > 63) return fail('invalid_input', 'Name the organization (its slug, e.g. acme).');
   const org = await lockOrganizationBySlug(slug, t);

@@ -113,6 +113,13 @@ export const SUB_COMMANDS: SubCommandSpec[] = [
     minArgs: 2,
     maxArgs: 3,
   },
+  {
+    name: 'invite',
+    usage: 'invite EMAIL [to ORG] [as ROLE] | invite resend EMAIL [ORG] | invite revoke EMAIL [ORG]',
+    summary: 'invite someone by email (a form with their name); resend or withdraw an invitation',
+    minArgs: 0,
+    maxArgs: 5,
+  },
   { name: 'export', usage: 'export [fields]', summary: 'CSV of your users as a Slack file, copy by email', minArgs: 0, maxArgs: 1 },
   { name: 'reassign', usage: 'reassign FROM TO', summary: "move a user's records to another user", minArgs: 2, maxArgs: 2 },
   {

@@ -64,6 +64,12 @@ export const BLOCK = {
   homeLockout: 'home_lockout:',
   /** The Roles modal: one checkboxes input per organization, `roles_org:<slug>`. */
   rolesOrg: 'roles_org:',
+  /** The invitation modal. */
+  inviteEmail: 'invite_email',
+  inviteFirstName: 'invite_first_name',
+  inviteLastName: 'invite_last_name',
+  inviteOrg: 'invite_org',
+  inviteRole: 'invite_role',
 } as const;
 
 export const CALLBACK = {
@@ -74,6 +80,7 @@ export const CALLBACK = {
   exportFields: 'export_fields',
   findModal: 'find_modal',
   rolesForm: 'roles_form',
+  inviteForm: 'invite_form',
 } as const;
 
 /** Overflow menus take at most 5 options; list rows show these, in this order of priority. */
