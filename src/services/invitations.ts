@@ -9,13 +9,15 @@
  * replaces the link, revoke ends it (and removes an account that the invitation created and that
  * never accepted).
  */
-import { Op, type Transaction } from 'sequelize';
+import type { Transaction } from 'sequelize';
 import { fail, ok, type Failure, type Outcome } from '../domain/outcome';
 import { formatRoles, parseRoles, rolesAbove, type Role } from '../domain/permissions';
 import { constantTimeEqual, randomToken, RESET_TOKEN_PATTERN, sha256Hex } from '../domain/tokens';
 import { enqueueMail } from '../mail/outbox';
 import { invitationMail } from '../mail/templates';
-import { Invitation, Membership, Organization, ResetToken, User } from '../store/models';
+import { openInvitationsOf } from '../store/invitation-queries';
+import { Invitation, Membership, type Organization, ResetToken, User } from '../store/models';
+import { organizationsIn } from '../store/organization-queries';
 import { isFailure, loadAccess, type Access } from './authz';
 import { writeAudit } from './audit';
 import type { Actor, Ctx } from './context';
@@ -179,13 +181,12 @@ async function openInvitations(
   }
   const none = fail('not_found', `No open invitation for “${describeRef(email)}” in your organizations.`);
   if (!user) return none;
-  const rows = await Invitation.findAll({
-    where: { userId: user.id, acceptedAt: null, revokedAt: null, ...(orgIds === null ? {} : { organizationId: { [Op.in]: orgIds } }) },
-    transaction: t,
-    lock: t.LOCK.UPDATE,
-  });
+  const rows = await openInvitationsOf(user.id, orgIds, t);
   if (rows.length === 0) return none;
-  const orgs = await Organization.findAll({ where: { id: { [Op.in]: rows.map((r) => r.organizationId) } }, transaction: t });
+  const orgs = await organizationsIn(
+    rows.map((r) => r.organizationId),
+    t,
+  );
   return rows.map((invitation) => ({ invitation, user, org: orgs.find((o) => o.id === invitation.organizationId)! }));
 }
 
@@ -289,7 +290,10 @@ export async function checkInvitation(ctx: Ctx, token: string, t?: Transaction):
   if (!user) return unknown;
   const open = await Invitation.findAll({ where: { userId: user.id, tokenId: row.id, acceptedAt: null, revokedAt: null }, transaction: t });
   if (open.length === 0) return unknown;
-  const orgs = await Organization.findAll({ where: { id: { [Op.in]: open.map((i) => i.organizationId) } }, transaction: t });
+  const orgs = await organizationsIn(
+    open.map((i) => i.organizationId),
+    t,
+  );
   return ok({
     tokenId: row.id,
     userId: user.id,
@@ -375,7 +379,7 @@ export async function invitableOrganizations(ctx: Ctx, actor: Actor): Promise<Ou
   const access = await loadAccess(ctx, actor);
   if (isFailure(access)) return access;
   const ids = access.system ? null : [...access.roles.entries()].filter(([, r]) => r.includes('administrator')).map(([o]) => o);
-  const orgs = await Organization.findAll({ where: ids === null ? {} : { id: { [Op.in]: ids } }, order: [['slug', 'ASC']] });
+  const orgs = await organizationsIn(ids);
   if (orgs.length === 0)
     return fail('forbidden', 'Only an administrator of an organization can invite people to it, and you administer none.');
   return ok({ organizations: orgs.map((o) => o.slug) });
