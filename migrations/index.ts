@@ -9,6 +9,7 @@ import * as m0007 from './0007-temporary-lockout';
 import * as m0008 from './0008-owner-notices';
 import * as m0009 from './0009-webhooks';
 import * as m0011 from './0011-approval-requests';
+import * as m0012 from './0012-invitations';
 
 export interface Migration {
   name: string;
@@ -17,4 +18,4 @@ export interface Migration {
 }
 
 /** In order. Listed explicitly so the same list works from TypeScript (tests) and compiled JS (dist). */
-export const MIGRATIONS: Migration[] = [m0001, m0002, m0003, m0004, m0005, m0006, m0007, m0008, m0009, m0011];
+export const MIGRATIONS: Migration[] = [m0001, m0002, m0003, m0004, m0005, m0006, m0007, m0008, m0009, m0011, m0012];

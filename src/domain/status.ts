@@ -143,24 +143,66 @@ export function afterSelfServiceReset(s: AccountState, unlock: boolean): Account
   return { ...s, authStatus: 'active', failedLoginCount: 0, lockedAt: null };
 }
 
-/** Saved views (Oro's grid views). */
-export const SAVED_VIEWS = ['all', 'active', 'disabled', 'locked', 'password-reset', 'cannot-login'] as const;
-export type SavedView = (typeof SAVED_VIEWS)[number];
+/**
+ * Saved views (Oro's grid views), and three that are not about the login state (issue 20):
+ * `admins` (holders of the administrator role in the organizations read), `dormant` (enabled users
+ * with no login for DORMANT_DAYS, or `dormant-N` for N days; never logged in counts from creation),
+ * and `invited` (an invitation sent and not yet accepted).
+ */
+export const SAVED_VIEWS = [
+  'all',
+  'active',
+  'disabled',
+  'locked',
+  'password-reset',
+  'cannot-login',
+  'admins',
+  'dormant',
+  'invited',
+] as const;
+export type NamedView = (typeof SAVED_VIEWS)[number];
+/** A named view, or `dormant-N` (no login for N days, 1–3650). */
+export type SavedView = NamedView | `dormant-${number}`;
 
-export const SAVED_VIEW_LABELS: Record<SavedView, string> = {
+/** The views about the login state, which a user's own row decides (`inView`). */
+export const STATUS_VIEWS = ['all', 'active', 'disabled', 'locked', 'password-reset', 'cannot-login'] as const;
+export type StatusView = (typeof STATUS_VIEWS)[number];
+
+export const SAVED_VIEW_LABELS: Record<NamedView, string> = {
   all: 'All users',
   active: 'Active (enabled)',
   disabled: 'Disabled',
   locked: 'Locked',
   'password-reset': 'Password reset',
   'cannot-login': 'Cannot log in',
+  admins: 'Administrators',
+  dormant: 'Dormant',
+  invited: 'Invited',
 };
 
+const DORMANT_N = /^dormant-([1-9][0-9]{0,3})$/;
+
 export function isSavedView(v: string): v is SavedView {
-  return (SAVED_VIEWS as readonly string[]).includes(v);
+  if ((SAVED_VIEWS as readonly string[]).includes(v)) return true;
+  const m = DORMANT_N.exec(v);
+  return m !== null && Number(m[1]) <= 3650;
 }
 
-export function inView(s: Pick<AccountState, 'enabled' | 'authStatus'>, view: SavedView): boolean {
+/** The days of a dormant view (`dormant`: the deployment's DORMANT_DAYS), or null for any other view. */
+export function dormantDaysOf(view: SavedView, defaultDays: number): number | null {
+  if (view === 'dormant') return defaultDays;
+  const m = DORMANT_N.exec(view);
+  return m ? Number(m[1]) : null;
+}
+
+/** "Dormant (30 days)", "Locked". */
+export function savedViewLabel(view: SavedView, defaultDays?: number): string {
+  const days = dormantDaysOf(view, defaultDays ?? 0);
+  if (days !== null && days > 0) return `Dormant (${days} ${days === 1 ? 'day' : 'days'})`;
+  return (SAVED_VIEW_LABELS as Record<string, string>)[view] ?? view;
+}
+
+export function inView(s: Pick<AccountState, 'enabled' | 'authStatus'>, view: StatusView): boolean {
   switch (view) {
     case 'all':
       return true;

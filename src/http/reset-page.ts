@@ -3,6 +3,7 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import type { Ctx } from '../services/context';
 import { checkResetToken, completeReset } from '../services/passwords';
 import { forgotForm, forgotSubmit, FORGOT_PATH } from './forgot-page';
+import { inviteForm, inviteSubmit } from './invite-page';
 import { clearCsrf, csrfMatches, issueCsrf, sendPage } from './page';
 import { route } from './route';
 import { resetDonePage, resetFormPage, resetProblemPage } from './views/reset-page';
@@ -98,6 +99,7 @@ function problem(res: Response, code: 'token_invalid' | 'token_expired', message
 function resetForm(ctx: Ctx) {
   return async (req: Request, res: Response): Promise<void> => {
     const token = String(req.params.token ?? '');
+    if (await inviteForm(ctx, res, token)) return;
     const state = await checkResetToken(ctx, token);
     if (!state.ok) return problem(res, state.code, state.message);
     // Double-submit CSRF token: a random value in a SameSite=Strict cookie and in the form.
@@ -110,6 +112,7 @@ function resetForm(ctx: Ctx) {
 function resetSubmit(ctx: Ctx) {
   return async (req: Request, res: Response): Promise<void> => {
     const token = String(req.params.token ?? '');
+    if (await inviteSubmit(ctx, req, res, token)) return;
     const state = await checkResetToken(ctx, token);
     if (!state.ok) return problem(res, state.code, state.message);
     const body = (req.body ?? {}) as Record<string, unknown>;

@@ -196,6 +196,11 @@ export const CONFIG_DOCS: Record<string, { default: string; doc: string }> = {
     doc: 'Where export CSVs wait until their email is sent (deleted then, or after 3 days). Several instances: a volume they share.',
   },
   EXPORT_ALLOW_PASSWORD_HASHES: { default: 'false', doc: 'Allow the password-hash column in exports (off by default)' },
+  DORMANT_DAYS: {
+    default: '90',
+    doc: 'Days without a login after which an enabled user is dormant (the dormant view and the access review; 1–3650).',
+  },
+  INVITE_TTL_DAYS: { default: '7', doc: 'Days an invitation link stays valid (1–90).' },
   BULK_BATCH_SIZE: {
     default: '250',
     doc: 'Users per transaction in a bulk job (10–5000): smaller batches hold the write lock for less time, larger ones finish sooner.',
@@ -297,6 +302,8 @@ const schema = z.object({
   EXPORT_EMAIL_MAX_BYTES: int(0, 100_000_000),
   EXPORT_DIR: z.string().trim().min(1, { message: 'must be a directory path' }),
   EXPORT_ALLOW_PASSWORD_HASHES: bool(),
+  DORMANT_DAYS: int(1, 3650),
+  INVITE_TTL_DAYS: int(1, 90),
   BULK_BATCH_SIZE: int(10, 5000),
   APPROVAL_REQUIRED: approvalKinds,
   APPROVAL_BULK_MIN: int(0, 1_000_000),

@@ -64,6 +64,32 @@ export function selfServiceLinkMail(d: { name: string; link: string; expiresHour
   };
 }
 
+/** An invitation: a new account chooses its password through the link; an existing one accepts. */
+export function invitationMail(d: {
+  name: string;
+  organization: string;
+  by: string;
+  link: string;
+  expiresDays: number;
+  newAccount: boolean;
+}): RenderedMail {
+  const subject = `You are invited to ${d.organization}`;
+  const lines = [
+    `Hello ${d.name},`,
+    `${d.by} invited you to ${d.organization}.`,
+    d.newAccount
+      ? 'Open the link to choose your password; your account works once you have set it.'
+      : 'Open the link to accept; your existing account and password stay as they are.',
+    `The link works once and expires in ${d.expiresDays} day${d.expiresDays === 1 ? '' : 's'}.`,
+  ];
+  const after = 'If you did not expect this, ignore this email.';
+  return {
+    subject,
+    text: `${lines.join('\n\n')}\n\n${d.link}\n\n${after}\n`,
+    html: layout(subject, [...lines, after], { href: d.link, label: d.newAccount ? 'Choose your password' : 'Accept the invitation' }),
+  };
+}
+
 const utc = (d: Date) => `${d.toISOString().replace('T', ' ').slice(0, 16)} UTC`;
 
 /** `until`: when a temporary lock (LOCKOUT_MODE=temporary) ends by itself; absent or null for a permanent one. */

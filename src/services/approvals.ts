@@ -22,6 +22,7 @@ import { payloadOf, queueDraft } from './bulk-actions';
 import { select } from './bulk-selection';
 import type { Actor, Ctx } from './context';
 import { deleteUser } from './delete-user';
+import { viewClock } from './directory';
 import { resetPasswords, setPasswordHash } from './passwords';
 
 export { approverEmails, recordApprovalMessages, requestBulkApproval, requestSingleApproval } from './approval-requests';
@@ -44,6 +45,7 @@ export type { ApprovalView, NotifyTarget } from './approval-shapes';
 
 /** The users a request acts on now, with their roles, and whether that is still what was requested. */
 async function currentTargets(
+  ctx: Ctx,
   req: ApprovalRequest,
   requester: Access | Failure,
 ): Promise<{ ids: number[]; roles: Map<number, Map<number, string[]>>; voidBecause: string | null }> {
@@ -57,7 +59,7 @@ async function currentTargets(
     const sel = payloadOf(job).selection;
     if (!sel) return { ids: stored, roles: storedRoles, voidBecause: 'its selection was not recorded' };
     const { idsToo, ...selection } = sel;
-    const selected = await select(requester, p.action, selection, { idsToo });
+    const selected = await select(requester, p.action, selection, { idsToo, clock: viewClock(ctx) });
     if (!selected.ok) return { ids: stored, roles: storedRoles, voidBecause: selected.message };
     const ids = selected.users.filter((u) => u.skip === null).map((u) => u.id);
     const roles = await rolesOfUsers(ids);
@@ -150,7 +152,7 @@ export async function decideApproval(
   if (access.userId === req.requesterUserId)
     return fail('self_action', 'You cannot approve or deny your own request: another person has to decide it.');
   const requester = await loadAccess(ctx, requesterOf(req));
-  const targets = await currentTargets(req, requester);
+  const targets = await currentTargets(ctx, req, requester);
   if (!mayDecide(access, permission, targets)) return cannotDecide(permission);
   const approver = {
     approverUserId: access.userId,

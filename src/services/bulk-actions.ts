@@ -12,6 +12,7 @@ import type { Actor, Ctx } from './context';
 import { resetBatch } from './passwords';
 import { approvalGate, approvalNeeded, approvalRequired } from './approval-gate';
 import { notFound } from './target';
+import { viewClock } from './directory';
 import { checkBulkSelection, MAX_PASTED_LINES, select, validReason, type BulkSelectionInput, type Selected } from './bulk-selection';
 
 /**
@@ -132,7 +133,7 @@ export async function previewBulkAction(ctx: Ctx, actor: Actor, input: BulkActio
   const reason = validReason(input.reason);
   if (!reason.ok) return reason;
   const selection = { userIds: input.userIds, pasted: input.pasted, view: input.view, orgSlug: input.orgSlug };
-  const selected = await select(access, input.action, selection);
+  const selected = await select(access, input.action, selection, { clock: viewClock(ctx) });
   if (!selected.ok) return selected;
   return previewFrom(ctx, actor, access, input.action, reason.reason, selected, selection);
 }
@@ -394,14 +395,14 @@ export async function actOnTypedRefs(
     if (!input.reason?.trim()) return ok({ mode: 'reason_needed' as const, count: refs.length, pasted });
     const reason = validReason(input.reason);
     if (!reason.ok) return reason;
-    const selected = await select(access, input.action, { pasted }, { idsToo: true });
+    const selected = await select(access, input.action, { pasted }, { idsToo: true, clock: viewClock(ctx) });
     if (!selected.ok) return selected;
     const preview = await previewFrom(ctx, actor, access, input.action, reason.reason, selected, { pasted, idsToo: true });
     return preview.ok ? ok({ mode: 'preview' as const, preview }) : preview;
   }
   const reason = input.reason?.trim() ? validReason(input.reason) : ok({ reason: '' });
   if (!reason.ok) return reason;
-  const selected = await select(access, input.action, { pasted }, { idsToo: true });
+  const selected = await select(access, input.action, { pasted }, { idsToo: true, clock: viewClock(ctx) });
   if (!selected.ok) return selected;
   const needed = approvalGate(ctx, actor, { kind: 'single', action: input.action }, selected.privileged ? [PRIVILEGED] : [], null);
   if (needed) return needed;

@@ -109,7 +109,7 @@ export async function select(
   access: Access,
   action: BulkAction,
   sel: BulkSelectionInput,
-  opts: { idsToo?: boolean } = {},
+  opts: { idsToo?: boolean; clock: { now: Date; dormantDays: number } },
 ): Promise<Outcome<Selected>> {
   const permission = BULK_PERMISSION[action];
   const bad = checkBulkSelection(sel);
@@ -134,7 +134,10 @@ export async function select(
   // A view contributes the users of the organizations where the actor holds the permission (or of the filter's).
   const fromView = view
     ? await userIdsWhere({
-        [Op.and]: [usersInOrganizations(filterOrg !== null ? [filterOrg] : mine), viewWhere(view)],
+        [Op.and]: [
+          usersInOrganizations(filterOrg !== null ? [filterOrg] : mine),
+          viewWhere(view, { orgIds: filterOrg !== null ? [filterOrg] : mine, ...opts.clock }),
+        ],
       } as WhereOptions<User>)
     : [];
   const all = [...new Set([...named, ...fromView])];

@@ -1,5 +1,5 @@
 import { ok, type Outcome } from '../domain/outcome';
-import type { SavedView } from '../domain/status';
+import type { StatusView } from '../domain/status';
 import { queryAudit, type AuditRecord } from './audit-query';
 import { anyOrgWith, isFailure, loadAccess } from './authz';
 import type { Actor, Ctx } from './context';
@@ -7,7 +7,7 @@ import { countByView } from './directory';
 import { recentLockouts, type RecentLockout } from './lockout-digest';
 
 export interface HomeDashboard {
-  counts: Record<SavedView, number>;
+  counts: Record<StatusView, number>;
   lockouts: RecentLockout[];
   /** `null` when the actor may not read the audit log anywhere. */
   audit: AuditRecord[] | null;

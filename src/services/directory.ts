@@ -1,6 +1,6 @@
 import { fail, ok, type Outcome } from '../domain/outcome';
 import type { Role } from '../domain/permissions';
-import { canLogIn, type AuthStatus, type SavedView } from '../domain/status';
+import { canLogIn, STATUS_VIEWS, type AuthStatus, type SavedView, type StatusView } from '../domain/status';
 import type { User } from '../store/models';
 import {
   countUsersByView,
@@ -15,7 +15,7 @@ import { isFailure, loadAccess, mayView, rolesOfUsers, viewableMemberships, view
 import type { Actor, Ctx } from './context';
 import { notFound } from './target';
 import { findUserByRef } from './user-refs';
-import { rolesOf, toSummary, type UserDetail, type UserSummary } from './user-shapes';
+import { managesRolesIn, rolesOf, toSummary, type UserDetail, type UserSummary } from './user-shapes';
 
 /**
  * Reading the directory: find and list (`searchUsers`), the user card (`showUser`), App Home's
@@ -25,6 +25,11 @@ import { rolesOf, toSummary, type UserDetail, type UserSummary } from './user-sh
  */
 
 export const MAX_PAGE_SIZE = 100;
+
+/** What the dormant views read: the clock (replaceable in tests) and DORMANT_DAYS. */
+export function viewClock(ctx: Ctx): { now: Date; dormantDays: number } {
+  return { now: ctx.now(), dormantDays: ctx.config.DORMANT_DAYS };
+}
 
 export interface SearchInput {
   text?: string;
@@ -51,7 +56,7 @@ export async function searchUsers(ctx: Ctx, actor: Actor, input: SearchInput): P
   if (text.length > 200) return fail('invalid_input', 'Search text is limited to 200 characters.');
   const limit = Math.min(Math.max(1, Math.trunc(input.limit ?? 10)), MAX_PAGE_SIZE);
   const offset = Math.max(0, Math.trunc(input.offset ?? 0));
-  const { total, rows } = await searchUserPage(ctx.db, { orgIds: orgs, text, view: input.view }, { offset, limit });
+  const { total, rows } = await searchUserPage(ctx.db, { orgIds: orgs, text, view: input.view, ...viewClock(ctx) }, { offset, limit });
   const rolesMap = await rolesOfUsers(rows.map((u) => u.id));
   return ok({ users: rows.map((u) => toSummary(u, access, rolesMap.get(u.id) ?? new Map())), total, offset, limit });
 }
@@ -87,7 +92,9 @@ export async function showUser(ctx: Ctx, actor: Actor, input: { ref: string }): 
       slug: orgById.get(m.organizationId)?.slug ?? '?',
       name: orgById.get(m.organizationId)?.name ?? '?',
       roles: rolesOf(m.roles),
+      manageable: managesRolesIn(access, m.organizationId, user.id),
     })),
+    canManageRoles: shown.some((m) => managesRolesIn(access, m.organizationId, user.id)),
     recordsAssigned,
     apiKeys: viewableMemberships(access, keys).map((k) => ({
       organizationSlug: orgById.get(k.organizationId)?.slug ?? '?',
@@ -100,14 +107,14 @@ export async function showUser(ctx: Ctx, actor: Actor, input: { ref: string }): 
 }
 
 /** Counts per saved view over the actor's organizations (App Home). */
-export async function countByView(ctx: Ctx, actor: Actor): Promise<Outcome<{ counts: Record<SavedView, number> }>> {
+export async function countByView(ctx: Ctx, actor: Actor): Promise<Outcome<{ counts: Record<StatusView, number> }>> {
   const access = await loadAccess(ctx, actor);
   if (isFailure(access)) return access;
   const orgs = viewableOrgs(access);
   if (orgs !== null && orgs.length === 0) return fail('forbidden', 'You do not have a role in any organization.');
-  const views: SavedView[] = ['all', 'active', 'disabled', 'locked', 'password-reset', 'cannot-login'];
-  const counts = await countUsersByView(ctx.db, orgs, views);
-  return ok({ counts: Object.fromEntries(views.map((v, i) => [v, counts[i]])) as Record<SavedView, number> });
+  const views = [...STATUS_VIEWS];
+  const counts = await countUsersByView(ctx.db, { orgIds: orgs, ...viewClock(ctx) }, views);
+  return ok({ counts: Object.fromEntries(views.map((v, i) => [v, counts[i]])) as Record<StatusView, number> });
 }
 
 /*
@@ -196,7 +203,7 @@ export async function pageUsers(ctx: Ctx, actor: Actor, input: PageInput): Promi
   if (text.length > 200) return fail('invalid_input', 'Search text is limited to 200 characters.');
   const limit = Math.min(Math.max(1, Math.trunc(input.limit ?? 50)), MAX_PAGE_SIZE);
   // One row more than asked tells whether another page exists without a count.
-  const rows = await userKeysetPage(ctx.db, { orgIds: orgs, view: input.view, text }, { afterId: input.afterId, limit });
+  const rows = await userKeysetPage(ctx.db, { orgIds: orgs, view: input.view, text, ...viewClock(ctx) }, { afterId: input.afterId, limit });
   const hasMore = rows.length > limit;
   const page = rows.slice(0, limit);
   return ok({ users: await present(access, page), lastId: hasMore ? page[page.length - 1].id : null, hasMore });

@@ -28,7 +28,11 @@ export function resetLink(ctx: Ctx, token: string): string {
  */
 export async function revokeResetTokens(userIds: number[], now: Date, t: Transaction): Promise<void> {
   if (userIds.length === 0) return;
-  await ResetToken.update({ revokedAt: now }, { where: { userId: { [Op.in]: userIds }, usedAt: null, revokedAt: null }, transaction: t });
+  // An invitation's link is not a password link: it stays (an existing account's owner may still accept).
+  await ResetToken.update(
+    { revokedAt: now },
+    { where: { userId: { [Op.in]: userIds }, usedAt: null, revokedAt: null, purpose: { [Op.ne]: 'invite' } }, transaction: t },
+  );
 }
 
 export interface ResetOptions {
@@ -289,7 +293,12 @@ export async function checkResetToken(ctx: Ctx, token: string, t?: Transaction):
   };
   if (!RESET_TOKEN_PATTERN.test(token)) return unknown;
   const hash = sha256Hex(token);
-  const row = await ResetToken.findOne({ where: { tokenHash: hash }, transaction: t, lock: t ? t.LOCK.UPDATE : undefined });
+  // Invitation links (purpose `invite`) are accepted through services/invitations, never as a reset.
+  const row = await ResetToken.findOne({
+    where: { tokenHash: hash, purpose: { [Op.ne]: 'invite' } },
+    transaction: t,
+    lock: t ? t.LOCK.UPDATE : undefined,
+  });
   if (!row || !constantTimeEqual(row.tokenHash, hash)) return unknown;
   const gone = (message: string) => ({ ok: false as const, code: 'token_expired' as const, message });
   if (row.usedAt) return gone('This reset link has already been used. If you did not use it, ask your administrator for a new one.');

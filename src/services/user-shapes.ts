@@ -27,6 +27,8 @@ export interface OrganizationRoles {
   slug: string;
   name: string;
   roles: Role[];
+  /** The asking actor administers this organization and may change these roles (never their own). */
+  manageable: boolean;
 }
 
 export interface UserDetail extends UserSummary {
@@ -37,6 +39,8 @@ export interface UserDetail extends UserSummary {
   passwordChangedAt: Date | null;
   hasPassword: boolean;
   organizations: OrganizationRoles[];
+  /** Some of `organizations` are `manageable`: the card offers "Roles…". */
+  canManageRoles: boolean;
   recordsAssigned: number;
   apiKeys: Array<{ organizationSlug: string; displayPrefix: string; createdAt: Date; lastUsedAt: Date | null }>;
 }
@@ -70,4 +74,10 @@ export function toSummary(u: User, access: Access, targetRoles: RolesByOrg): Use
 
 export function rolesOf(text: string): Role[] {
   return parseRoles(text).roles;
+}
+
+/** May the actor change this user's roles in `orgId` (an administrator there, not about themselves)? */
+export function managesRolesIn(access: Access, orgId: number, targetId: number): boolean {
+  if (access.userId === targetId) return false;
+  return access.system || (access.roles.get(orgId) ?? []).includes('administrator');
 }

@@ -28,9 +28,9 @@ export const SUB_COMMANDS: SubCommandSpec[] = [
   {
     name: 'list',
     usage: 'list [VIEW]',
-    summary: 'saved views: all, active, disabled, locked, password-reset, cannot-login',
+    summary: 'saved views: all, active, disabled, locked, password-reset, cannot-login, admins, dormant [DAYS], invited',
     minArgs: 0,
-    maxArgs: 1,
+    maxArgs: 2,
   },
   { name: 'show', usage: 'show USER', summary: 'a user card with actions', aliases: ['card', 'info'], minArgs: 1, maxArgs: 1 },
   {
@@ -58,7 +58,7 @@ export const SUB_COMMANDS: SubCommandSpec[] = [
     maxArgs: MANY,
     takesReason: true,
   },
-  { name: 'delete', usage: 'delete USER', summary: 'delete a user (asks first)', aliases: ['remove'], minArgs: 1, maxArgs: 1 },
+  { name: 'delete', usage: 'delete USER', summary: 'delete a user (asks first)', minArgs: 1, maxArgs: 1 },
   {
     name: 'reset-password',
     usage: 'reset-password USER…',
@@ -90,6 +90,35 @@ export const SUB_COMMANDS: SubCommandSpec[] = [
     aliases: ['apikey'],
     minArgs: 1,
     maxArgs: 3,
+  },
+  {
+    name: 'grant',
+    usage: 'grant USER ROLE in ORG',
+    summary: 'give a role in an organization you administer',
+    minArgs: 3,
+    maxArgs: 4,
+  },
+  { name: 'revoke', usage: 'revoke USER ROLE in ORG', summary: 'take a role away', minArgs: 3, maxArgs: 4 },
+  {
+    name: 'add',
+    usage: 'add USER to ORG [as ROLE]',
+    summary: 'add someone you can see to an organization you administer',
+    minArgs: 2,
+    maxArgs: 5,
+  },
+  {
+    name: 'remove',
+    usage: 'remove USER from ORG',
+    summary: 'take someone out of one organization (to delete the user: delete)',
+    minArgs: 2,
+    maxArgs: 3,
+  },
+  {
+    name: 'invite',
+    usage: 'invite EMAIL [to ORG] [as ROLE] | invite resend EMAIL [ORG] | invite revoke EMAIL [ORG]',
+    summary: 'invite someone by email (a form with their name); resend or withdraw an invitation',
+    minArgs: 0,
+    maxArgs: 5,
   },
   { name: 'export', usage: 'export [fields]', summary: 'CSV of your users as a Slack file, copy by email', minArgs: 0, maxArgs: 1 },
   { name: 'reassign', usage: 'reassign FROM TO', summary: "move a user's records to another user", minArgs: 2, maxArgs: 2 },
@@ -283,4 +312,30 @@ export function parseCommand(rawText: string, commandName = '/users'): ParseResu
 export function argText(a: Arg): string {
   if (a.kind === 'mention') return a.label ? `@${a.label}` : `<@${a.slackUserId}>`;
   return a.value;
+}
+
+/**
+ * Split `bob security in acme` into positional arguments (`bob`, `security`) and the word after
+ * each keyword (`in` → `acme`). Keywords are matched case-insensitively; each may appear once.
+ */
+export function keywordArgs(
+  args: Arg[],
+  keywords: readonly string[],
+): { positional: Arg[]; named: Partial<Record<string, string>> } | { error: string } {
+  const positional: Arg[] = [];
+  const named: Partial<Record<string, string>> = {};
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    const word = a.kind === 'text' ? a.value.toLowerCase() : null;
+    if (word !== null && keywords.includes(word)) {
+      const next = args[i + 1];
+      if (!next || next.kind !== 'text') return { error: `Write a name after “${word}”.` };
+      if (named[word] !== undefined) return { error: `“${word}” appears twice.` };
+      named[word] = next.value;
+      i++;
+      continue;
+    }
+    positional.push(a);
+  }
+  return { positional, named };
 }

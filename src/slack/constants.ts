@@ -45,6 +45,8 @@ export const ACTION = {
   apiKeyOrg: 'api_key_org',
   /** "Hide key" on the message that shows a new API key once. */
   apiKeyHide: 'api_key_hide',
+  /** "Roles…" on a user card; value is the user id. */
+  rolesOpen: 'roles_open',
 } as const;
 
 export const BLOCK = {
@@ -65,6 +67,14 @@ export const BLOCK = {
   digestActions: 'digest_act:',
   /** App Home lockout rows: `home_lockout:<userId>`. */
   homeLockout: 'home_lockout:',
+  /** The Roles modal: one checkboxes input per organization, `roles_org:<slug>`. */
+  rolesOrg: 'roles_org:',
+  /** The invitation modal. */
+  inviteEmail: 'invite_email',
+  inviteFirstName: 'invite_first_name',
+  inviteLastName: 'invite_last_name',
+  inviteOrg: 'invite_org',
+  inviteRole: 'invite_role',
 } as const;
 
 export const CALLBACK = {
@@ -76,6 +86,8 @@ export const CALLBACK = {
   findModal: 'find_modal',
   /** The reason a Deny asks for; private_metadata is the request id. */
   denyReason: 'approval_deny_reason',
+  rolesForm: 'roles_form',
+  inviteForm: 'invite_form',
 } as const;
 
 /** Overflow menus take at most 5 options; list rows show these, in this order of priority. */

@@ -92,18 +92,36 @@ export class ApiKey extends Model<InferAttributes<ApiKey>, InferCreationAttribut
   declare createdAt: CreationOptional<Date>;
 }
 
-export type ResetPurpose = 'admin' | 'self_service';
+export type ResetPurpose = 'admin' | 'self_service' | 'invite';
 
 export class ResetToken extends Model<InferAttributes<ResetToken>, InferCreationAttributes<ResetToken>> {
   declare id: CreationOptional<number>;
   declare userId: number;
   declare tokenHash: string;
-  /** `admin` (an administrator's reset) or `self_service` (the person, through /password/forgot). */
+  /** `admin` (an administrator's reset), `self_service` (the person, through /password/forgot) or `invite` (an invitation's link). */
   declare purpose: CreationOptional<ResetPurpose>;
   declare expiresAt: Date;
   declare usedAt: CreationOptional<Date | null>;
   declare revokedAt: CreationOptional<Date | null>;
   declare createdAt: CreationOptional<Date>;
+}
+
+export class Invitation extends Model<InferAttributes<Invitation>, InferCreationAttributes<Invitation>> {
+  declare id: CreationOptional<number>;
+  declare userId: number;
+  declare organizationId: number;
+  /** Roles given on acceptance (new accounts: already given), `;`-separated. */
+  declare roles: string;
+  /** The invitation created the account (else the email already belonged to one). */
+  declare newAccount: boolean;
+  /** The current link (a reset_tokens row of purpose `invite`). */
+  declare tokenId: number | null;
+  declare invitedByUserId: number | null;
+  declare invitedByLabel: string;
+  declare createdAt: Date;
+  declare expiresAt: Date;
+  declare acceptedAt: CreationOptional<Date | null>;
+  declare revokedAt: CreationOptional<Date | null>;
 }
 
 export class RecordAssignment extends Model<InferAttributes<RecordAssignment>, InferCreationAttributes<RecordAssignment>> {
@@ -417,6 +435,23 @@ export function initModels(sequelize: Sequelize): void {
       finishedAt: { type: date, allowNull: true },
     },
     { sequelize, tableName: 'job_slots', ...base, timestamps: false },
+  );
+  Invitation.init(
+    {
+      id: int,
+      userId: { type: DataTypes.INTEGER, allowNull: false },
+      organizationId: { type: DataTypes.INTEGER, allowNull: false },
+      roles: { type: DataTypes.STRING, allowNull: false, defaultValue: '' },
+      newAccount: { type: DataTypes.BOOLEAN, allowNull: false },
+      tokenId: { type: DataTypes.INTEGER, allowNull: true },
+      invitedByUserId: { type: DataTypes.INTEGER, allowNull: true },
+      invitedByLabel: { type: DataTypes.STRING, allowNull: false },
+      createdAt: { type: date, allowNull: false },
+      expiresAt: { type: date, allowNull: false },
+      acceptedAt: { type: date, allowNull: true },
+      revokedAt: { type: date, allowNull: true },
+    },
+    { sequelize, tableName: 'invitations', ...base, timestamps: false },
   );
   SlackDelivery.init(
     {

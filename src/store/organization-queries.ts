@@ -35,3 +35,23 @@ export async function countOtherAdministrators(organizationId: number, userId: n
     transaction: t,
   });
 }
+
+/**
+ * The organization with `slug`, its row locked until the transaction ends (PostgreSQL; SQLite's
+ * writers are serialised anyway). Every change that can take an administrator away from an
+ * organization takes this lock before counting the others, so two administrators demoting each
+ * other at the same moment cannot both pass the "not the last administrator" check.
+ */
+export async function lockOrganizationBySlug(slug: string, t: Transaction): Promise<Organization | null> {
+  return Organization.findOne({ where: { slug }, transaction: t, lock: t.LOCK.UPDATE });
+}
+
+/** One membership, locked for the rest of the transaction. */
+export async function lockMembership(userId: number, organizationId: number, t: Transaction): Promise<Membership | null> {
+  return Membership.findOne({ where: { userId, organizationId }, transaction: t, lock: t.LOCK.UPDATE });
+}
+
+/** How many organizations `userId` belongs to. */
+export async function countMemberships(userId: number, t: Transaction): Promise<number> {
+  return Membership.count({ where: { userId }, transaction: t });
+}

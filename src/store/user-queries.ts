@@ -5,7 +5,7 @@
  * a permission.
  */
 import { Op, literal, type Transaction, type WhereOptions } from 'sequelize';
-import type { SavedView } from '../domain/status';
+import { dormantDaysOf, type SavedView } from '../domain/status';
 import type { Database } from './db';
 import { ApiKey, Membership, Organization, RecordAssignment, User } from './models';
 
@@ -39,8 +39,29 @@ export function likePattern(text: string): string {
   return `%${text.replace(/[!%_]/g, (c) => `!${c}`)}%`;
 }
 
-/** The users of a saved view (DESIGN §2). */
-export function viewWhere(view: SavedView): WhereOptions<User> {
+/** What the views beyond the login state need: the organizations read (`admins`) and the clock (`dormant`). */
+export interface ViewParams {
+  orgIds: number[] | null;
+  now: Date;
+  /** DORMANT_DAYS: the days of the plain `dormant` view. */
+  dormantDays: number;
+}
+
+function idList(orgIds: number[]): string {
+  return orgIds.length > 0 ? orgIds.map((n) => Math.trunc(n)).join(',') : 'NULL';
+}
+
+/** The users of a saved view (DESIGN §2, issue 20). */
+export function viewWhere(view: SavedView, p: ViewParams): WhereOptions<User> {
+  const days = dormantDaysOf(view, p.dormantDays);
+  if (days !== null) {
+    // Enabled accounts only (a disabled one is no risk); never logged in counts from creation.
+    const cutoff = new Date(p.now.getTime() - days * 86_400_000);
+    return {
+      enabled: true,
+      [Op.or]: [{ lastLoginAt: { [Op.lt]: cutoff } }, { lastLoginAt: null, createdAt: { [Op.lt]: cutoff } }],
+    } as WhereOptions<User>;
+  }
   switch (view) {
     case 'all':
       return {};
@@ -54,7 +75,19 @@ export function viewWhere(view: SavedView): WhereOptions<User> {
       return { authStatus: 'password_reset' };
     case 'cannot-login':
       return { [Op.or]: [{ enabled: false }, { authStatus: { [Op.ne]: 'active' } }] };
+    case 'admins': {
+      // The role must be held in an organization read: an administrator of another organization is not one here.
+      const scope = p.orgIds === null ? '' : ` AND am.organization_id IN (${idList(p.orgIds)})`;
+      return literal(
+        `EXISTS (SELECT 1 FROM memberships AS am WHERE am.user_id = "User"."id" AND am.roles LIKE '%administrator%'${scope})`,
+      ) as unknown as WhereOptions<User>;
+    }
+    case 'invited':
+      return literal(
+        `EXISTS (SELECT 1 FROM reset_tokens AS it WHERE it.user_id = "User"."id" AND it.purpose = 'invite' AND it.used_at IS NULL AND it.revoked_at IS NULL)`,
+      ) as unknown as WhereOptions<User>;
   }
+  return {};
 }
 
 /** Users whose name, username or email contains `text` (case-insensitive; the `search_text` column). */
@@ -70,6 +103,9 @@ export interface UserFilter {
   orgIds: number[] | null;
   view?: SavedView;
   text?: string;
+  /** The clock and DORMANT_DAYS, for the dormant views. */
+  now: Date;
+  dormantDays: number;
 }
 
 /** find and list: the number of matches and one page of them in username order, as one heavy read. */
@@ -79,7 +115,7 @@ export async function searchUserPage(
   page: { offset: number; limit: number },
 ): Promise<{ total: number; rows: User[] }> {
   // The text first: SQLite tests conditions in order, and the scope's EXISTS is the dearer one.
-  const where = { [Op.and]: [searchWhere(db, filter.text), viewWhere(filter.view ?? 'all'), usersInOrganizations(filter.orgIds)] };
+  const where = { [Op.and]: [searchWhere(db, filter.text), viewWhere(filter.view ?? 'all', filter), usersInOrganizations(filter.orgIds)] };
   const [total, rows] = await db.heavyRead(() =>
     Promise.all([User.count({ where }), User.findAll({ where, order: [['username', 'ASC']], offset: page.offset, limit: page.limit })]),
   );
@@ -93,21 +129,21 @@ export async function searchUserPage(
 export async function userKeysetPage(db: Database, filter: UserFilter, page: { afterId?: number; limit: number }): Promise<User[]> {
   const after = page.afterId !== undefined ? { id: { [Op.gt]: Math.trunc(page.afterId) } } : {};
   const where = {
-    [Op.and]: [usersInOrganizations(filter.orgIds), viewWhere(filter.view ?? 'all'), searchWhere(db, filter.text), after],
+    [Op.and]: [usersInOrganizations(filter.orgIds), viewWhere(filter.view ?? 'all', filter), searchWhere(db, filter.text), after],
   };
   return User.findAll({ where, order: [['id', 'ASC']], limit: page.limit + 1 });
 }
 
 /** Users per saved view in `orgIds` (App Home), as one heavy read. */
-export async function countUsersByView(db: Database, orgIds: number[] | null, views: SavedView[]): Promise<number[]> {
+export async function countUsersByView(db: Database, p: ViewParams, views: SavedView[]): Promise<number[]> {
   return db.heavyRead(() =>
-    Promise.all(views.map((v) => User.count({ where: { [Op.and]: [usersInOrganizations(orgIds), viewWhere(v)] } }))),
+    Promise.all(views.map((v) => User.count({ where: { [Op.and]: [usersInOrganizations(p.orgIds), viewWhere(v, p)] } }))),
   );
 }
 
 /** The ids of the users of a saved view in `orgIds` (a bulk selection's scope). */
-export async function userIdsInView(orgIds: number[] | null, view: SavedView): Promise<number[]> {
-  const where: WhereOptions<User> = { [Op.and]: [usersInOrganizations(orgIds), viewWhere(view)] };
+export async function userIdsInView(p: ViewParams, view: SavedView): Promise<number[]> {
+  const where: WhereOptions<User> = { [Op.and]: [usersInOrganizations(p.orgIds), viewWhere(view, p)] };
   return (await User.findAll({ where, attributes: ['id'] })).map((u) => u.id);
 }
 

@@ -116,11 +116,11 @@ describe.each(DIALECTS)('userops CLI on %s', (dialect) => {
     expect(await rolesIn(db, 'ana@example.com', 'acme')).toBe('');
 
     await inspect(db, async () => {
-      const audit = await AuditEvent.findAll({ where: { action: ['grant_role', 'revoke_role'] }, order: [['id', 'ASC']] });
+      const audit = await AuditEvent.findAll({ where: { action: ['role_granted', 'role_revoked'] }, order: [['id', 'ASC']] });
       expect(audit.map((a) => [a.action, a.targetLabel, a.actorLabel, JSON.parse(a.details!).role])).toEqual([
-        ['grant_role', 'bob <bob@example.com>', 'system (cli)', 'security'],
-        ['grant_role', 'bob <bob@example.com>', 'system (cli)', 'administrator'],
-        ['revoke_role', 'ana <ana@example.com>', 'system (cli)', 'administrator'],
+        ['role_granted', 'bob <bob@example.com>', 'system (cli)', 'security'],
+        ['role_granted', 'bob <bob@example.com>', 'system (cli)', 'administrator'],
+        ['role_revoked', 'ana <ana@example.com>', 'system (cli)', 'administrator'],
       ]);
     });
 

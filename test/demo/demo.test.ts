@@ -167,6 +167,9 @@ describe('npm run demo', () => {
         '/users activate lou',
         '# reset: the mail shows up with its link',
         '/users reset-password carol',
+        '# roles (issue 20): grant one, then the admins view',
+        '/users grant carol helpdesk in acme',
+        '/users list admins',
         '# export: the CSV is uploaded to Slack, saved here, and mailed',
         '/users export',
         '',
@@ -194,6 +197,9 @@ describe('npm run demo', () => {
       `📧 Mail to carol@acme\\.example — “Set a new password for your account”\\n {3}🔗 (http://127\\.0\\.0\\.1:${port}/password/reset/[\\w-]+)`,
     );
     expect(out).toMatch(link);
+
+    expect(out).toContain('✅ carol now has helpdesk in acme.');
+    expect(out).toMatch(/\*\d+ users?\* in \*Administrators\*/);
 
     const saved = /📎 User export #\d+ \([\d.]+ kB\) saved to (\S+\.csv)/.exec(out);
     expect(saved).not.toBeNull();

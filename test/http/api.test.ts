@@ -231,7 +231,10 @@ describe.each(DIALECTS)('REST API with API keys on %s', (dialect) => {
       ['/api/v1/users?limit=500', 'limit: must be a whole number from 1 to 100'],
       ['/api/v1/users?limit=abc', 'limit: must be a whole number from 1 to 100'],
       ['/api/v1/users?limit=0', 'limit: must be a whole number from 1 to 100'],
-      ['/api/v1/users?view=everyone', 'view: must be one of all, active, disabled, locked, password-reset, cannot-login'],
+      [
+        '/api/v1/users?view=everyone',
+        'view: must be one of all, active, disabled, locked, password-reset, cannot-login, admins, dormant, invited or dormant-DAYS',
+      ],
       ['/api/v1/users?serach=bob', 'query: unknown parameter serach; the parameters are view, q, limit and cursor'],
       ['/api/v1/users?q=a&q=b', 'q: must be given once, as text'],
       ['/api/v1/users/abc', 'id: must be a user id (a positive whole number)'],

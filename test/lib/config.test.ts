@@ -217,6 +217,22 @@ const CASES: Record<keyof Config, VariableCase> = {
     ],
     bad: ['hashes'],
   },
+  DORMANT_DAYS: {
+    default: 90,
+    good: [
+      ['1', 1],
+      ['3650', 3650],
+    ],
+    bad: ['0', '3651', 'ninety'],
+  },
+  INVITE_TTL_DAYS: {
+    default: 7,
+    good: [
+      ['1', 1],
+      ['90', 90],
+    ],
+    bad: ['0', '91', 'week'],
+  },
   BULK_BATCH_SIZE: {
     default: 250,
     good: [

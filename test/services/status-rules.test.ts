@@ -5,7 +5,7 @@ import { activateUser, setUsersEnabled } from '../../src/services/account-status
 import { queryAudit } from '../../src/services/audit-query';
 import { SYSTEM_ACTOR } from '../../src/services/context';
 import { countByView, searchUsers } from '../../src/services/directory';
-import { SAVED_VIEWS, inView } from '../../src/domain/status';
+import { STATUS_VIEWS, inView } from '../../src/domain/status';
 import { deleteUser } from '../../src/services/delete-user';
 import { GENERIC_LOGIN_FAILURE, login } from '../../src/services/login';
 import { changePassword, completeReset, resetPasswords } from '../../src/services/passwords';
@@ -490,7 +490,7 @@ describe.each(DIALECTS)('status rules (DESIGN §2) on %s', (dialect) => {
     for (const st of states) users.push(await makeUser({ username: uniq('v'), orgs: { [o]: [] }, ...st }));
     const counts = await countByView(env.rt, actorFor(viewer));
     expect(counts.ok && counts.counts).toEqual({ all: 6, active: 4, disabled: 2, locked: 2, 'password-reset': 1, 'cannot-login': 4 });
-    for (const view of SAVED_VIEWS) {
+    for (const view of STATUS_VIEWS) {
       const r = await searchUsers(env.rt, actorFor(viewer), { view, limit: 100 });
       const expected = users
         .filter((u) => inView(u, view))

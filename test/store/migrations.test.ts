@@ -9,6 +9,7 @@ const TABLES = [
   'api_keys',
   'audit_events',
   'export_fields',
+  'invitations',
   'job_items',
   'job_slots',
   'jobs',

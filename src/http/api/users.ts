@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import { z } from 'zod';
-import { SAVED_VIEWS, type SavedView } from '../../domain/status';
+import { isSavedView, SAVED_VIEWS, type SavedView } from '../../domain/status';
 import { sha256Hex } from '../../domain/tokens';
 import type { Ctx } from '../../services/context';
 import { getUser, MAX_PAGE_SIZE, pageUsers } from '../../services/directory';
@@ -14,7 +14,11 @@ const LIMIT_RULE = `must be a whole number from 1 to ${MAX_PAGE_SIZE}`;
 
 const ListQuery = z.strictObject(
   {
-    view: z.enum(SAVED_VIEWS, { error: `must be one of ${SAVED_VIEWS.join(', ')}` }).optional(),
+    view: z
+      .string({ error: 'must be given once, as text' })
+      .refine((v): v is SavedView => isSavedView(v), { error: `must be one of ${SAVED_VIEWS.join(', ')} or dormant-DAYS` })
+      .transform((v) => v as SavedView)
+      .optional(),
     q: z
       .string({ error: 'must be given once, as text' })
       .max(200, { error: 'must be at most 200 characters' })

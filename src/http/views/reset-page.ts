@@ -16,7 +16,7 @@ button:focus,input:focus{outline:3px solid #0969da;outline-offset:2px}
 .box{padding:1rem;border-radius:6px;background:#f6f8fa;border:1px solid #d0d7de}
 `;
 
-function page(title: string, body: string): string {
+export function page(title: string, body: string): string {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -40,6 +40,20 @@ export interface ResetFormData {
   csrf: string;
   minLength: number;
   errors?: { password?: string; confirm?: string; form?: string };
+}
+
+export function passwordField(
+  d: Pick<ResetFormData, 'minLength' | 'errors'>,
+  id: 'password' | 'confirm',
+  label: string,
+  hint: string,
+): string {
+  const err = d.errors?.[id];
+  const describedBy = [`${id}-hint`, err ? `${id}-error` : ''].filter(Boolean).join(' ');
+  return `<label for="${id}">${h(label)}</label>
+<input type="password" id="${id}" name="${id}" required minlength="${d.minLength}" autocomplete="new-password" aria-describedby="${describedBy}"${err ? ' aria-invalid="true"' : ''}${err && id === 'password' ? ' autofocus' : ''}>
+<p class="hint" id="${id}-hint">${h(hint)}</p>
+${err ? `<p class="error" id="${id}-error" role="alert">${h(err)}</p>` : ''}`;
 }
 
 export function resetFormPage(d: ResetFormData): string {

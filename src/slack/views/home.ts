@@ -1,6 +1,6 @@
 // Block Kit of the App Home tab and its Find modal.
 import type { Button, HomeView, KnownBlock, ModalView } from '@slack/types';
-import { SAVED_VIEWS, SAVED_VIEW_LABELS } from '../../domain/status';
+import { SAVED_VIEW_LABELS, STATUS_VIEWS } from '../../domain/status';
 import type { HomeDashboard } from '../../services/dashboard';
 import { ACTION, BLOCK, CALLBACK } from '../constants';
 import { auditLine } from './audit';
@@ -39,7 +39,7 @@ export function homeView(d: HomeViewData): HomeView {
   blocks.push({ type: 'divider' }, section('*Users by saved view*'));
   blocks.push({
     type: 'section',
-    fields: SAVED_VIEWS.map((v) => ({ type: 'mrkdwn' as const, text: `*${SAVED_VIEW_LABELS[v]}*\n${h.counts[v]}` })),
+    fields: STATUS_VIEWS.map((v) => ({ type: 'mrkdwn' as const, text: `*${SAVED_VIEW_LABELS[v]}*\n${h.counts[v]}` })),
   });
   blocks.push({
     type: 'context',

@@ -22,7 +22,7 @@ export function encodeListState(s: ListState): string {
 }
 
 export function decodeListState(encoded: string): ListState | null {
-  const m = /^([a-z-]+)\.(\d{1,9})\.([A-Za-z0-9_-]*)$/.exec(encoded);
+  const m = /^([a-z0-9-]+)\.(\d{1,9})\.([A-Za-z0-9_-]*)$/.exec(encoded);
   if (!m || !isSavedView(m[1])) return null;
   return { view: m[1], offset: Number(m[2]), text: Buffer.from(m[3], 'base64url').toString('utf8') };
 }

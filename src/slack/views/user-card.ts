@@ -111,9 +111,11 @@ export function userCardBlocks(d: UserCardData): KnownBlock[] {
   ];
   if (fields.length > 10) blocks.push({ type: 'section', fields: fields.slice(10).map((text) => ({ type: 'mrkdwn', text })) });
   if (d.notice) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: d.notice }] });
-  if (!d.shared && u.actions.length > 0) {
-    blocks.push({ type: 'actions', block_id: `card_actions:${u.id}`, elements: u.actions.map((a) => actionButton(a, u)) });
+  const buttons: Button[] = u.actions.map((a) => actionButton(a, u));
+  if (u.canManageRoles) {
+    buttons.push({ type: 'button', action_id: ACTION.rolesOpen, text: { type: 'plain_text', text: 'Roles…' }, value: String(u.id) });
   }
+  if (!d.shared && buttons.length > 0) blocks.push({ type: 'actions', block_id: `card_actions:${u.id}`, elements: buttons });
   return blocks;
 }
 

@@ -1,7 +1,7 @@
 // Block Kit of a user list (find/list): rows, row menus, paging, the saved-view picker.
 import type { KnownBlock, PlainTextOption } from '@slack/types';
 import type { UserAction } from '../../domain/actions';
-import { SAVED_VIEWS, SAVED_VIEW_LABELS } from '../../domain/status';
+import { SAVED_VIEWS, savedViewLabel } from '../../domain/status';
 import type { UserSummary } from '../../services/user-shapes';
 import { ACTION, BLOCK, ROW_MENU_ACTIONS } from '../constants';
 import { esc, plural, statusEmoji, truncate } from './common';
@@ -51,7 +51,7 @@ export function userLine(u: UserSummary): string {
 }
 
 function describeQuery(s: ListState): string {
-  const view = s.view === 'all' ? '' : ` in *${SAVED_VIEW_LABELS[s.view]}*`;
+  const view = s.view === 'all' ? '' : ` in *${savedViewLabel(s.view)}*`;
   return s.text ? `matching “${esc(truncate(s.text, 80))}”${view}` : view ? view.trim() : 'in all users';
 }
 
@@ -77,8 +77,12 @@ export function userListBlocks(d: UserListData): KnownBlock[] {
             type: 'static_select',
             action_id: ACTION.viewPicker,
             placeholder: { type: 'plain_text', text: 'Saved view' },
-            initial_option: { text: { type: 'plain_text', text: SAVED_VIEW_LABELS[state.view] }, value: state.view },
-            options: SAVED_VIEWS.map((v) => ({ text: { type: 'plain_text', text: SAVED_VIEW_LABELS[v] }, value: v })),
+            initial_option: { text: { type: 'plain_text', text: savedViewLabel(state.view) }, value: state.view },
+            // `dormant-30` is offered beside the named views, so the picker can show it as chosen.
+            options: [...SAVED_VIEWS, ...((SAVED_VIEWS as readonly string[]).includes(state.view) ? [] : [state.view])].map((v) => ({
+              text: { type: 'plain_text', text: savedViewLabel(v) },
+              value: v,
+            })),
           },
         }),
   });

@@ -52,11 +52,11 @@ describe.each(DIALECTS)('AUDIT_CHANNEL mirror on %s', (dialect) => {
     await changeRole(env.rt, SYSTEM_ACTOR, { email: 'u02@example.com', role: 'viewer', org: 'acme', grant: true });
     const lines = await waitForLines(0, 3);
     const events = await AuditEvent.findAll({ order: [['id', 'ASC']] });
-    expect(events.map((e) => e.action)).toEqual(['disable', 'disable', 'grant_role']);
+    expect(events.map((e) => e.action)).toEqual(['disable', 'disable', 'role_granted']);
     expect(lines).toHaveLength(3);
     expect(lines[0]).toMatch(/\*disable\* by ana \(slack @ana U0ANA0001\) → u00 &lt;u00@example.com&gt;$/);
     expect(lines[1]).toContain('→ u01');
-    expect(lines[2]).toMatch(/\*grant_role\* by system \(cli\) → u02/);
+    expect(lines[2]).toMatch(/\*role_granted\* by system \(cli\) → u02/);
   });
 
   test('a post Slack refuses is retried later, never lost or doubled, and nothing crashes', async () => {

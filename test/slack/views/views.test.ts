@@ -36,7 +36,8 @@ function detail(over: Partial<UserDetail> = {}): UserDetail {
     updatedAt: new Date('2026-01-01T00:00:00Z'),
     passwordChangedAt: null,
     hasPassword: true,
-    organizations: [{ id: 1, slug: 'acme', name: 'ACME', roles: ['viewer'] }],
+    organizations: [{ id: 1, slug: 'acme', name: 'ACME', roles: ['viewer'], manageable: false }],
+    canManageRoles: false,
     recordsAssigned: 0,
     apiKeys: [],
     ...over,
@@ -142,7 +143,7 @@ describe('user card view', () => {
           authStatus: 'locked',
           failedLoginCount: 5,
           recordsAssigned: 3,
-          organizations: [{ id: 1, slug: 'acme', name: 'A', roles: ['administrator', 'security'] }],
+          organizations: [{ id: 1, slug: 'acme', name: 'A', roles: ['administrator', 'security'], manageable: false }],
         }),
       }),
     );

@@ -5,6 +5,7 @@ import { ACTION } from '../../constants';
 import { approveButton, denyButton } from '../../flows/approvals';
 import { bulkConfirmButton, bulkUserOptions, requestApprovalButton } from '../../flows/bulk';
 import { changePasswordButton, suggestPasswordButton } from '../../flows/change-password';
+import { rolesButton } from '../../flows/roles';
 import { cancelButton, confirmDelete, confirmResetMany, undoButton } from '../../flows/confirm';
 import type { SlackDeps } from '../../kit';
 import { apiKeyButton } from './api-key-button';
@@ -26,6 +27,7 @@ export function registerActions(app: App, deps: SlackDeps): void {
   // User cards and lists.
   app.action(on(new RegExp(`^${ACTION.userActionPrefix}`)), userActionButton(deps, CARD_BUTTONS_OF_THEIR_OWN));
   app.action(on(ACTION.rowMenu), rowMenu(deps));
+  app.action(on(ACTION.rolesOpen), rolesButton(deps));
   app.action(on(ACTION.pagePrev), pageButton(deps));
   app.action(on(ACTION.pageNext), pageButton(deps));
   app.action(on(ACTION.viewPicker), viewPicker(deps));

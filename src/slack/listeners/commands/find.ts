@@ -18,7 +18,15 @@ export const findCommand: SubCommandHandler = async ({ deps, actor, command, res
 
 /** `list [VIEW]`: a saved view, default all. */
 export const listCommand: SubCommandHandler = async ({ deps, actor, command, respond }) => {
-  const view = command.args.length > 0 ? argText(command.args[0]).toLowerCase() : 'all';
+  let view = command.args.length > 0 ? argText(command.args[0]).toLowerCase() : 'all';
+  // `list dormant 30` is the view dormant-30.
+  if (command.args.length === 2) {
+    const days = argText(command.args[1]);
+    if (view !== 'dormant' || !/^\d{1,5}$/.test(days) || !isSavedView(`dormant-${Number(days)}`)) {
+      return replyEphemeral(respond, errorMessage('Only `dormant` takes a number: `list dormant DAYS`, DAYS from 1 to 3650.'));
+    }
+    view = `dormant-${Number(days)}`;
+  }
   if (!isSavedView(view)) {
     return replyEphemeral(respond, errorMessage(`There is no saved view “${esc(truncate(view, 60))}”. Views: ${SAVED_VIEWS.join(', ')}.`));
   }

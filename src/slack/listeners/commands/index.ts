@@ -5,6 +5,7 @@ import { SUB_COMMANDS, type ParsedCommand } from '../../command-parser';
 import { approvalsCommand } from '../../flows/approvals';
 import { bulkCommand } from '../../flows/bulk';
 import { changePasswordCommand } from '../../flows/change-password';
+import { inviteCommand, isInviteManagement } from '../../flows/invite';
 import type { SubCommandHandler } from '../../handler-args';
 import type { SlackDeps } from '../../kit';
 import { apiKeyCommand } from './api-key';
@@ -15,6 +16,7 @@ import { findCommand, listCommand } from './find';
 import { helpCommand } from './help';
 import { reassignCommand } from './reassign';
 import { resetPasswordCommand } from './reset-password';
+import { addCommand, grantCommand, removeCommand, revokeCommand } from './roles';
 import { showCommand } from './show';
 import { typedBulkCommand } from './typed-bulk';
 import { usersCommand } from './users-command';
@@ -34,6 +36,11 @@ const SUB_COMMAND_HANDLERS: Readonly<Record<string, SubCommandHandler>> = {
   'change-password': changePasswordCommand,
   bulk: bulkCommand,
   'api-key': apiKeyCommand,
+  grant: grantCommand,
+  revoke: revokeCommand,
+  add: addCommand,
+  remove: removeCommand,
+  invite: inviteCommand,
   export: exportCommand,
   reassign: reassignCommand,
   audit: auditCommand,
@@ -51,6 +58,11 @@ const OPENS_MODAL: ReadonlySet<string> = new Set(['change-password', 'bulk', 'ex
 /** A typed enable/disable/activate of more than INLINE_MAX names without a reason answers with the bulk form. */
 const TYPED_BULK: ReadonlySet<string> = new Set(['enable', 'disable', 'activate']);
 const opensBulkForm = (command: ParsedCommand) => TYPED_BULK.has(command.name) && command.args.length > INLINE_MAX && !command.reason;
+/** `invite …` opens the invitation form, except `invite resend|revoke …`. */
+const opensInviteForm = (command: ParsedCommand) => {
+  const first = command.args[0];
+  return command.name === 'invite' && !isInviteManagement(first?.kind === 'text' ? first.value.toLowerCase() : undefined);
+};
 
 export function registerCommands(app: App, deps: SlackDeps): void {
   // A sub-command the parser knows but nothing handles is a bug: refuse to start rather than answer with nothing.
@@ -58,6 +70,10 @@ export function registerCommands(app: App, deps: SlackDeps): void {
   if (missing.length > 0) throw new Error(`no handler for /users ${missing.join(', ')}`);
   app.command(
     deps.commandName,
-    usersCommand(deps, { handlers: SUB_COMMAND_HANDLERS, opensModal: OPENS_MODAL, alsoOpensModal: opensBulkForm }),
+    usersCommand(deps, {
+      handlers: SUB_COMMAND_HANDLERS,
+      opensModal: OPENS_MODAL,
+      alsoOpensModal: (c) => opensBulkForm(c) || opensInviteForm(c),
+    }),
   );
 }

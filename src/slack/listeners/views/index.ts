@@ -5,6 +5,8 @@ import { denySubmit } from '../../flows/approvals';
 import { bulkConfirm, bulkSubmit } from '../../flows/bulk';
 import { changePasswordSubmit } from '../../flows/change-password';
 import { exportFieldsSubmit } from '../../flows/export-fields';
+import { rolesSubmit } from '../../flows/roles';
+import { inviteSubmit } from '../../flows/invite';
 import type { SlackDeps } from '../../kit';
 import { findSubmit } from './find-submit';
 
@@ -16,4 +18,6 @@ export function registerViews(app: App, deps: SlackDeps): void {
   app.view(on(CALLBACK.exportFields), exportFieldsSubmit(deps));
   app.view(on(CALLBACK.findModal), findSubmit(deps));
   app.view(on(CALLBACK.denyReason), denySubmit(deps));
+  app.view(on(CALLBACK.rolesForm), rolesSubmit(deps));
+  app.view(on(CALLBACK.inviteForm), inviteSubmit(deps));
 }
