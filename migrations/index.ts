@@ -6,6 +6,7 @@ import * as m0004 from './0004-lockout-digest-marks';
 import * as m0005 from './0005-sign-in-notice';
 import * as m0006 from './0006-reset-token-purpose';
 import * as m0007 from './0007-temporary-lockout';
+import * as m0010 from './0010-scim';
 
 export interface Migration {
   name: string;
@@ -14,4 +15,4 @@ export interface Migration {
 }
 
 /** In order. Listed explicitly so the same list works from TypeScript (tests) and compiled JS (dist). */
-export const MIGRATIONS: Migration[] = [m0001, m0002, m0003, m0004, m0005, m0006, m0007];
+export const MIGRATIONS: Migration[] = [m0001, m0002, m0003, m0004, m0005, m0006, m0007, m0010];

@@ -1,7 +1,7 @@
 import type { Transaction } from 'sequelize';
 import { fail, ok, type Outcome } from '../domain/outcome';
 import { formatRoles, isRole, parseRoles, type Role } from '../domain/permissions';
-import { Membership, Organization } from '../store/models';
+import { Membership, Organization, type User } from '../store/models';
 import { countOtherAdministrators } from '../store/organization-queries';
 import { isFailure, loadAccess } from './authz';
 import { writeAudit } from './audit';
@@ -50,20 +50,38 @@ export async function changeRole(
           `${user.username} is the last administrator of ${org.slug}; grant the role to someone else first.`,
         );
     }
-    const next = input.grant ? [...current, role] : current.filter((r) => r !== role);
-    if (m) {
-      m.roles = formatRoles(next);
-      await m.save({ transaction: t });
-    } else {
-      m = await Membership.create({ userId: user.id, organizationId: org.id, roles: formatRoles(next) }, { transaction: t });
-    }
-    await writeAudit(ctx, t, actor, {
-      action: input.grant ? 'grant_role' : 'revoke_role',
-      target: user,
-      organizationId: org.id,
-      details: { role, organization: org.slug },
-    });
+    m = await writeRoleChange(ctx, t, actor, { user, org, membership: m, role, grant: input.grant });
     const roles = parseRoles(m.roles).roles;
     return ok({ message: `${user.username} now has ${roles.length > 0 ? roles.join(', ') : 'no roles'} in ${org.slug}.`, roles });
   });
+}
+
+/**
+ * Write one role change (the membership, created when missing, and its audit row) in the caller's
+ * transaction; the caller has checked permission and the last-administrator rule. `changeRole` and
+ * SCIM group membership (services/scim-groups.ts) share it, so both audit alike.
+ */
+export async function writeRoleChange(
+  ctx: Ctx,
+  t: Transaction,
+  actor: Actor,
+  input: { user: User; org: Organization; membership: Membership | null; role: Role; grant: boolean },
+): Promise<Membership> {
+  const { user, org, role, grant } = input;
+  let m = input.membership;
+  const current = m ? parseRoles(m.roles).roles : [];
+  const next = grant ? [...current.filter((r) => r !== role), role] : current.filter((r) => r !== role);
+  if (m) {
+    m.roles = formatRoles(next);
+    await m.save({ transaction: t });
+  } else {
+    m = await Membership.create({ userId: user.id, organizationId: org.id, roles: formatRoles(next) }, { transaction: t });
+  }
+  await writeAudit(ctx, t, actor, {
+    action: grant ? 'grant_role' : 'revoke_role',
+    target: user,
+    organizationId: org.id,
+    details: { role, organization: org.slug },
+  });
+  return m;
 }
