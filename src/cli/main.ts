@@ -17,6 +17,7 @@ import { exportFieldsCli } from './export-fields';
 import { stdio, type CliIO } from './io';
 import { migrateDown, migrationStatus, runMigrate } from './migrate';
 import { progressBar } from './progress';
+import { scimCli } from './scim';
 
 const USAGE = `userops COMMAND
 
@@ -28,6 +29,8 @@ const USAGE = `userops COMMAND
   digest --slot TIME              post one schedule slot's digest, unless an instance already did
   export-fields [list]            what /users export carries besides the import columns
   export-fields enable|disable FIELD...
+  scim token create --org SLUG [--name TEXT]   a SCIM token for an identity provider (printed once, last line)
+  scim token list [--org SLUG] | scim token revoke ID
   demo [--script FILE]            the no-credentials tour (same as npm run demo)
   help                            this text`;
 
@@ -59,7 +62,7 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
     }
     return runMigrate(config, io);
   }
-  const known = ['import', 'grant', 'revoke', 'digest', 'export-fields'];
+  const known = ['import', 'grant', 'revoke', 'digest', 'export-fields', 'scim'];
   if (!known.includes(command)) {
     io.err(`Unknown command “${command}”.\n\n${USAGE}`);
     return 2;
@@ -114,6 +117,8 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
       }
       case 'export-fields':
         return await exportFieldsCli(rt, args, io);
+      case 'scim':
+        return await scimCli(rt, args, io);
       case 'digest':
         if (!digest || 'error' in digest) return 2;
         return await digestCommand(rt, digest.slot, io);

@@ -7,7 +7,8 @@
 import { parse, type Filter } from 'scim2-parse-filter';
 import { SCIM_USER_SCHEMA } from './scim';
 
-export type FilterAttr = 'userName' | 'email' | 'externalId' | 'active' | 'id' | 'givenName' | 'familyName' | 'title' | 'created' | 'lastModified';
+export type FilterAttr =
+  'userName' | 'email' | 'externalId' | 'active' | 'id' | 'givenName' | 'familyName' | 'title' | 'created' | 'lastModified';
 export type CompareOp = 'eq' | 'ne' | 'co' | 'sw' | 'ew' | 'gt' | 'ge' | 'lt' | 'le' | 'pr';
 
 export type UserFilter =
@@ -41,7 +42,8 @@ const OPS: Record<Kind, CompareOp[]> = {
   date: ['eq', 'ne', 'gt', 'ge', 'lt', 'le', 'pr'],
 };
 
-export const FILTERABLE = 'userName, emails.value, externalId, active, id, name.givenName, name.familyName, title, meta.created, meta.lastModified';
+export const FILTERABLE =
+  'userName, emails.value, externalId, active, id, name.givenName, name.familyName, title, meta.created, meta.lastModified';
 
 export type FilterResult = { ok: true; filter: UserFilter } | { ok: false; detail: string };
 
@@ -88,7 +90,8 @@ function narrow(f: Filter, prefix = ''): UserFilter {
       return { kind: 'not', item: narrow((f as { filter: Filter }).filter, prefix) };
     case '[]': {
       const vp = f as { attrPath: string; valFilter: Filter };
-      if (prefix || path(vp.attrPath) !== 'emails') throw new Refused(`Value filters are supported on emails only, not on “${vp.attrPath}”.`);
+      if (prefix || path(vp.attrPath) !== 'emails')
+        throw new Refused(`Value filters are supported on emails only, not on “${vp.attrPath}”.`);
       return narrow(vp.valFilter, 'emails.');
     }
     default: {
@@ -105,7 +108,10 @@ export function parseUserFilter(text: string): FilterResult {
   try {
     ast = parse(text);
   } catch (e) {
-    return { ok: false, detail: `The filter is not valid SCIM filter syntax: ${e instanceof Error ? e.message.slice(0, 200) : 'parse error'}.` };
+    return {
+      ok: false,
+      detail: `The filter is not valid SCIM filter syntax: ${e instanceof Error ? e.message.slice(0, 200) : 'parse error'}.`,
+    };
   }
   try {
     return { ok: true, filter: narrow(ast) };
@@ -121,6 +127,9 @@ export function parseAnyFilter(text: string): { ok: true; filter: Filter } | { o
   try {
     return { ok: true, filter: parse(text) };
   } catch (e) {
-    return { ok: false, detail: `The filter is not valid SCIM filter syntax: ${e instanceof Error ? e.message.slice(0, 200) : 'parse error'}.` };
+    return {
+      ok: false,
+      detail: `The filter is not valid SCIM filter syntax: ${e instanceof Error ? e.message.slice(0, 200) : 'parse error'}.`,
+    };
   }
 }

@@ -144,7 +144,10 @@ export function readScimUser(body: unknown, opts: { defaultEnabled: boolean }): 
     return bad('invalidValue', 'userName is required and must be a non-empty string.');
   const username = userNameRaw.trim().toLowerCase();
   if (!SCIM_USERNAME_PATTERN.test(username))
-    return bad('invalidValue', 'userName must be 1–254 letters, digits, dots, dashes, underscores, plus signs or @, starting with a letter or digit.');
+    return bad(
+      'invalidValue',
+      'userName must be 1–254 letters, digits, dots, dashes, underscores, plus signs or @, starting with a letter or digit.',
+    );
   const name = attr(body, 'name');
   if (name !== undefined && name !== null && !isDict(name)) return bad('invalidSyntax', 'name must be an object.');
   const given = text(isDict(name) ? attr(name, 'givenName') : undefined, 'name.givenName', 100);
@@ -223,13 +226,15 @@ export function projectResource<T extends object>(resource: T, q: { attributes?:
       if (include.includes(k)) out[key] = value;
       else {
         const subs = include.filter((a) => a.startsWith(`${k}.`)).map((a) => a.slice(k.length + 1));
-        if (subs.length > 0 && isDict(value)) out[key] = Object.fromEntries(Object.entries(value).filter(([s]) => subs.includes(s.toLowerCase())));
+        if (subs.length > 0 && isDict(value))
+          out[key] = Object.fromEntries(Object.entries(value).filter(([s]) => subs.includes(s.toLowerCase())));
       }
       continue;
     }
     if (exclude.includes(k)) continue;
     const subs = exclude.filter((a) => a.startsWith(`${k}.`)).map((a) => a.slice(k.length + 1));
-    out[key] = subs.length > 0 && isDict(value) ? Object.fromEntries(Object.entries(value).filter(([s]) => !subs.includes(s.toLowerCase()))) : value;
+    out[key] =
+      subs.length > 0 && isDict(value) ? Object.fromEntries(Object.entries(value).filter(([s]) => !subs.includes(s.toLowerCase()))) : value;
   }
   return out as Partial<T>;
 }

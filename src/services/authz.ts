@@ -107,10 +107,7 @@ export function accountRefusal(decision: Exclude<AccountActionDecision, { allowe
   if (decision.reason === 'higher_role') {
     return fail('forbidden', `You may not ${label} for ${who}: they hold a higher role than yours in one of their organizations.`);
   }
-  return fail(
-    'forbidden',
-    `You do not have permission to ${label} for ${who}: it is needed in every organization they belong to.`,
-  );
+  return fail('forbidden', `You do not have permission to ${label} for ${who}: it is needed in every organization they belong to.`);
 }
 
 export function refusal(permission: Permission, who = 'this user'): Failure {

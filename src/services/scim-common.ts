@@ -23,7 +23,8 @@ const OPS = new Set(['add', 'replace', 'remove']);
  */
 export function readPatchBody(body: unknown): PatchOperation[] | ScimFailure {
   const b = body as { schemas?: unknown; Operations?: unknown } | null;
-  if (typeof b !== 'object' || b === null || Array.isArray(b)) return scimFail('invalid_input', 'invalidSyntax', 'The body must be a PatchOp message.');
+  if (typeof b !== 'object' || b === null || Array.isArray(b))
+    return scimFail('invalid_input', 'invalidSyntax', 'The body must be a PatchOp message.');
   if (!Array.isArray(b.schemas) || !b.schemas.includes(SCIM_PATCH_SCHEMA))
     return scimFail('invalid_input', 'invalidSyntax', `schemas must include ${SCIM_PATCH_SCHEMA}.`);
   if (!Array.isArray(b.Operations) || b.Operations.length === 0)
@@ -35,10 +36,17 @@ export function readPatchBody(body: unknown): PatchOperation[] | ScimFailure {
     if (typeof o !== 'object' || o === null) return scimFail('invalid_input', 'invalidSyntax', `Operations[${i}] must be an object.`);
     const op = typeof o.op === 'string' ? o.op.toLowerCase() : '';
     if (!OPS.has(op)) return scimFail('invalid_input', 'invalidSyntax', `Operations[${i}].op must be add, replace or remove.`);
-    if (o.path !== undefined && typeof o.path !== 'string') return scimFail('invalid_input', 'invalidSyntax', `Operations[${i}].path must be a string.`);
-    if (op === 'remove' && (o.path === undefined || o.path === '')) return scimFail('invalid_input', 'noTarget', `Operations[${i}]: remove needs a path.`);
-    if (op !== 'remove' && o.value === undefined) return scimFail('invalid_input', 'invalidValue', `Operations[${i}]: ${op} needs a value.`);
-    out.push({ op, ...(typeof o.path === 'string' && o.path !== '' ? { path: o.path } : {}), ...(o.value !== undefined ? { value: o.value } : {}) });
+    if (o.path !== undefined && typeof o.path !== 'string')
+      return scimFail('invalid_input', 'invalidSyntax', `Operations[${i}].path must be a string.`);
+    if (op === 'remove' && (o.path === undefined || o.path === ''))
+      return scimFail('invalid_input', 'noTarget', `Operations[${i}]: remove needs a path.`);
+    if (op !== 'remove' && o.value === undefined)
+      return scimFail('invalid_input', 'invalidValue', `Operations[${i}]: ${op} needs a value.`);
+    out.push({
+      op,
+      ...(typeof o.path === 'string' && o.path !== '' ? { path: o.path } : {}),
+      ...(o.value !== undefined ? { value: o.value } : {}),
+    });
   }
   return out;
 }

@@ -75,7 +75,12 @@ export async function listScimGroups(
  * `members` becomes role grants and revokes, all in one transaction. Users who are not members of
  * the organization are "not found"; taking the role from every administrator is refused before anything is written.
  */
-export async function patchScimGroup(ctx: Ctx, actor: ScimActor, id: string, body: unknown): Promise<ScimOutcome<{ resource: ScimGroupResource }>> {
+export async function patchScimGroup(
+  ctx: Ctx,
+  actor: ScimActor,
+  id: string,
+  body: unknown,
+): Promise<ScimOutcome<{ resource: ScimGroupResource }>> {
   const ops = readPatchBody(body);
   if (!Array.isArray(ops)) return ops;
   if (!isRole(id)) return noGroup(id);
@@ -85,7 +90,10 @@ export async function patchScimGroup(ctx: Ctx, actor: ScimActor, id: string, bod
   let after: ScimGroupResource;
   try {
     const resource = { ...current.resource, meta: { ...current.resource.meta, created: new Date(0), lastModified: new Date(0) } };
-    after = scimPatch(resource, ops as ScimPatchOperation[], { mutateDocument: false, treatMissingAsAdd: true }) as unknown as ScimGroupResource;
+    after = scimPatch(resource, ops as ScimPatchOperation[], {
+      mutateDocument: false,
+      treatMissingAsAdd: true,
+    }) as unknown as ScimGroupResource;
   } catch (e) {
     const code = (e as { scimCode?: string }).scimCode;
     const scimType: ScimType = code === 'noTarget' ? 'noTarget' : code === 'invalidValue' ? 'invalidValue' : 'invalidSyntax';
@@ -97,7 +105,8 @@ export async function patchScimGroup(ctx: Ctx, actor: ScimActor, id: string, bod
   const wanted = new Set<string>();
   for (const m of members) {
     const v = (m as { value?: unknown } | null)?.value;
-    if (typeof v !== 'string' && typeof v !== 'number') return scimFail('invalid_input', 'invalidValue', 'Each member needs a value (a User id).');
+    if (typeof v !== 'string' && typeof v !== 'number')
+      return scimFail('invalid_input', 'invalidValue', 'Each member needs a value (a User id).');
     wanted.add(String(v));
   }
   const had = new Set(current.resource.members.map((m) => m.value));
@@ -114,7 +123,11 @@ export async function patchScimGroup(ctx: Ctx, actor: ScimActor, id: string, bod
     if (missing !== undefined) return scimFail('not_found', 'invalidValue', `No user ${missing.slice(0, 40)} in this organization.`);
     if (role === 'administrator' && revoke.length > 0) {
       const remaining = (await otherAdministrators(org.id, -1, t)) - revoke.length + grant.length;
-      if (remaining <= 0) return fail('last_administrator', 'This would remove the last administrator of the organization; grant the role to someone else first.');
+      if (remaining <= 0)
+        return fail(
+          'last_administrator',
+          'This would remove the last administrator of the organization; grant the role to someone else first.',
+        );
     }
     const users = await usersById([...ids, ...revoke.map(Number)], t);
     for (const [list, isGrant] of [

@@ -46,7 +46,8 @@ export async function createScimToken(
   input: { org: string; name?: string },
 ): Promise<Outcome<{ token: string; info: ScimTokenInfo }>> {
   const name = (input.name ?? '').trim() || 'identity provider';
-  if (!NAME_PATTERN.test(name)) return fail('invalid_input', 'The token name must be 1–100 letters, digits, spaces, dots, dashes, underscores or parentheses.');
+  if (!NAME_PATTERN.test(name))
+    return fail('invalid_input', 'The token name must be 1–100 letters, digits, spaces, dots, dashes, underscores or parentheses.');
   const access = await loadAccess(ctx, actor);
   if (isFailure(access)) return access;
   if (actor.kind === 'scim') return fail('forbidden', 'A SCIM token cannot make SCIM tokens.');
@@ -67,7 +68,15 @@ export async function createScimToken(
   });
   return ok({
     token,
-    info: { id: row.id, name, displayPrefix: row.displayPrefix, organization: org.slug, createdAt: row.createdAt, lastUsedAt: null, revokedAt: null },
+    info: {
+      id: row.id,
+      name,
+      displayPrefix: row.displayPrefix,
+      organization: org.slug,
+      createdAt: row.createdAt,
+      lastUsedAt: null,
+      revokedAt: null,
+    },
   });
 }
 
@@ -140,5 +149,7 @@ export async function authenticateScimToken(ctx: Ctx, token: string): Promise<Sc
       ctx.logger.warn('could not record SCIM token use', { tokenId: row.id, error: err instanceof Error ? err.message : String(err) });
     }
   }
-  return ok({ actor: { kind: 'scim', tokenId: row.id, organizationId: row.organizationId, label: `scim: ${row.name} (token #${row.id})` } });
+  return ok({
+    actor: { kind: 'scim', tokenId: row.id, organizationId: row.organizationId, label: `scim: ${row.name} (token #${row.id})` },
+  });
 }

@@ -125,7 +125,8 @@ async function uniqueness(fields: ScimUserFields, exceptId: number | null, t: Tr
   const taken = (await userByUsernameOrEmail(fields.username, normalizeEmail(fields.email), t)).filter((u) => u.id !== exceptId);
   if (taken.some((u) => u.username === fields.username))
     return scimFail('conflict', 'uniqueness', `userName “${fields.username.slice(0, 80)}” is already taken.`);
-  if (taken.length > 0) return scimFail('conflict', 'uniqueness', `The email address ${fields.email.slice(0, 80)} already belongs to another user.`);
+  if (taken.length > 0)
+    return scimFail('conflict', 'uniqueness', `The email address ${fields.email.slice(0, 80)} already belongs to another user.`);
   return null;
 }
 
@@ -190,9 +191,19 @@ const IDENTITY: Array<keyof ScimUserFields> = ['username', 'email', 'firstName',
  * someone's identity needs `change_password` on their account), then `active` through the same
  * enable/disable service as Slack. Every check runs before the first write.
  */
-async function applyFields(ctx: Ctx, actor: ScimActor, id: string, next: ScimUserFields, password: string | null): Promise<ScimOutcome<{ resource: ScimUserResource }>> {
+async function applyFields(
+  ctx: Ctx,
+  actor: ScimActor,
+  id: string,
+  next: ScimUserFields,
+  password: string | null,
+): Promise<ScimOutcome<{ resource: ScimUserResource }>> {
   if (password !== null)
-    return scimFail('invalid_input', 'mutability', 'Passwords cannot be changed over SCIM (changePassword is not supported); send a reset from Slack.');
+    return scimFail(
+      'invalid_input',
+      'mutability',
+      'Passwords cannot be changed over SCIM (changePassword is not supported); send a reset from Slack.',
+    );
   const step = await ctx.db.tx(async (t): Promise<ScimOutcome<{ enabledChange: boolean; hadPassword: boolean }>> => {
     const m = await loadMember(ctx, actor, id, t);
     if (isFailure(m)) return m;
@@ -247,28 +258,49 @@ async function applyFields(ctx: Ctx, actor: ScimActor, id: string, next: ScimUse
   return getScimUser(ctx, actor, id);
 }
 
-export async function replaceScimUser(ctx: Ctx, actor: ScimActor, id: string, body: unknown): Promise<ScimOutcome<{ resource: ScimUserResource }>> {
+export async function replaceScimUser(
+  ctx: Ctx,
+  actor: ScimActor,
+  id: string,
+  body: unknown,
+): Promise<ScimOutcome<{ resource: ScimUserResource }>> {
   const current = await getScimUser(ctx, actor, id);
   if (!current.ok) return current;
   const read = readScimUser(body, { defaultEnabled: current.resource.active });
   if (!read.ok) return scimFail('invalid_input', read.scimType, read.detail);
   const sentId = (body as Record<string, unknown>).id;
-  if (sentId !== undefined && String(sentId) !== current.resource.id) return scimFail('invalid_input', 'mutability', 'id cannot be changed.');
+  if (sentId !== undefined && String(sentId) !== current.resource.id)
+    return scimFail('invalid_input', 'mutability', 'id cannot be changed.');
   return applyFields(ctx, actor, id, read.fields, read.password);
 }
 
 /** PATCH: the operations are applied to the SCIM representation by `scim-patch`, then the result is diffed into the services. */
-export async function patchScimUser(ctx: Ctx, actor: ScimActor, id: string, body: unknown): Promise<ScimOutcome<{ resource: ScimUserResource }>> {
+export async function patchScimUser(
+  ctx: Ctx,
+  actor: ScimActor,
+  id: string,
+  body: unknown,
+): Promise<ScimOutcome<{ resource: ScimUserResource }>> {
   const ops = readPatchBody(body);
   if (!Array.isArray(ops)) return ops;
   const current = await getScimUser(ctx, actor, id);
   if (!current.ok) return current;
   let after: Record<string, unknown>;
   try {
-    after = scimPatch(current.resource, ops as ScimPatchOperation[], { mutateDocument: false, treatMissingAsAdd: true }) as Record<string, unknown>;
+    after = scimPatch(current.resource, ops as ScimPatchOperation[], { mutateDocument: false, treatMissingAsAdd: true }) as Record<
+      string,
+      unknown
+    >;
   } catch (e) {
     const code = (e as { scimCode?: string }).scimCode;
-    const scimType: ScimType = code === 'noTarget' ? 'noTarget' : code === 'invalidValue' ? 'invalidValue' : code === 'invalidPath' ? 'invalidValue' : 'invalidSyntax';
+    const scimType: ScimType =
+      code === 'noTarget'
+        ? 'noTarget'
+        : code === 'invalidValue'
+          ? 'invalidValue'
+          : code === 'invalidPath'
+            ? 'invalidValue'
+            : 'invalidSyntax';
     return scimFail('invalid_input', scimType, e instanceof Error ? e.message.slice(0, 300) : 'The patch could not be applied.');
   }
   const readOnly = changedReadOnly(current.resource as unknown as Record<string, unknown>, after);
@@ -290,7 +322,10 @@ export async function deleteScimUser(ctx: Ctx, actor: ScimActor, id: string): Pr
     if (m.orgIds.length <= 1) return ok({ removed: false });
     const roles = (m.roles.get(actor.organizationId) ?? []) as string[];
     if (roles.includes('administrator') && (await otherAdministrators(actor.organizationId, m.user.id, t)) === 0) {
-      return fail('last_administrator', `${m.user.username} is the last administrator of this organization; grant the role to someone else first.`);
+      return fail(
+        'last_administrator',
+        `${m.user.username} is the last administrator of this organization; grant the role to someone else first.`,
+      );
     }
     await m.membership.destroy({ transaction: t });
     await writeAudit(ctx, t, actor, {

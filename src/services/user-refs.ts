@@ -28,7 +28,11 @@ export async function findUserByRef(ref: UserRef, t?: Transaction, lock = false)
     const byId = await User.findByPk(Number(r), opts);
     if (byId) return byId;
   }
-  if (r.includes('@')) return User.findOne({ where: { emailNormalized: normalizeEmail(r) }, ...opts });
+  if (r.includes('@')) {
+    // SCIM-made usernames may be email addresses (issue 17): an email match first, then the username.
+    const byEmail = await User.findOne({ where: { emailNormalized: normalizeEmail(r) }, ...opts });
+    if (byEmail) return byEmail;
+  }
   return User.findOne({ where: { username: normalizeUsername(r) }, ...opts });
 }
 

@@ -81,8 +81,7 @@ export function compileUserFilter(db: Database, f: UserFilter, orgId: number): W
     }
     case 'externalId': {
       const org = Math.trunc(orgId);
-      const cond =
-        op === 'pr' ? 'm.external_id IS NOT NULL' : `m.external_id = ${db.sequelize.escape(String(value ?? ''))}`;
+      const cond = op === 'pr' ? 'm.external_id IS NOT NULL' : `m.external_id = ${db.sequelize.escape(String(value ?? ''))}`;
       const exists = `EXISTS (SELECT 1 FROM memberships AS m WHERE m.user_id = "User"."id" AND m.organization_id = ${org} AND ${cond})`;
       return literal(op === 'ne' ? `NOT ${exists}` : exists) as unknown as WhereOptions<User>;
     }
@@ -123,7 +122,12 @@ export async function roleHolders(orgId: number, role: string, t?: Transaction):
   });
   const ids = rows.filter((m) => m.roles.split(';').includes(role)).map((m) => m.userId);
   if (ids.length === 0) return [];
-  const users = await User.findAll({ where: { id: { [Op.in]: ids } }, attributes: ['id', 'username'], order: [['id', 'ASC']], transaction: t });
+  const users = await User.findAll({
+    where: { id: { [Op.in]: ids } },
+    attributes: ['id', 'username'],
+    order: [['id', 'ASC']],
+    transaction: t,
+  });
   return users.map((u) => ({ id: u.id, username: u.username }));
 }
 

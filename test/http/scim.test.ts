@@ -55,9 +55,15 @@ describe.each(DIALECTS)('SCIM 2.0 on %s', (dialect) => {
       body: opts.body === undefined ? undefined : typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body),
     });
     const text = await res.text();
-    return { status: res.status, type: res.headers.get('content-type') ?? '', body: (text ? JSON.parse(text) : {}) as Body, headers: res.headers };
+    return {
+      status: res.status,
+      type: res.headers.get('content-type') ?? '',
+      body: (text ? JSON.parse(text) : {}) as Body,
+      headers: res.headers,
+    };
   };
-  const patch = (path: string, Operations: unknown[], token?: string) => call('PATCH', path, { token, body: { schemas: [PATCH], Operations } });
+  const patch = (path: string, Operations: unknown[], token?: string) =>
+    call('PATCH', path, { token, body: { schemas: [PATCH], Operations } });
   const expectError = (r: { status: number; body: Body; type: string }, status: number, scimType?: string) => {
     expect(r.type).toMatch(/^application\/scim\+json/);
     expect(r.body.schemas).toEqual([ERROR]);
@@ -112,7 +118,12 @@ describe.each(DIALECTS)('SCIM 2.0 on %s', (dialect) => {
     expect(created.status).toBe(201);
     const id = created.body.id as string;
     expect(created.headers.get('location')).toBe(`http://127.0.0.1:9/scim/v2/Users/${id}`);
-    expect(created.body).toMatchObject({ userName: 'jane.doe@acme.example', active: true, externalId: '00u1okta', name: { givenName: 'Jane' } });
+    expect(created.body).toMatchObject({
+      userName: 'jane.doe@acme.example',
+      active: true,
+      externalId: '00u1okta',
+      name: { givenName: 'Jane' },
+    });
     // No password: a set-password link by mail, through the outbox.
     const mails = await smtp.waitFor((m) => m.some((x) => x.to.includes('jane.doe@acme.example')));
     expect(linksIn(mails.find((x) => x.to.includes('jane.doe@acme.example'))!)[0]).toMatch(/\/password\/reset\//);
@@ -131,7 +142,15 @@ describe.each(DIALECTS)('SCIM 2.0 on %s', (dialect) => {
     expect([on.status, on.body.active]).toEqual([200, true]);
 
     const put = await call('PUT', `/Users/${id}`, {
-      body: { schemas: [USER], id, userName: 'jane.doe@acme.example', name: { givenName: 'Janet', familyName: 'Doe' }, emails: [{ value: 'jane.doe@acme.example', primary: true }], title: 'CFO', active: true },
+      body: {
+        schemas: [USER],
+        id,
+        userName: 'jane.doe@acme.example',
+        name: { givenName: 'Janet', familyName: 'Doe' },
+        emails: [{ value: 'jane.doe@acme.example', primary: true }],
+        title: 'CFO',
+        active: true,
+      },
     });
     expect(put.status).toBe(200);
     expect(put.body).toMatchObject({ name: { givenName: 'Janet' }, title: 'CFO' });
@@ -162,7 +181,9 @@ describe.each(DIALECTS)('SCIM 2.0 on %s', (dialect) => {
     const byExt = await call('GET', `/Users?filter=${encodeURIComponent('externalId eq "entra-42"')}`, { token: beta });
     expect(list(byExt).map((r) => r.id)).toEqual([id]);
     // Password set at create: the person can log in at once.
-    expect((await env.json('POST', '/api/v1/auth/login', { login: 'kim@beta.example', password: 'Ocean-Violet-Ladder-91' })).status).toBe(200);
+    expect((await env.json('POST', '/api/v1/auth/login', { login: 'kim@beta.example', password: 'Ocean-Violet-Ladder-91' })).status).toBe(
+      200,
+    );
 
     const r = await patch(
       `/Users/${id}`,
@@ -178,9 +199,13 @@ describe.each(DIALECTS)('SCIM 2.0 on %s', (dialect) => {
     expect(r.body).toMatchObject({ emails: [{ value: 'kim.lee@beta.example' }], name: { familyName: 'Lee-Park' }, title: 'Engineer' });
     const off = await patch(`/Users/${id}`, [{ op: 'Replace', path: 'active', value: 'False' }], beta);
     expect([off.status, off.body.active]).toEqual([200, false]);
-    const mixed = await call('GET', `/Users?filter=${encodeURIComponent('emails.value eq "KIM.LEE@beta.example" and active eq false')}`, { token: beta });
+    const mixed = await call('GET', `/Users?filter=${encodeURIComponent('emails.value eq "KIM.LEE@beta.example" and active eq false')}`, {
+      token: beta,
+    });
     expect(list(mixed).map((x) => x.id)).toEqual([id]);
-    const or = await call('GET', `/Users?filter=${encodeURIComponent('userName sw "kim" or externalId eq "nope"')}&attributes=userName`, { token: beta });
+    const or = await call('GET', `/Users?filter=${encodeURIComponent('userName sw "kim" or externalId eq "nope"')}&attributes=userName`, {
+      token: beta,
+    });
     expect(list(or)).toEqual([{ schemas: [USER], id, userName: 'kim@beta.example' }]);
     const excl = await call('GET', `/Users/${id}?excludedAttributes=emails,name.givenName`, { token: beta });
     expect(excl.body.emails).toBeUndefined();
@@ -216,7 +241,11 @@ describe.each(DIALECTS)('SCIM 2.0 on %s', (dialect) => {
     const rm = await patch('/Groups/security', [{ op: 'remove', path: `members[value eq "${ids.bob}"]` }]);
     expect(rm.body.members).toEqual([]);
     // A non-member (beta's betty) cannot be added: not found, as if she did not exist.
-    expectError(await patch('/Groups/viewer', [{ op: 'add', path: 'members', value: [{ value: String(ids.betty) }] }]), 404, 'invalidValue');
+    expectError(
+      await patch('/Groups/viewer', [{ op: 'add', path: 'members', value: [{ value: String(ids.betty) }] }]),
+      404,
+      'invalidValue',
+    );
     const last = await patch('/Groups/administrator', [{ op: 'remove', path: `members[value eq "${ids.ann}"]` }]);
     expectError(last, 409);
     expect(last.body.detail).toMatch(/last administrator/);
@@ -255,14 +284,28 @@ describe.each(DIALECTS)('SCIM 2.0 on %s', (dialect) => {
     expectError(await call('POST', '/Users', { body: { userName: 'x' }, type: 'text/plain' }), 415, 'invalidSyntax');
     expectError(await call('PATCH', `/Users/${ids.bob}`, { body: { Operations: [] } }), 400, 'invalidSyntax');
     expectError(await patch(`/Users/${ids.bob}`, [{ op: 'jump', path: 'active' }]), 400, 'invalidSyntax');
-    expectError(await call('POST', '/Users', { body: { schemas: [USER], userName: 'BOB', emails: [{ value: 'new@x.example' }] } }), 409, 'uniqueness');
-    expectError(await call('POST', '/Users', { body: { schemas: [USER], userName: 'betty', emails: [{ value: 'b2@x.example' }] } }), 409, 'uniqueness');
+    expectError(
+      await call('POST', '/Users', { body: { schemas: [USER], userName: 'BOB', emails: [{ value: 'new@x.example' }] } }),
+      409,
+      'uniqueness',
+    );
+    expectError(
+      await call('POST', '/Users', { body: { schemas: [USER], userName: 'betty', emails: [{ value: 'b2@x.example' }] } }),
+      409,
+      'uniqueness',
+    );
     const before = await snapshot(ids.bob);
     expectError(await patch(`/Users/${ids.bob}`, [{ op: 'replace', path: 'id', value: '1' }]), 400, 'mutability');
     expectError(await patch(`/Users/${ids.bob}`, [{ op: 'replace', path: 'active', value: 'maybe' }]), 400, 'invalidValue');
     expectError(await patch(`/Users/${ids.bob}`, [{ op: 'remove' }]), 400, 'noTarget');
     expectError(await call('POST', '/Users', { body: { schemas: [USER], userName: 'no email' } }), 400, 'invalidValue');
-    expectError(await call('POST', '/Users', { body: { schemas: [USER], userName: 'weak', emails: [{ value: 'weak@x.example' }], password: 'short' } }), 400, 'invalidValue');
+    expectError(
+      await call('POST', '/Users', {
+        body: { schemas: [USER], userName: 'weak', emails: [{ value: 'weak@x.example' }], password: 'short' },
+      }),
+      400,
+      'invalidValue',
+    );
     expect(await snapshot(ids.bob)).toEqual(before);
     expectError(await call('GET', '/Users/abc'), 404);
     const held = await call('DELETE', `/Users/${ids.rec}`);

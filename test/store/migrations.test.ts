@@ -17,6 +17,7 @@ const TABLES = [
   'organizations',
   'record_assignments',
   'reset_tokens',
+  'scim_tokens',
   'slack_deliveries',
   'users',
 ];

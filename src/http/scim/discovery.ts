@@ -34,8 +34,22 @@ function serviceProviderConfig(base: string) {
 
 function resourceTypes(base: string) {
   return [
-    { schemas: [RT_SCHEMA], id: 'User', name: 'User', endpoint: '/Users', schema: SCIM_USER_SCHEMA, meta: { resourceType: 'ResourceType', location: `${base}/ResourceTypes/User` } },
-    { schemas: [RT_SCHEMA], id: 'Group', name: 'Group', endpoint: '/Groups', schema: SCIM_GROUP_SCHEMA, meta: { resourceType: 'ResourceType', location: `${base}/ResourceTypes/Group` } },
+    {
+      schemas: [RT_SCHEMA],
+      id: 'User',
+      name: 'User',
+      endpoint: '/Users',
+      schema: SCIM_USER_SCHEMA,
+      meta: { resourceType: 'ResourceType', location: `${base}/ResourceTypes/User` },
+    },
+    {
+      schemas: [RT_SCHEMA],
+      id: 'Group',
+      name: 'Group',
+      endpoint: '/Groups',
+      schema: SCIM_GROUP_SCHEMA,
+      meta: { resourceType: 'ResourceType', location: `${base}/ResourceTypes/Group` },
+    },
   ];
 }
 
@@ -61,13 +75,29 @@ function schemas(base: string) {
     attributes: [
       attr('userName', { required: true, uniqueness: 'server' }),
       attr('externalId', { caseExact: true, description: 'Kept per organization (the identity provider’s id).' }),
-      attr('name', { type: 'complex', subAttributes: [attr('givenName'), attr('familyName'), attr('formatted', { mutability: 'readOnly' })] }),
+      attr('name', {
+        type: 'complex',
+        subAttributes: [attr('givenName'), attr('familyName'), attr('formatted', { mutability: 'readOnly' })],
+      }),
       attr('displayName', { mutability: 'readOnly' }),
-      attr('emails', { type: 'complex', multiValued: true, required: true, subAttributes: [attr('value'), attr('type'), attr('primary', { type: 'boolean' })] }),
-      attr('phoneNumbers', { type: 'complex', multiValued: true, subAttributes: [attr('value'), attr('type'), attr('primary', { type: 'boolean' })] }),
+      attr('emails', {
+        type: 'complex',
+        multiValued: true,
+        required: true,
+        subAttributes: [attr('value'), attr('type'), attr('primary', { type: 'boolean' })],
+      }),
+      attr('phoneNumbers', {
+        type: 'complex',
+        multiValued: true,
+        subAttributes: [attr('value'), attr('type'), attr('primary', { type: 'boolean' })],
+      }),
       attr('title'),
       attr('active', { type: 'boolean' }),
-      attr('password', { mutability: 'writeOnly', returned: 'never', description: 'On create only; without one the person gets a set-password link.' }),
+      attr('password', {
+        mutability: 'writeOnly',
+        returned: 'never',
+        description: 'On create only; without one the person gets a set-password link.',
+      }),
     ],
     meta: { resourceType: 'Schema', location: `${base}/Schemas/${SCIM_USER_SCHEMA}` },
   };
@@ -78,7 +108,15 @@ function schemas(base: string) {
     description: 'One role of the organization; members hold that role.',
     attributes: [
       attr('displayName', { mutability: 'readOnly', required: true }),
-      attr('members', { type: 'complex', multiValued: true, subAttributes: [attr('value', { mutability: 'immutable' }), attr('display', { mutability: 'readOnly' }), attr('$ref', { type: 'reference', mutability: 'immutable' })] }),
+      attr('members', {
+        type: 'complex',
+        multiValued: true,
+        subAttributes: [
+          attr('value', { mutability: 'immutable' }),
+          attr('display', { mutability: 'readOnly' }),
+          attr('$ref', { type: 'reference', mutability: 'immutable' }),
+        ],
+      }),
     ],
     meta: { resourceType: 'Schema', location: `${base}/Schemas/${SCIM_GROUP_SCHEMA}` },
   };

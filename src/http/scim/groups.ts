@@ -36,5 +36,10 @@ export function patchGroupRoute(ctx: Ctx) {
 /** Groups are the organization's roles: they cannot be created, replaced or deleted. */
 export function fixedGroupsRoute() {
   return async (_req: Request, res: Response): Promise<void> =>
-    sendScimError(res, 405, 'Groups are the organization’s roles (administrator, security, helpdesk, viewer); change their members with PATCH.', 'mutability');
+    sendScimError(
+      res,
+      405,
+      'Groups are the organization’s roles (administrator, security, helpdesk, viewer); change their members with PATCH.',
+      'mutability',
+    );
 }

@@ -33,7 +33,11 @@ export function projection(query: Record<string, unknown>): Projection {
   return { attributes: one(query.attributes), excludedAttributes: one(query.excludedAttributes) };
 }
 
-export function sendList<T extends object>(res: Response, page: { total: number; startIndex: number; resources: T[] }, p: Projection): void {
+export function sendList<T extends object>(
+  res: Response,
+  page: { total: number; startIndex: number; resources: T[] },
+  p: Projection,
+): void {
   sendScim(res, 200, {
     schemas: [SCIM_LIST_SCHEMA],
     totalResults: page.total,
