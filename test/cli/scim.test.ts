@@ -8,9 +8,9 @@ describe.each(DIALECTS)('userops scim token on %s', (dialect) => {
   beforeAll(async () => {
     db = await freshDatabase(dialect);
     env = cliEnv(db, { PUBLIC_URL: 'https://users.example.com' });
-    const csv = `${db.dir}/people.csv`;
-    require('node:fs').writeFileSync(
-      csv,
+    const csv = writeCsv(
+      db,
+      'people.csv',
       'username,email,first_name,last_name,organization,roles,password,enabled\nann,ann@example.com,Ann,A,acme,administrator,,true\n',
     );
     expect((await cli(['import', csv], env)).code).toBe(0);
