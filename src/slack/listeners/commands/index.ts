@@ -13,6 +13,7 @@ import { exportCommand } from './export';
 import { findCommand, listCommand } from './find';
 import { helpCommand } from './help';
 import { reassignCommand } from './reassign';
+import { scimCommand } from './scim';
 import { resetPasswordCommand } from './reset-password';
 import { showCommand } from './show';
 import { typedBulkCommand } from './typed-bulk';
@@ -32,6 +33,7 @@ const SUB_COMMAND_HANDLERS: Readonly<Record<string, SubCommandHandler>> = {
   'change-password': changePasswordCommand,
   bulk: bulkCommand,
   'api-key': apiKeyCommand,
+  scim: scimCommand,
   export: exportCommand,
   reassign: reassignCommand,
   audit: auditCommand,
