@@ -267,7 +267,12 @@ describe.each(DIALECTS)('SCIM 2.0 on %s', (dialect) => {
     expect(await snapshot(ids.ann)).toEqual(before);
     const byName = await call('GET', `/Users?filter=${encodeURIComponent('userName eq "ann"')}`, { token: beta });
     expect(byName.body.totalResults).toBe(0);
-    // A user in acme and beta: acme's delete removes only acme's membership.
+    // A user in acme and beta: acme's token may not disable the account (it is beta's too)…
+    const shared = await patch(`/Users/${ids.both}`, [{ op: 'replace', path: 'active', value: false }]);
+    expectError(shared, 403);
+    expect(shared.body.detail).toMatch(/every organization they belong to/);
+    expect((await User.findByPk(ids.both))?.enabled).toBe(true);
+    // …and its delete removes only acme's membership.
     expect((await call('DELETE', `/Users/${ids.both}`)).status).toBe(204);
     expect(await User.findByPk(ids.both)).not.toBeNull();
     expect((await Membership.findAll({ where: { userId: ids.both } })).length).toBe(1);
