@@ -3,55 +3,40 @@
  * so `userName eq` probes users_username_unique and `externalId eq` memberships_org_external_id),
  * the organization-scoped page, externalIds, role holders, and the scim_tokens table.
  */
-import { Op, col, fn, literal, where as sqlWhere, type Transaction, type WhereOptions } from 'sequelize';
+import { Op, literal, type Transaction, type WhereOptions } from 'sequelize';
 import type { UserFilter } from '../domain/scim-filter';
 import type { Database } from './db';
 import { Membership, ScimToken, User } from './models';
 import { likePattern, usersInOrganizations } from './user-queries';
 
+/** Columns a filter reads, as the statement names them (Sequelize aliases the users table "User"). */
 const COLUMN = {
-  userName: 'username',
-  email: 'email_normalized',
-  givenName: 'first_name',
-  familyName: 'last_name',
-  title: 'title',
+  userName: '"User"."username"',
+  email: '"User"."email_normalized"',
+  givenName: 'LOWER(COALESCE("User"."first_name", \'\'))',
+  familyName: 'LOWER(COALESCE("User"."last_name", \'\'))',
+  title: 'LOWER(COALESCE("User"."title", \'\'))',
+  created: '"User"."created_at"',
+  lastModified: '"User"."updated_at"',
 } as const;
 
-function textCompare(db: Database, column: string, op: string, value: string, lowerColumn: boolean): WhereOptions<User> {
-  const v = value.toLowerCase();
-  const target = lowerColumn ? fn('lower', col(column)) : col(column);
-  const escaped = db.sequelize.escape;
-  switch (op) {
-    case 'eq':
-      return sqlWhere(target, v) as WhereOptions<User>;
-    case 'ne':
-      return sqlWhere(target, { [Op.ne]: v }) as WhereOptions<User>;
-    case 'co':
-    case 'sw':
-    case 'ew': {
-      const inner = likePattern(v).slice(1, -1);
-      const pattern = op === 'co' ? `%${inner}%` : op === 'sw' ? `${inner}%` : `%${inner}`;
-      const left = lowerColumn ? `LOWER(${column})` : column;
-      return literal(`${left} LIKE ${escaped.call(db.sequelize, pattern)} ESCAPE '!'`) as unknown as WhereOptions<User>;
-    }
-    default:
-      return { [Op.and]: [literal(`${column} IS NOT NULL AND ${column} <> ''`)] } as WhereOptions<User>;
-  }
-}
+const SQL_OP = { eq: '=', ne: '<>', gt: '>', ge: '>=', lt: '<', le: '<=' } as const;
 
-const DATE_OP = { eq: Op.eq, ne: Op.ne, gt: Op.gt, ge: Op.gte, lt: Op.lt, le: Op.lte } as const;
-
-/** One checked filter node as a where clause on users, inside organization `orgId`. */
-export function compileUserFilter(db: Database, f: UserFilter, orgId: number): WhereOptions<User> {
+/**
+ * One checked filter node as SQL over users, inside organization `orgId`. Every value goes through
+ * the driver's escaping; column names are this module's constants. Text columns compare lower-case
+ * (username and email_normalized are stored so, which keeps `eq` on their unique indexes).
+ */
+function filterSql(db: Database, f: UserFilter, orgId: number): string {
+  const q = (v: unknown) => db.sequelize.escape(v as string);
   switch (f.kind) {
     case 'and':
-      return { [Op.and]: f.items.map((x) => compileUserFilter(db, x, orgId)) } as WhereOptions<User>;
     case 'or':
-      return { [Op.or]: f.items.map((x) => compileUserFilter(db, x, orgId)) } as WhereOptions<User>;
+      return `(${f.items.map((x) => filterSql(db, x, orgId)).join(f.kind === 'and' ? ' AND ' : ' OR ')})`;
     case 'not':
-      return { [Op.not]: compileUserFilter(db, f.item, orgId) } as WhereOptions<User>;
+      return `(NOT ${filterSql(db, f.item, orgId)})`;
     case 'const':
-      return literal(f.value ? '1=1' : '1=0') as unknown as WhereOptions<User>;
+      return f.value ? '(1=1)' : '(1=0)';
     case 'cmp':
       break;
   }
@@ -59,33 +44,40 @@ export function compileUserFilter(db: Database, f: UserFilter, orgId: number): W
   switch (attr) {
     case 'userName':
     case 'email':
-      // Both are stored lower-case (username normalized, email_normalized), so the index serves eq.
-      return textCompare(db, COLUMN[attr], op, String(value ?? ''), false);
     case 'givenName':
     case 'familyName':
-    case 'title':
-      return textCompare(db, COLUMN[attr], op, String(value ?? ''), true);
+    case 'title': {
+      const column = COLUMN[attr];
+      if (op === 'pr') return `(${column} IS NOT NULL AND ${column} <> '')`;
+      const v = String(value ?? '').toLowerCase();
+      if (op === 'eq' || op === 'ne') return `(${column} ${SQL_OP[op]} ${q(v)})`;
+      const inner = likePattern(v).slice(1, -1);
+      const pattern = op === 'co' ? `%${inner}%` : op === 'sw' ? `${inner}%` : `%${inner}`;
+      return `(${column} LIKE ${q(pattern)} ESCAPE '!')`;
+    }
     case 'active':
-      if (op === 'pr') return literal('1=1') as unknown as WhereOptions<User>;
-      return { enabled: op === 'eq' ? value === true : value !== true };
+      if (op === 'pr') return '(1=1)';
+      return `("User"."enabled" = ${(op === 'eq') === (value === true) ? 'true' : 'false'})`;
     case 'id': {
-      if (op === 'pr') return literal('1=1') as unknown as WhereOptions<User>;
+      if (op === 'pr') return '(1=1)';
       const id = /^\d{1,15}$/.test(String(value)) ? Number(value) : -1;
-      return { id: op === 'eq' ? id : { [Op.ne]: id } };
+      return `("User"."id" ${op === 'eq' ? '=' : '<>'} ${id})`;
     }
     case 'created':
-    case 'lastModified': {
-      const column = attr === 'created' ? 'createdAt' : 'updatedAt';
-      if (op === 'pr') return literal('1=1') as unknown as WhereOptions<User>;
-      return { [column]: { [DATE_OP[op as keyof typeof DATE_OP]]: value as Date } } as WhereOptions<User>;
-    }
+    case 'lastModified':
+      if (op === 'pr') return '(1=1)';
+      return `(${COLUMN[attr]} ${SQL_OP[op as keyof typeof SQL_OP]} ${q(value)})`;
     case 'externalId': {
-      const org = Math.trunc(orgId);
-      const cond = op === 'pr' ? 'm.external_id IS NOT NULL' : `m.external_id = ${db.sequelize.escape(String(value ?? ''))}`;
-      const exists = `EXISTS (SELECT 1 FROM memberships AS m WHERE m.user_id = "User"."id" AND m.organization_id = ${org} AND ${cond})`;
-      return literal(op === 'ne' ? `NOT ${exists}` : exists) as unknown as WhereOptions<User>;
+      const cond = op === 'pr' ? 'm.external_id IS NOT NULL' : `m.external_id = ${q(String(value ?? ''))}`;
+      const exists = `EXISTS (SELECT 1 FROM memberships AS m WHERE m.user_id = "User"."id" AND m.organization_id = ${Math.trunc(orgId)} AND ${cond})`;
+      return op === 'ne' ? `(NOT ${exists})` : `(${exists})`;
     }
   }
+}
+
+/** A checked filter as a where clause on users of organization `orgId`. */
+export function compileUserFilter(db: Database, f: UserFilter, orgId: number): WhereOptions<User> {
+  return literal(filterSql(db, f, orgId)) as unknown as WhereOptions<User>;
 }
 
 /**

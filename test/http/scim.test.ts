@@ -214,6 +214,30 @@ describe.each(DIALECTS)('SCIM 2.0 on %s', (dialect) => {
     expect(remove.body.title).toBeUndefined();
   });
 
+  test('filters compile to SQL: every supported attribute and operator', async () => {
+    const ask = async (f: string) => {
+      const r = await call('GET', `/Users?filter=${encodeURIComponent(f)}&count=100`);
+      expect([f, r.status]).toEqual([f, 200]);
+      return list(r)
+        .map((x) => x.userName as string)
+        .sort();
+    };
+    expect(await ask('userName co "o"')).toEqual(['bob', 'both']);
+    expect(await ask('userName sw "B" and not (userName ew "th")')).toEqual(['bob']);
+    expect(await ask('userName ne "bob" and userName sw "b"')).toEqual(['both']);
+    expect(await ask('name.givenName eq "ANN"')).toEqual(['ann']);
+    expect(await ask(`id eq "${ids.rec}"`)).toEqual(['rec']);
+    expect(await ask('id eq "nope"')).toEqual([]);
+    expect(await ask('emails[type eq "work" and value eq "ann@example.com"]')).toEqual(['ann']);
+    expect(await ask('emails[type eq "home"]')).toEqual([]);
+    expect(await ask('title pr')).toEqual([]);
+    expect(await ask('externalId pr')).toEqual([]);
+    expect(await ask('meta.lastModified gt "2000-01-01T00:00:00Z" and userName eq "ann"')).toEqual(['ann']);
+    expect(await ask('meta.created lt "2000-01-01T00:00:00Z"')).toEqual([]);
+    expect(await ask('userName eq "100%_!"')).toEqual([]);
+    expect(await ask('userName co "%"')).toEqual([]);
+  });
+
   test('paging with startIndex and count', async () => {
     const first = await call('GET', '/Users?startIndex=1&count=2');
     const second = await call('GET', '/Users?startIndex=3&count=2');
