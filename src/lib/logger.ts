@@ -13,6 +13,7 @@ const SECRET_PATTERNS: RegExp[] = [
   /xox[abposr]-[A-Za-z0-9-]+/g,
   /xapp-[A-Za-z0-9-]+/g,
   /uok_[A-Za-z0-9]+/g,
+  /uoscim_[A-Za-z0-9_-]+/g,
   /\$2[aby]\$\d{2}\$[./A-Za-z0-9]{53}/g,
   /(\/\/[^/:@\s]+:)[^@\s/]+@/g,
   /(\/password\/reset\/)[A-Za-z0-9_-]+/g,

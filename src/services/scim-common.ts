@@ -1,3 +1,4 @@
+import { scimPatch, type ScimPatchOperation, type ScimResource } from 'scim-patch';
 import { fail, type ErrorCode, type Failure } from '../domain/outcome';
 import { SCIM_PATCH_SCHEMA, type ScimType } from '../domain/scim';
 
@@ -49,4 +50,21 @@ export function readPatchBody(body: unknown): PatchOperation[] | ScimFailure {
     });
   }
   return out;
+}
+
+/**
+ * Apply checked operations to a resource's SCIM form with `scim-patch` (never mutating it); a
+ * missing target of add/replace is added. The library's refusals become SCIM error types.
+ */
+export function applyPatch<T extends object>(resource: T, ops: PatchOperation[]): { ok: true; after: T } | ScimFailure {
+  const doc = { meta: { created: new Date(0), lastModified: new Date(0) }, ...resource } as unknown as ScimResource;
+  try {
+    const after = scimPatch(doc, ops as ScimPatchOperation[], { mutateDocument: false, treatMissingAsAdd: true });
+    return { ok: true, after: after as unknown as T };
+  } catch (e) {
+    const code = (e as { scimCode?: string }).scimCode;
+    const scimType: ScimType =
+      code === 'noTarget' ? 'noTarget' : code === 'invalidValue' || code === 'invalidPath' ? 'invalidValue' : 'invalidSyntax';
+    return scimFail('invalid_input', scimType, e instanceof Error ? e.message.slice(0, 300) : 'The patch could not be applied.');
+  }
 }

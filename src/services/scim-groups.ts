@@ -1,8 +1,7 @@
-import { scimPatch, type ScimPatchOperation } from 'scim-patch';
 import { filter as filterTester } from 'scim2-parse-filter';
 import { fail, ok } from '../domain/outcome';
 import { ROLES, isRole, type Role } from '../domain/permissions';
-import { SCIM_GROUP_SCHEMA, type ScimType } from '../domain/scim';
+import { SCIM_GROUP_SCHEMA } from '../domain/scim';
 import { parseAnyFilter } from '../domain/scim-filter';
 import { Organization } from '../store/models';
 import { membershipsIn, roleHolders } from '../store/scim-queries';
@@ -10,7 +9,7 @@ import { usersById } from '../store/user-queries';
 import { isFailure, loadAccess } from './authz';
 import type { Ctx } from './context';
 import { otherAdministrators, writeRoleChange } from './memberships';
-import { readPatchBody, scimFail } from './scim-common';
+import { applyPatch, readPatchBody, scimFail } from './scim-common';
 import { scimBaseUrl, type ScimActor, type ScimOutcome } from './scim-users';
 
 /**
@@ -87,18 +86,9 @@ export async function patchScimGroup(
   const role = id;
   const current = await getScimGroup(ctx, actor, role);
   if (!current.ok) return current;
-  let after: ScimGroupResource;
-  try {
-    const resource = { ...current.resource, meta: { ...current.resource.meta, created: new Date(0), lastModified: new Date(0) } };
-    after = scimPatch(resource, ops as ScimPatchOperation[], {
-      mutateDocument: false,
-      treatMissingAsAdd: true,
-    }) as unknown as ScimGroupResource;
-  } catch (e) {
-    const code = (e as { scimCode?: string }).scimCode;
-    const scimType: ScimType = code === 'noTarget' ? 'noTarget' : code === 'invalidValue' ? 'invalidValue' : 'invalidSyntax';
-    return scimFail('invalid_input', scimType, e instanceof Error ? e.message.slice(0, 300) : 'The patch could not be applied.');
-  }
+  const patched = applyPatch(current.resource, ops);
+  if (!patched.ok) return patched;
+  const after = patched.after;
   if (after.displayName !== current.resource.displayName || after.id !== current.resource.id)
     return scimFail('invalid_input', 'mutability', 'A group’s id and displayName are its role and cannot be changed.');
   const members = Array.isArray(after.members) ? after.members : [];

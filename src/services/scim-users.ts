@@ -1,8 +1,7 @@
-import { scimPatch, type ScimPatchOperation } from 'scim-patch';
 import type { Transaction } from 'sequelize';
 import { fail, ok, type Failure, type Outcome } from '../domain/outcome';
 import { passwordProblem } from '../domain/password-policy';
-import { changedReadOnly, readScimUser, toScimUser, type ScimType, type ScimUserFields, type ScimUserResource } from '../domain/scim';
+import { changedReadOnly, readScimUser, toScimUser, type ScimUserFields, type ScimUserResource } from '../domain/scim';
 import { parseUserFilter } from '../domain/scim-filter';
 import { Membership, User } from '../store/models';
 import { membershipsIn, scimUserPage, userByUsernameOrEmail } from '../store/scim-queries';
@@ -14,7 +13,7 @@ import { deleteUser } from './delete-user';
 import { otherAdministrators } from './memberships';
 import { hashPassword } from './password-hashing';
 import { resetBatch, resetPasswords } from './passwords';
-import { readPatchBody, scimFail, type ScimFailure } from './scim-common';
+import { applyPatch, readPatchBody, scimFail, type ScimFailure } from './scim-common';
 import { loadVisible } from './target';
 import { normalizeEmail } from './user-refs';
 
@@ -285,24 +284,9 @@ export async function patchScimUser(
   if (!Array.isArray(ops)) return ops;
   const current = await getScimUser(ctx, actor, id);
   if (!current.ok) return current;
-  let after: Record<string, unknown>;
-  try {
-    after = scimPatch(current.resource, ops as ScimPatchOperation[], { mutateDocument: false, treatMissingAsAdd: true }) as Record<
-      string,
-      unknown
-    >;
-  } catch (e) {
-    const code = (e as { scimCode?: string }).scimCode;
-    const scimType: ScimType =
-      code === 'noTarget'
-        ? 'noTarget'
-        : code === 'invalidValue'
-          ? 'invalidValue'
-          : code === 'invalidPath'
-            ? 'invalidValue'
-            : 'invalidSyntax';
-    return scimFail('invalid_input', scimType, e instanceof Error ? e.message.slice(0, 300) : 'The patch could not be applied.');
-  }
+  const patched = applyPatch(current.resource as unknown as Record<string, unknown>, ops);
+  if (!patched.ok) return patched;
+  const after = patched.after;
   const readOnly = changedReadOnly(current.resource as unknown as Record<string, unknown>, after);
   if (readOnly) return scimFail('invalid_input', 'mutability', `${readOnly} is read-only and cannot be changed.`);
   const read = readScimUser(after, { defaultEnabled: current.resource.active });
