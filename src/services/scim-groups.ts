@@ -86,7 +86,8 @@ export async function patchScimGroup(
   const role = id;
   const current = await getScimGroup(ctx, actor, role);
   if (!current.ok) return current;
-  const patched = applyPatch(current.resource, ops);
+  // Members as bare `{value}`: Entra removes by value (`"value":[{"value":"12"}]`), and scim-patch matches whole objects.
+  const patched = applyPatch({ ...current.resource, members: current.resource.members.map((m) => ({ value: m.value })) }, ops);
   if (!patched.ok) return patched;
   const after = patched.after;
   if (after.displayName !== current.resource.displayName || after.id !== current.resource.id)
