@@ -1,4 +1,5 @@
 import type { Transaction } from 'sequelize';
+import { SCIM_USERNAME_PATTERN } from '../domain/scim';
 import { User } from '../store/models';
 
 /** How a person names a user: an id, an email address, or a username. Slack mentions are resolved to emails by the adapter. */
@@ -12,7 +13,12 @@ export function normalizeUsername(username: string): string {
   return username.trim().toLowerCase();
 }
 
-export const USERNAME_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+/**
+ * Usernames: letters, digits, dots, dashes, underscores, and (since SCIM, issue 17: identity
+ * providers send the email address as userName) `@` and `+`; 1–254 characters, stored lower-case.
+ * One rule for the import and SCIM, so an export of SCIM-made users imports back.
+ */
+export const USERNAME_PATTERN = SCIM_USERNAME_PATTERN;
 export const EMAIL_PATTERN = /^[^\s@<>()",;:]+@[^\s@<>()",;:]+\.[^\s@<>()",;:]+$/;
 
 export function isValidEmail(email: string): boolean {
