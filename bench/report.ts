@@ -17,6 +17,8 @@ export const MEASURE_IDS = [
   'bulk_disable_job',
   'login_throughput',
   'login_flood_rss',
+  'scim_filter_p95',
+  'scim_walk',
 ] as const;
 
 export interface MeasureRow {

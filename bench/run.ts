@@ -17,6 +17,7 @@ import { measureWebhooks } from './webhooks';
 import { KeepAliveDriver } from './keep-alive-driver';
 import { formatTable, mb, MEASURE_IDS, ms, rate, type MeasureRow } from './report';
 import { loginFlood } from './login-flood';
+import { measureScim } from './scim';
 import { searchQueries, measureSearch } from './search';
 import { buildDirectory } from './seed';
 import { loginThroughput, runFindCommands, startLoginLoad } from './slack-load';
@@ -448,6 +449,31 @@ async function main(): Promise<void> {
       target: `peak ≤ start + ${FLOOD_RSS_GROWTH_MB} MB`,
       met: growth <= FLOOD_RSS_GROWTH_MB * 1024 * 1024 && flood.other === 0,
       values: { ...flood, hashQueueMax: HASH_QUEUE_MAX, workers: poolSize },
+    });
+
+    // --- SCIM (issue 17): an organization of every user, as an identity provider reads it --------
+    const sc = await step('SCIM filter lookups and a full paged walk', () =>
+      measureScim({ rt, adminId: directory.admin.id, usernames: directory.sampleUsernames, lookups: opts.searchQueries }),
+    );
+    rows.push({
+      id: 'scim_filter_p95',
+      measure: `SCIM userName eq p95, ${sc.lookups} lookups in a ${sc.members.toLocaleString('en')}-member organization`,
+      result: `p95 ${ms(sc.filterP95)}`,
+      baseline: `REST list ?q=USERNAME p95 ${ms(sc.restSearchP95)}`,
+      ratio: sc.filterP95 / sc.restSearchP95,
+      target: '≤ 1×',
+      met: sc.filterP95 <= sc.restSearchP95,
+      values: { ...sc },
+    });
+    rows.push({
+      id: 'scim_walk',
+      measure: `SCIM full walk, count=100 (${sc.walkPages} pages)`,
+      result: `${ms(sc.walkMs)}`,
+      baseline: `REST keyset walk, limit=100 ${ms(sc.restWalkMs)}`,
+      ratio: sc.walkMs / sc.restWalkMs,
+      target: '≤ 3×',
+      met: sc.walkMs / sc.restWalkMs <= 3,
+      values: { ...sc },
     });
     details.directory = { users: directory.users, memberships: directory.memberships, organizations: directory.orgIds.length };
   } finally {

@@ -8,6 +8,7 @@ import * as m0006 from './0006-reset-token-purpose';
 import * as m0007 from './0007-temporary-lockout';
 import * as m0008 from './0008-owner-notices';
 import * as m0009 from './0009-webhooks';
+import * as m0010 from './0010-scim';
 import * as m0011 from './0011-approval-requests';
 import * as m0012 from './0012-invitations';
 
@@ -18,4 +19,4 @@ export interface Migration {
 }
 
 /** In order. Listed explicitly so the same list works from TypeScript (tests) and compiled JS (dist). */
-export const MIGRATIONS: Migration[] = [m0001, m0002, m0003, m0004, m0005, m0006, m0007, m0008, m0009, m0011, m0012];
+export const MIGRATIONS: Migration[] = [m0001, m0002, m0003, m0004, m0005, m0006, m0007, m0008, m0009, m0010, m0011, m0012];

@@ -18,6 +18,7 @@ import { webhooksCli } from './webhooks';
 import { stdio, type CliIO } from './io';
 import { migrateDown, migrationStatus, runMigrate } from './migrate';
 import { progressBar } from './progress';
+import { scimCli } from './scim';
 
 const USAGE = `userops COMMAND
 
@@ -32,6 +33,8 @@ const USAGE = `userops COMMAND
   webhooks add --org SLUG --url URL [--events LIST]
                                   a signed outbound event endpoint; prints its id and signing secret once
   webhooks list [--org SLUG] | remove ID | enable ID | test ID | deliveries ID [--failed]
+  scim token create --org SLUG [--name TEXT]   a SCIM token for an identity provider (printed once, last line)
+  scim token list [--org SLUG] | scim token revoke ID
   demo [--script FILE]            the no-credentials tour (same as npm run demo)
   help                            this text`;
 
@@ -63,7 +66,7 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
     }
     return runMigrate(config, io);
   }
-  const known = ['import', 'grant', 'revoke', 'digest', 'export-fields', 'webhooks'];
+  const known = ['import', 'grant', 'revoke', 'digest', 'export-fields', 'webhooks', 'scim'];
   if (!known.includes(command)) {
     io.err(`Unknown command “${command}”.\n\n${USAGE}`);
     return 2;
@@ -120,6 +123,8 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
         return await exportFieldsCli(rt, args, io);
       case 'webhooks':
         return await webhooksCli(rt, args, io);
+      case 'scim':
+        return await scimCli(rt, args, io);
       case 'digest':
         if (!digest || 'error' in digest) return 2;
         return await digestCommand(rt, digest.slot, io);

@@ -8,6 +8,7 @@ import { healthRoute, type SlackHealth } from './health';
 import { loginRoute } from './login';
 import { resetPageRoutes } from './reset-page';
 import { route } from './route';
+import { scimRoutes } from './scim';
 
 /** The product's own HTTP routes (everything but /slack/events). */
 export function httpRoutes(rt: Runtime, opts: { slackHealth?: () => SlackHealth | null } = {}): Router {
@@ -15,6 +16,7 @@ export function httpRoutes(rt: Runtime, opts: { slackHealth?: () => SlackHealth 
   router.get('/healthz', route(healthRoute(rt, opts.slackHealth)));
   router.post('/api/v1/auth/login', ...jsonBody('8kb'), route(loginRoute(rt)));
   router.use(apiRoutes(rt));
+  router.use(scimRoutes(rt));
   router.use(resetPageRoutes(rt));
   return router;
 }

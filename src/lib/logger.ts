@@ -14,6 +14,7 @@ const SECRET_PATTERNS: RegExp[] = [
   /xapp-[A-Za-z0-9-]+/g,
   /uok_[A-Za-z0-9]+/g,
   /whsec_[A-Za-z0-9+/=]+/g,
+  /uoscim_[A-Za-z0-9_-]+/g,
   /\$2[aby]\$\d{2}\$[./A-Za-z0-9]{53}/g,
   /(\/\/[^/:@\s]+:)[^@\s/]+@/g,
   /(\/password\/reset\/)[A-Za-z0-9_-]+/g,

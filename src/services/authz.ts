@@ -13,6 +13,7 @@ import {
 import { canLogIn } from '../domain/status';
 import { Membership, User } from '../store/models';
 import { membershipsOfUsers } from '../store/organization-queries';
+import { scimTokenById } from '../store/scim-queries';
 import type { Actor, Ctx } from './context';
 
 /** What an actor may do, per organization. Loaded fresh for every service call: roles change. */
@@ -25,6 +26,13 @@ export interface Access {
 
 export async function loadAccess(_ctx: Ctx, actor: Actor, t?: Transaction): Promise<Access | Failure> {
   if (actor.kind === 'system') return { actor, userId: null, system: true, roles: new Map() };
+  if (actor.kind === 'scim') {
+    const token = await scimTokenById(actor.tokenId, t);
+    if (!token || token.revokedAt !== null || token.organizationId !== actor.organizationId) {
+      return fail('not_authenticated', 'The SCIM token was revoked.');
+    }
+    return { actor, userId: null, system: false, roles: new Map([[actor.organizationId, ['administrator' as Role]]]) };
+  }
   const user = await User.findByPk(actor.userId, { transaction: t });
   if (!user || !canLogIn(user)) {
     return fail(
@@ -99,10 +107,7 @@ export function accountRefusal(decision: Exclude<AccountActionDecision, { allowe
   if (decision.reason === 'higher_role') {
     return fail('forbidden', `You may not ${label} for ${who}: they hold a higher role than yours in one of their organizations.`);
   }
-  return fail(
-    'forbidden',
-    `You do not have permission to ${label} for ${who}: it is needed in every organization they belong to.`,
-  );
+  return fail('forbidden', `You do not have permission to ${label} for ${who}: it is needed in every organization they belong to.`);
 }
 
 export function refusal(permission: Permission, who = 'this user'): Failure {

@@ -34,6 +34,8 @@ export type Actor =
       /** Set when acting through Slack: who to tell about later failures (e.g. a mail that bounced). */
       slackUserId?: string;
     }
-  | { kind: 'system'; label: string };
+  | { kind: 'system'; label: string }
+  /** An identity provider's SCIM token: administrator rights inside its one organization, re-checked (not revoked) on every call. */
+  | { kind: 'scim'; tokenId: number; organizationId: number; label: string };
 
 export const SYSTEM_ACTOR: Actor = { kind: 'system', label: 'system (cli)' };

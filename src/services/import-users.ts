@@ -63,7 +63,9 @@ function parseRow(line: number, get: (c: Column) => string, minLength: number): 
   const err = (message: string) => ({ line, message });
   const username = normalizeUsername(get('username'));
   if (!USERNAME_PATTERN.test(username))
-    return err(`username “${get('username')}” must be 1–64 letters, digits, dots, dashes or underscores`);
+    return err(
+      `username “${get('username')}” must be 1–254 letters, digits, dots, dashes, underscores, plus signs or @, starting with a letter or digit`,
+    );
   const email = get('email').trim();
   if (email.length > 254 || !EMAIL_PATTERN.test(email)) return err(`email “${email}” is not a valid address`);
   const firstName = get('first_name').trim();

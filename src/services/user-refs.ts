@@ -1,4 +1,5 @@
 import type { Transaction } from 'sequelize';
+import { SCIM_USERNAME_PATTERN } from '../domain/scim';
 import { User } from '../store/models';
 
 /** How a person names a user: an id, an email address, or a username. Slack mentions are resolved to emails by the adapter. */
@@ -12,7 +13,12 @@ export function normalizeUsername(username: string): string {
   return username.trim().toLowerCase();
 }
 
-export const USERNAME_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+/**
+ * Usernames: letters, digits, dots, dashes, underscores, and (since SCIM, issue 17: identity
+ * providers send the email address as userName) `@` and `+`; 1–254 characters, stored lower-case.
+ * One rule for the import and SCIM, so an export of SCIM-made users imports back.
+ */
+export const USERNAME_PATTERN = SCIM_USERNAME_PATTERN;
 export const EMAIL_PATTERN = /^[^\s@<>()",;:]+@[^\s@<>()",;:]+\.[^\s@<>()",;:]+$/;
 
 export function isValidEmail(email: string): boolean {
@@ -28,7 +34,11 @@ export async function findUserByRef(ref: UserRef, t?: Transaction, lock = false)
     const byId = await User.findByPk(Number(r), opts);
     if (byId) return byId;
   }
-  if (r.includes('@')) return User.findOne({ where: { emailNormalized: normalizeEmail(r) }, ...opts });
+  if (r.includes('@')) {
+    // SCIM-made usernames may be email addresses (issue 17): an email match first, then the username.
+    const byEmail = await User.findOne({ where: { emailNormalized: normalizeEmail(r) }, ...opts });
+    if (byEmail) return byEmail;
+  }
   return User.findOne({ where: { username: normalizeUsername(r) }, ...opts });
 }
 

@@ -120,6 +120,13 @@ export const SUB_COMMANDS: SubCommandSpec[] = [
     minArgs: 0,
     maxArgs: 5,
   },
+  {
+    name: 'scim',
+    usage: 'scim create ORG [NAME] | scim list [ORG] | scim revoke ID',
+    summary: 'SCIM tokens that let an identity provider (Okta, Entra) provision an organization (administrators)',
+    minArgs: 1,
+    maxArgs: 12,
+  },
   { name: 'export', usage: 'export [fields]', summary: 'CSV of your users as a Slack file, copy by email', minArgs: 0, maxArgs: 1 },
   { name: 'reassign', usage: 'reassign FROM TO', summary: "move a user's records to another user", minArgs: 2, maxArgs: 2 },
   {

@@ -78,8 +78,22 @@ export class Membership extends Model<InferAttributes<Membership>, InferCreation
   declare organizationId: number;
   /** Sorted, `;`-separated role names (the import format). */
   declare roles: string;
+  /** The identity provider's SCIM externalId for this person in this organization (scoped to the IdP client). */
+  declare externalId: CreationOptional<string | null>;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
+}
+
+/** An organization's SCIM bearer token (stored as SHA-256; shown once at creation). */
+export class ScimToken extends Model<InferAttributes<ScimToken>, InferCreationAttributes<ScimToken>> {
+  declare id: CreationOptional<number>;
+  declare organizationId: number;
+  declare name: string;
+  declare tokenHash: string;
+  declare displayPrefix: string;
+  declare lastUsedAt: CreationOptional<Date | null>;
+  declare revokedAt: CreationOptional<Date | null>;
+  declare createdAt: CreationOptional<Date>;
 }
 
 export class ApiKey extends Model<InferAttributes<ApiKey>, InferCreationAttributes<ApiKey>> {
@@ -294,10 +308,24 @@ export function initModels(sequelize: Sequelize): void {
       userId: { type: DataTypes.INTEGER, allowNull: false },
       organizationId: { type: DataTypes.INTEGER, allowNull: false },
       roles: { type: DataTypes.STRING, allowNull: false, defaultValue: '' },
+      externalId: { type: DataTypes.STRING(255), allowNull: true },
       createdAt: date,
       updatedAt: date,
     },
     { sequelize, tableName: 'memberships', ...base },
+  );
+  ScimToken.init(
+    {
+      id: int,
+      organizationId: { type: DataTypes.INTEGER, allowNull: false },
+      name: { type: DataTypes.STRING(100), allowNull: false },
+      tokenHash: { type: DataTypes.STRING, allowNull: false },
+      displayPrefix: { type: DataTypes.STRING, allowNull: false },
+      lastUsedAt: { type: date, allowNull: true },
+      revokedAt: { type: date, allowNull: true },
+      createdAt: date,
+    },
+    { sequelize, tableName: 'scim_tokens', ...base, updatedAt: false },
   );
   ApiKey.init(
     {

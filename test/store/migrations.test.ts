@@ -19,6 +19,7 @@ const TABLES = [
   'organizations',
   'record_assignments',
   'reset_tokens',
+  'scim_tokens',
   'slack_deliveries',
   'users',
   'webhook_deliveries',

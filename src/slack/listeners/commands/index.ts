@@ -15,6 +15,7 @@ import { exportCommand } from './export';
 import { findCommand, listCommand } from './find';
 import { helpCommand } from './help';
 import { reassignCommand } from './reassign';
+import { scimCommand } from './scim';
 import { resetPasswordCommand } from './reset-password';
 import { addCommand, grantCommand, removeCommand, revokeCommand } from './roles';
 import { showCommand } from './show';
@@ -41,6 +42,7 @@ const SUB_COMMAND_HANDLERS: Readonly<Record<string, SubCommandHandler>> = {
   add: addCommand,
   remove: removeCommand,
   invite: inviteCommand,
+  scim: scimCommand,
   export: exportCommand,
   reassign: reassignCommand,
   audit: auditCommand,
