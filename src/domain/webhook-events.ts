@@ -19,6 +19,11 @@ export const WEBHOOK_EVENT_TYPES = [
   'api_key.created',
   'api_key.revoked',
   'bulk_job.completed',
+  'approval.requested',
+  'approval.approved',
+  'approval.denied',
+  'approval.expired',
+  'approval.void',
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
@@ -33,8 +38,12 @@ export const TEST_EVENT_TYPE = 'webhook.test';
 export const AUDIT_EVENTS: Readonly<Record<string, WebhookEventType>> = {
   import_create: 'user.created',
   import_update: 'user.updated',
-  grant_role: 'user.updated',
-  revoke_role: 'user.updated',
+  role_granted: 'user.updated',
+  role_revoked: 'user.updated',
+  membership_added: 'user.updated',
+  membership_removed: 'user.updated',
+  invitation_created: 'user.created',
+  invitation_accepted: 'user.updated',
   enable: 'user.enabled',
   disable: 'user.disabled',
   lockout: 'user.locked',
@@ -48,7 +57,21 @@ export const AUDIT_EVENTS: Readonly<Record<string, WebhookEventType>> = {
   reassign_records: 'user.records_reassigned',
   api_key_generate: 'api_key.created',
   api_key_revoke: 'api_key.revoked',
+  approval_requested: 'approval.requested',
+  approval_approved: 'approval.approved',
+  approval_denied: 'approval.denied',
+  approval_expired: 'approval.expired',
+  approval_void: 'approval.void',
 };
+
+/**
+ * Events about a request, not an account (two-person approval, issue 19): they carry the request
+ * (id, kind, action, how many users, who asked) but no user, and go to the organization the audit
+ * line names — the organization in which the approver's permission was checked.
+ */
+export function isRequestEvent(type: WebhookEventType): boolean {
+  return type.startsWith('approval.');
+}
 
 /**
  * Events about one organization's object, not the user's account: they go only to the audit row's

@@ -1,8 +1,9 @@
 import type { Transaction } from 'sequelize';
 import type { Outcome } from '../domain/outcome';
-import { formatRoles, type Role } from '../domain/permissions';
+import { formatRoles, parseRoles, type Role } from '../domain/permissions';
 import { Membership, type Organization, type User } from '../store/models';
 import { countOtherAdministrators } from '../store/organization-queries';
+import { writeAudit } from './audit';
 import type { Actor, Ctx } from './context';
 import { grantRole, revokeRole } from './roles';
 

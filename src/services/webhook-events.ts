@@ -10,6 +10,7 @@ import type { Transaction } from 'sequelize';
 import {
   ORGANIZATION_SCOPED,
   eventTypeOfAudit,
+  isRequestEvent,
   subscribes,
   type EventActor,
   type WebhookEventType,
@@ -55,10 +56,74 @@ function subscribedByOrg(endpoints: Endpoint[], type: string): Map<number, Endpo
 export async function emitForAudit(ctx: Ctx, t: Transaction, actor: Actor, entries: EventSource[]): Promise<void> {
   const typed = entries
     .map((entry) => ({ entry, type: eventTypeOfAudit(entry.action) }))
-    .filter(
-      (e): e is { entry: EventSource; type: WebhookEventType } => e.type !== null && !!e.entry.target && (e.entry.outcome ?? 'ok') === 'ok',
-    );
-  if (typed.length === 0) return;
+    .filter((e): e is { entry: EventSource; type: WebhookEventType } => e.type !== null && (e.entry.outcome ?? 'ok') === 'ok');
+  const requests = typed.filter((x) => isRequestEvent(x.type) && x.entry.organizationId);
+  if (requests.length > 0) await emitRequestEvents(ctx, t, actor, requests);
+  const accounts = typed.filter((x) => !isRequestEvent(x.type) && !!x.entry.target);
+  if (accounts.length > 0) await emitAccountEvents(ctx, t, actor, accounts);
+}
+
+/** approval.* events: to the audit line's organization, with the request's facts and no user. */
+async function emitRequestEvents(
+  ctx: Ctx,
+  t: Transaction,
+  actor: Actor,
+  typed: Array<{ entry: EventSource; type: WebhookEventType }>,
+): Promise<void> {
+  const endpoints = (await enabledEndpoints(t)).filter((e) => typed.some((x) => subscribes(e.events, x.type)));
+  if (endpoints.length === 0) return;
+  const facts = await eventFacts([], [...new Set(endpoints.map((e) => e.organizationId))], t);
+  const now = ctx.now();
+  const rows: NewDelivery[] = [];
+  for (const { entry, type } of typed) {
+    const orgId = entry.organizationId!;
+    const targets = subscribedByOrg(endpoints, type).get(orgId);
+    if (!targets) continue;
+    const d = entry.details ?? {};
+    const slug = facts.slugs.get(orgId) ?? String(orgId);
+    const payload: WebhookPayload = {
+      type,
+      timestamp: now.toISOString(),
+      data: {
+        actor: eventActor(actor),
+        organization: { id: orgId, slug },
+        ...(entry.reason ? { reason: entry.reason } : {}),
+        ...(typeof d.jobId === 'number' ? { jobId: d.jobId } : {}),
+        approval: {
+          id: d.approvalId ?? null,
+          kind: d.kind ?? null,
+          action: d.action ?? null,
+          users: d.users ?? null,
+          ...(typeof d.requester === 'string' ? { requester: d.requester } : {}),
+        },
+      },
+    };
+    const body = JSON.stringify(payload);
+    const messageId = newMessageId();
+    for (const e of targets) {
+      rows.push({
+        endpointId: e.id,
+        messageId,
+        eventType: type,
+        orderingKey: `approval:${String(d.approvalId ?? messageId)}`,
+        payload: body,
+        nextAttemptAt: now,
+        createdAt: now,
+      });
+    }
+  }
+  if (rows.length === 0) return;
+  await insertDeliveries(rows, t);
+  t.afterCommit(() => ctx.notify?.('webhooks'));
+}
+
+/** user.* and api_key.* events: to every subscribed organization the user is a member of. */
+async function emitAccountEvents(
+  ctx: Ctx,
+  t: Transaction,
+  actor: Actor,
+  typed: Array<{ entry: EventSource; type: WebhookEventType }>,
+): Promise<void> {
   const endpoints = (await enabledEndpoints(t)).filter((e) => typed.some((x) => subscribes(e.events, x.type)));
   if (endpoints.length === 0) return;
   const orgIds = [...new Set(endpoints.map((e) => e.organizationId))];

@@ -5,7 +5,10 @@ import { activateUser, setUsersEnabled } from '../../src/services/account-status
 import { generateApiKey, revokeApiKey } from '../../src/services/api-keys';
 import { SYSTEM_ACTOR } from '../../src/services/context';
 import { deleteUser, reassignRecords } from '../../src/services/delete-user';
+import { decideApproval } from '../../src/services/approvals';
+import { requestSingleApproval } from '../../src/services/approval-requests';
 import { importUsers } from '../../src/services/import-users';
+import { grantRole } from '../../src/services/roles';
 import { login } from '../../src/services/login';
 import { changePassword, resetPasswords } from '../../src/services/passwords';
 import { registerRecord } from '../../src/services/records';
@@ -98,7 +101,10 @@ describe.each(DIALECTS)('webhook events on %s', (dialect) => {
       'api_key.revoked',
     ]);
     expect(of('carol')).toEqual(['user.records_reassigned', 'user.deleted']);
-    expect(new Set([...events.map((e) => e.type), 'bulk_job.completed'])).toEqual(new Set(WEBHOOK_EVENT_TYPES));
+    // Every account event type; bulk_job.completed and approval.* have their own tests.
+    expect(new Set([...events.map((e) => e.type), 'bulk_job.completed'])).toEqual(
+      new Set(WEBHOOK_EVENT_TYPES.filter((t) => !t.startsWith('approval.'))),
+    );
     const reset = events.find((e) => e.type === 'user.password_reset')!;
     expect(reset.data).toMatchObject({
       user: { id: bob.id, username: 'bob', email: 'bob@example.com', enabled: true, authStatus: 'password_reset', organizations: ['acme'] },
@@ -119,6 +125,47 @@ describe.each(DIALECTS)('webhook events on %s', (dialect) => {
     // Every delivery is settled, each once.
     expect(await WebhookDelivery.count({ where: { status: 'delivered' } })).toBe(12);
     expect(new Set(accepted(receiver).map((r) => r.headers['webhook-id'])).size).toBe(12);
+  });
+
+  test('approval requests and decisions are events of the organization, with the request and no user; role changes are user.updated', async () => {
+    await env.close();
+    env = await testEnv(dialect, { ...WEBHOOK_ENV, APPROVAL_REQUIRED: 'delete' });
+    Object.defineProperty(env.clock, 'now', { get: () => new Date() });
+    const { secret } = await endpoint('acme');
+    const first = await makeUser({ username: 'first', orgs: { acme: ['administrator'] } });
+    const second = await makeUser({ username: 'second', orgs: { acme: ['administrator'] } });
+    await makeUser({ username: 'leaver', orgs: { acme: ['viewer'] } });
+    await makeUser({ username: 'helper', orgs: { acme: ['viewer'] } });
+    expect(await grantRole(env.rt, actorFor(first), { ref: 'helper', role: 'helpdesk', org: 'acme' })).toMatchObject({ ok: true });
+    const asked = await requestSingleApproval(env.rt, actorFor(first), { action: 'delete', ref: 'leaver', reason: 'left the company' });
+    if (!asked.ok || !asked.requested) throw new Error('expected a request');
+    const denied = await decideApproval(env.rt, actorFor(second), { id: asked.request.id, approve: false, denyReason: 'ask HR first' });
+    expect(denied).toMatchObject({ ok: true, happened: 'denied' });
+    const again = await requestSingleApproval(env.rt, actorFor(first), { action: 'delete', ref: 'leaver', reason: 'HR agreed' });
+    if (!again.ok || !again.requested) throw new Error('expected a request');
+    expect(await decideApproval(env.rt, actorFor(second), { id: again.request.id, approve: true })).toMatchObject({
+      ok: true,
+      happened: 'approved',
+    });
+
+    await new WebhookSender(env.rt).drainOnce();
+    const events = accepted(receiver).map((r) => verified(secret, r));
+    const approvals = events.filter((e) => e.type.startsWith('approval.'));
+    // Ordered per request (its own ordering key), not across requests.
+    const ofRequest = (id: number) => approvals.filter((e) => (e.data.approval as { id: number }).id === id);
+    expect(ofRequest(asked.request.id).map((e) => e.type)).toEqual(['approval.requested', 'approval.denied']);
+    expect(ofRequest(again.request.id).map((e) => e.type)).toEqual(['approval.requested', 'approval.approved']);
+    expect(ofRequest(asked.request.id)[0].data).toMatchObject({
+      actor: { kind: 'user', id: first.id },
+      organization: { slug: 'acme' },
+      reason: 'left the company',
+      approval: { id: asked.request.id, kind: 'single', action: 'delete', users: 1 },
+    });
+    expect(ofRequest(again.request.id)[1].data).toMatchObject({ actor: { kind: 'user', id: second.id } });
+    expect(ofRequest(asked.request.id)[1].data).toMatchObject({ reason: 'ask HR first' });
+    for (const e of approvals) expect(e.data.user).toBeUndefined();
+    expect(events.filter((e) => e.type === 'user.updated').map((e) => (e.data.user as { username: string }).username)).toEqual(['helper']);
+    expect(events.filter((e) => e.type === 'user.deleted').map((e) => (e.data.user as { username: string }).username)).toEqual(['leaver']);
   });
 
   test('an organization hears only of its own members, each payload naming only itself; unsubscribed types are not sent', async () => {
