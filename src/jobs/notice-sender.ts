@@ -7,6 +7,7 @@ import { claimDueNotices, settleNotice, type NoticeSettle } from '../store/notic
 import { User } from '../store/models';
 import { displayName } from '../services/user-shapes';
 import type { NotifyTopic } from '../lib/topics';
+import { PollLoop } from '../lib/poll-loop';
 
 /**
  * Delivers owner notices (src/mail/notices.ts). Every instance runs one; rows are claimed under a
@@ -43,11 +44,7 @@ type Outcome = 'slack' | 'email' | 'skipped' | 'retried' | 'lost';
 export class NoticeSender {
   private readonly opts: Required<NoticeSenderOptions>;
   private readonly log: Logger;
-  private chain: Promise<unknown> = Promise.resolve();
-  private timer: NodeJS.Timeout | null = null;
-  private polling = false;
-  private again = false;
-  private stopped = false;
+  private readonly loop: PollLoop<Record<Outcome, number>>;
 
   constructor(
     private readonly ctx: MailCtx,
@@ -63,65 +60,36 @@ export class NoticeSender {
       pollMs: Math.max(10, opts.pollMs ?? 1_000),
     };
     this.log = ctx.logger.child({ component: 'notice-sender' });
+    this.loop = new PollLoop({
+      pollMs: this.opts.pollMs,
+      pass: () => this.pass(),
+      onError: (e: unknown) => this.log.error('notice pass failed', { error: redact(String((e as Error)?.message ?? e)) }),
+    });
   }
 
   start(): this {
-    this.wake();
+    this.loop.start();
     return this;
   }
 
   kick(): void {
-    if (!this.stopped) this.wake();
+    this.loop.kick();
   }
 
-  /** One pass over every notice due now; passes never overlap. */
+  /** One pass over every row due now; passes of one instance never overlap. */
   drainOnce(): Promise<Record<Outcome, number>> {
-    const run = this.chain.then(
-      () => this.pass(),
-      () => this.pass(),
-    );
-    this.chain = run.catch(() => undefined);
-    return run;
+    return this.loop.runOnce();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    await this.chain;
-  }
-
-  private wake(): void {
-    if (this.polling) {
-      this.again = true;
-      return;
-    }
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    this.polling = true;
-    void this.drainOnce()
-      .catch((e: unknown) => this.log.error('notice pass failed', { error: redact(String((e as Error)?.message ?? e)) }))
-      .finally(() => {
-        this.polling = false;
-        if (this.stopped) return;
-        if (this.again) {
-          this.again = false;
-          this.wake();
-          return;
-        }
-        this.timer = setTimeout(() => {
-          this.timer = null;
-          this.wake();
-        }, this.opts.pollMs);
-        this.timer.unref();
-      });
+    await this.loop.stop();
   }
 
   private async pass(): Promise<Record<Outcome, number>> {
     const result: Record<Outcome, number> = { slack: 0, email: 0, skipped: 0, retried: 0, lost: 0 };
-    if (this.stopped) return result;
+    if (this.loop.stopped) return result;
     const cutoff = this.ctx.now();
-    while (!this.stopped) {
+    while (!this.loop.stopped) {
       const lease = new Date(this.ctx.now().getTime() + this.opts.leaseMs);
       const rows = await claimDueNotices(this.ctx.db, { cutoff, lease, batchSize: this.opts.batchSize });
       if (rows.length === 0) break;

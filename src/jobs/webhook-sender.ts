@@ -14,6 +14,7 @@ import type { Ctx } from '../services/context';
 import { DeliverySettler, attemptDelivery, displayUrl, recordFinalFailure, type DisabledEndpoint } from '../services/webhook-delivery';
 import { WebhookEndpoint, type WebhookDelivery } from '../store/webhook-models';
 import { claimDueDeliveries } from '../store/webhook-queries';
+import { PollLoop } from '../lib/poll-loop';
 
 export interface WebhookSenderOptions {
   /** Rows claimed per round trip (default 50). */
@@ -48,12 +49,7 @@ export class WebhookSender {
   private readonly opts: Required<Omit<WebhookSenderOptions, 'onDisabled'>>;
   private readonly log: Logger;
   private readonly settler: DeliverySettler;
-  private chain: Promise<unknown> = Promise.resolve();
-  private timer: NodeJS.Timeout | null = null;
-  private polling = false;
-  private started = false;
-  private stopped = false;
-  private again = false;
+  private readonly loop: PollLoop<WebhookDrainResult>;
 
   constructor(
     private readonly ctx: Ctx,
@@ -69,65 +65,34 @@ export class WebhookSender {
     };
     this.log = ctx.logger.child({ component: 'webhook-sender', instance: this.opts.instanceId });
     this.settler = new DeliverySettler(ctx);
+    this.loop = new PollLoop({
+      pollMs: this.opts.pollMs,
+      pass: () => this.pass(),
+      onError: (e: unknown) => this.log.error('webhook pass failed', { error: redact(String((e as Error)?.message ?? e)) }),
+    });
   }
 
   start(): void {
-    if (this.started || this.stopped) return;
-    this.started = true;
-    this.wake();
+    this.loop.start();
   }
 
   kick(): void {
-    if (this.started && !this.stopped) this.wake();
+    this.loop.kick();
   }
 
+  /** One pass over every row due now; passes of one instance never overlap. */
   drainOnce(): Promise<WebhookDrainResult> {
-    return this.serial(() => this.pass());
+    return this.loop.runOnce();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    await this.chain;
-  }
-
-  private serial<T>(work: () => Promise<T>): Promise<T> {
-    const run = this.chain.then(work, work);
-    this.chain = run.catch(() => undefined);
-    return run;
-  }
-
-  private wake(): void {
-    if (this.polling) {
-      this.again = true;
-      return;
-    }
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    this.polling = true;
-    void this.serial(() => this.pass())
-      .catch((e: unknown) => this.log.error('webhook pass failed', { error: redact(String((e as Error)?.message ?? e)) }))
-      .finally(() => {
-        this.polling = false;
-        if (this.stopped) return;
-        if (this.again) {
-          this.again = false;
-          this.wake();
-          return;
-        }
-        this.timer = setTimeout(() => {
-          this.timer = null;
-          this.wake();
-        }, this.opts.pollMs);
-        this.timer.unref();
-      });
+    await this.loop.stop();
   }
 
   private async pass(): Promise<WebhookDrainResult> {
     const result: WebhookDrainResult = { delivered: 0, retried: 0, failed: 0 };
     const endpoints = new Map<number, WebhookEndpoint | null>();
-    while (!this.stopped) {
+    while (!this.loop.stopped) {
       const cutoff = this.ctx.now();
       const lease = new Date(cutoff.getTime() + this.opts.leaseMs);
       const rows = await claimDueDeliveries(this.ctx.db, { cutoff, lease, batchSize: this.opts.batchSize });

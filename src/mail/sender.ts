@@ -8,6 +8,7 @@ import { claimDueMail, mailCountsByStatus } from '../store/outbox-queries';
 import type { MailCtx, OutboxAttachment } from './outbox';
 import { createMailTransport, MailDeliveryError, type MailTransport, type OutgoingAttachment, type OutgoingMail } from './transport';
 import type { NotifyTopic } from '../lib/topics';
+import { PollLoop } from '../lib/poll-loop';
 
 /**
  * The outbox worker. Rows written by `enqueueMail` are claimed under a lease, sent, and settled;
@@ -172,12 +173,7 @@ export class MailSender {
   private readonly opts: Required<Omit<MailSenderOptions, 'onFailed' | 'onSent'>>;
   private readonly settler: Settler;
   private readonly log: Logger;
-  private chain: Promise<unknown> = Promise.resolve();
-  private timer: NodeJS.Timeout | null = null;
-  private polling = false;
-  private started = false;
-  private stopped = false;
-  private again = false;
+  private readonly loop: PollLoop<DrainResult>;
 
   constructor(
     private readonly ctx: MailCtx,
@@ -195,62 +191,29 @@ export class MailSender {
     };
     this.log = ctx.logger.child({ component: 'mail-sender', instance: this.opts.instanceId, transport: transport.kind });
     this.settler = new Settler(ctx);
+    this.loop = new PollLoop({
+      pollMs: this.opts.pollMs,
+      pass: () => this.pass(),
+      onError: (e: unknown) => this.log.error('mail pass failed', { error: redact(String((e as Error)?.message ?? e)) }),
+    });
   }
 
   start(): void {
-    if (this.started || this.stopped) return;
-    this.started = true;
-    this.wake();
+    this.loop.start();
   }
 
   kick(): void {
-    if (this.started && !this.stopped) this.wake();
+    this.loop.kick();
   }
 
   /** One pass over every row due now; passes of one instance never overlap. */
   drainOnce(): Promise<DrainResult> {
-    return this.serial(() => this.pass());
+    return this.loop.runOnce();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    await this.chain;
+    await this.loop.stop();
     await this.transport.close();
-  }
-
-  private serial<T>(work: () => Promise<T>): Promise<T> {
-    const run = this.chain.then(work, work);
-    this.chain = run.catch(() => undefined);
-    return run;
-  }
-
-  private wake(): void {
-    if (this.polling) {
-      // Mail queued while a pass runs may have missed its cut-off: go round once more.
-      this.again = true;
-      return;
-    }
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    this.polling = true;
-    void this.serial(() => this.pass())
-      .catch((e: unknown) => this.log.error('mail pass failed', { error: redact(String((e as Error)?.message ?? e)) }))
-      .finally(() => {
-        this.polling = false;
-        if (this.stopped) return;
-        if (this.again) {
-          this.again = false;
-          this.wake();
-          return;
-        }
-        this.timer = setTimeout(() => {
-          this.timer = null;
-          this.wake();
-        }, this.opts.pollMs);
-        this.timer.unref();
-      });
   }
 
   /**
@@ -259,9 +222,9 @@ export class MailSender {
    */
   private async pass(): Promise<DrainResult> {
     const result: DrainResult = { sent: 0, failed: 0, retried: 0 };
-    if (this.stopped) return result;
+    if (this.loop.stopped) return result;
     const cutoff = this.ctx.now();
-    while (!this.stopped) {
+    while (!this.loop.stopped) {
       const claim = await this.claim(cutoff);
       if (claim.rows.length === 0) break;
       const outcomes = await mapLimit(claim.rows, CONCURRENCY, (row) => this.deliver(row, claim.lease));
