@@ -1,11 +1,7 @@
 // The Slack side of owner notices (the NoticeSlack port of src/jobs/notice-sender.ts).
 import type { WebClient } from '@slack/web-api';
 import type { NoticeSlack } from '../jobs/notice-sender';
-
-/** Slack's error code of a refused Web API call (`ok:false`), if that is what `e` is. */
-function slackError(e: unknown): string | undefined {
-  return (e as { data?: { error?: string } })?.data?.error;
-}
+import { memberIdByEmail } from './members';
 
 /**
  * `users.lookupByEmail` (scope `users:read.email`) finds the member; `chat.postMessage` with the
@@ -14,17 +10,8 @@ function slackError(e: unknown): string | undefined {
 export class SlackNoticeChannel implements NoticeSlack {
   constructor(private readonly client: WebClient) {}
 
-  async memberByEmail(email: string): Promise<string | null> {
-    try {
-      const res = await this.client.users.lookupByEmail({ email });
-      const user = res.user;
-      // A deactivated account or a bot is nobody to tell: the owner gets the email instead.
-      if (!user?.id || user.deleted || user.is_bot) return null;
-      return user.id;
-    } catch (e) {
-      if (slackError(e) === 'users_not_found') return null;
-      throw e;
-    }
+  memberByEmail(email: string): Promise<string | null> {
+    return memberIdByEmail(this.client, email);
   }
 
   async postDirect(userId: string, text: string): Promise<void> {

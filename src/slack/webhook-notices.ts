@@ -3,6 +3,7 @@ import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../lib/logger';
 import type { DisabledEndpoint } from '../services/webhook-delivery';
 import { webhookNoticeRecipients } from '../services/webhooks';
+import { memberIdByEmail } from './members';
 import { endpointDisabledNotice } from './views/webhooks';
 
 /**
@@ -18,14 +19,13 @@ export function webhookDisabledReporter(client: WebClient, logger: Logger, comma
       let told = 0;
       for (const email of emails) {
         try {
-          const found = await client.users.lookupByEmail({ email });
-          if (!found.user?.id) continue;
-          const dm = await client.conversations.open({ users: found.user.id });
+          const id = await memberIdByEmail(client, email);
+          if (!id) continue;
+          const dm = await client.conversations.open({ users: id });
           if (!dm.channel?.id) continue;
           await client.chat.postMessage({ channel: dm.channel.id, text: message.text, blocks: message.blocks });
           told++;
         } catch (err) {
-          // users_not_found: that administrator is not in this workspace.
           logger.debug('webhook notice not sent to one administrator', {
             endpointId: e.endpointId,
             error: String((err as Error).message ?? err),

@@ -5,6 +5,7 @@ import type { SlackDeps } from '../../kit';
 import { plural } from '../../views/common';
 import { textMessage, type SlackMessage } from '../../views/messages';
 import { approvalRequestMessage, requesterMessage } from './views';
+import { memberIdByEmail } from '../../members';
 
 async function post(client: WebClient, channel: string, m: SlackMessage): Promise<NotifyTarget | null> {
   const r = await client.chat.postMessage({ channel, text: m.text, blocks: m.blocks });
@@ -43,9 +44,8 @@ export async function sendApprovalRequest(
     const emails = await approverEmails(deps.rt, request.id);
     for (const email of emails) {
       try {
-        const found = await client.users.lookupByEmail({ email });
-        const id = found.user?.id;
-        if (!id || id === requesterSlackId || found.user?.deleted) continue;
+        const id = await memberIdByEmail(client, email);
+        if (!id || id === requesterSlackId) continue;
         const at = await dm(client, id, m);
         if (at) messages.push(at);
       } catch (e) {
