@@ -3,9 +3,8 @@ import type { Outcome } from '../domain/outcome';
 import { formatRoles, parseRoles, type Role } from '../domain/permissions';
 import { Membership, type Organization, type User } from '../store/models';
 import { countOtherAdministrators } from '../store/organization-queries';
-import { writeAudit } from './audit';
 import type { Actor, Ctx } from './context';
-import { grantRole, revokeRole } from './roles';
+import { grantRole, revokeRole, writeRoleAudit } from './roles';
 
 export const ORG_SLUG_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
@@ -48,11 +47,6 @@ export async function writeRoleChange(
   } else {
     m = await Membership.create({ userId: user.id, organizationId: org.id, roles: formatRoles(next) }, { transaction: t });
   }
-  await writeAudit(ctx, t, actor, {
-    action: grant ? 'role_granted' : 'role_revoked',
-    target: user,
-    organizationId: org.id,
-    details: { role, organization: org.slug },
-  });
+  await writeRoleAudit(ctx, t, actor, { action: grant ? 'role_granted' : 'role_revoked', user, org, role });
   return m;
 }

@@ -73,6 +73,21 @@ async function lastAdministratorGuard(org: Organization, user: User, t: Transact
   );
 }
 
+/** The audit line of one role given or taken (Slack, the CLI and SCIM groups write it alike). */
+export async function writeRoleAudit(
+  ctx: Ctx,
+  t: Transaction,
+  actor: Actor,
+  e: { action: 'role_granted' | 'role_revoked'; user: User; org: Organization; role: Role },
+): Promise<void> {
+  await writeAudit(ctx, t, actor, {
+    action: e.action,
+    target: e.user,
+    organizationId: e.org.id,
+    details: { role: e.role, organization: e.org.slug },
+  });
+}
+
 function describeRoles(roles: readonly Role[]): string {
   return roles.length > 0 ? roles.join(', ') : 'no roles';
 }
@@ -134,14 +149,7 @@ async function changeRoles(
       ['role_granted', granted],
       ['role_revoked', revoked],
     ] as const) {
-      for (const role of list) {
-        await writeAudit(ctx, t, actor, {
-          action,
-          target: user,
-          organizationId: org.id,
-          details: { role, organization: org.slug },
-        });
-      }
+      for (const role of list) await writeRoleAudit(ctx, t, actor, { action, user, org, role });
     }
     return ok({
       username: user.username,
@@ -231,14 +239,7 @@ export async function addMembership(
       organizationId: org.id,
       details: { organization: org.slug, roles: role ? [role] : [] },
     });
-    if (role) {
-      await writeAudit(ctx, t, actor, {
-        action: 'role_granted',
-        target: user,
-        organizationId: org.id,
-        details: { role, organization: org.slug },
-      });
-    }
+    if (role) await writeRoleAudit(ctx, t, actor, { action: 'role_granted', user, org, role });
     return ok({
       username: user.username,
       organization: org.slug,

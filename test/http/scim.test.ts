@@ -261,14 +261,14 @@ describe.each(DIALECTS)('SCIM 2.0 on %s', (dialect) => {
     expect((add.body.members as Body[]).map((m) => m.value)).toEqual([String(ids.bob)]);
     const m = await Membership.findOne({ where: { userId: ids.bob, organizationId: (await org('acme')).id } });
     expect(m?.roles.split(';').sort()).toEqual(['security', 'viewer']);
-    expect(await AuditEvent.findOne({ where: { action: 'grant_role', targetUserId: ids.bob } })).not.toBeNull();
+    expect(await AuditEvent.findOne({ where: { action: 'role_granted', targetUserId: ids.bob } })).not.toBeNull();
     const rm = await patch('/Groups/security', [{ op: 'remove', path: `members[value eq "${ids.bob}"]` }]);
     expect(rm.body.members).toEqual([]);
     // Entra's form: Add then Remove with the members as the value.
     await patch('/Groups/helpdesk', [{ op: 'Add', path: 'members', value: [{ value: String(ids.bob) }, { value: String(ids.rec) }] }]);
     const entra = await patch('/Groups/helpdesk', [{ op: 'Remove', path: 'members', value: [{ value: String(ids.bob) }] }]);
     expect((entra.body.members as Body[]).map((m) => m.value)).toEqual([String(ids.rec)]);
-    expect(await AuditEvent.count({ where: { action: 'revoke_role', targetUserId: ids.bob } })).toBe(2);
+    expect(await AuditEvent.count({ where: { action: 'role_revoked', targetUserId: ids.bob } })).toBe(2);
     // A non-member (beta's betty) cannot be added: not found, as if she did not exist.
     expectError(
       await patch('/Groups/viewer', [{ op: 'add', path: 'members', value: [{ value: String(ids.betty) }] }]),
