@@ -38,6 +38,8 @@ export const TEST_EVENT_TYPE = 'webhook.test';
 export const AUDIT_EVENTS: Readonly<Record<string, WebhookEventType>> = {
   import_create: 'user.created',
   import_update: 'user.updated',
+  scim_create: 'user.created',
+  scim_update: 'user.updated',
   role_granted: 'user.updated',
   role_revoked: 'user.updated',
   membership_added: 'user.updated',

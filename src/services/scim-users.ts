@@ -170,7 +170,7 @@ export async function createScimUser(ctx: Ctx, actor: ScimActor, body: unknown):
       { transaction: t },
     );
     await writeAudit(ctx, t, actor, {
-      action: 'create',
+      action: 'scim_create',
       target: user,
       organizationId: actor.organizationId,
       details: { via: 'scim', externalId: fields.externalId, passwordSet: hash !== null },
@@ -237,7 +237,7 @@ async function applyFields(
     }
     if (identity.length > 0 || before.externalId !== next.externalId) {
       await writeAudit(ctx, t, actor, {
-        action: 'update',
+        action: 'scim_update',
         target: m.user,
         organizationId: actor.organizationId,
         details: { via: 'scim', changed: [...identity, ...(before.externalId !== next.externalId ? ['externalId'] : [])] },
@@ -313,7 +313,7 @@ export async function deleteScimUser(ctx: Ctx, actor: ScimActor, id: string): Pr
     }
     await m.membership.destroy({ transaction: t });
     await writeAudit(ctx, t, actor, {
-      action: 'remove_membership',
+      action: 'membership_removed',
       target: m.user,
       organizationId: actor.organizationId,
       details: { via: 'scim', roles },

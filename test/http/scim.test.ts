@@ -127,7 +127,7 @@ describe.each(DIALECTS)('SCIM 2.0 on %s', (dialect) => {
     // No password: a set-password link by mail, through the outbox.
     const mails = await smtp.waitFor((m) => m.some((x) => x.to.includes('jane.doe@acme.example')));
     expect(linksIn(mails.find((x) => x.to.includes('jane.doe@acme.example'))!)[0]).toMatch(/\/password\/reset\//);
-    const audit = await AuditEvent.findOne({ where: { action: 'create', targetUserId: Number(id) } });
+    const audit = await AuditEvent.findOne({ where: { action: 'scim_create', targetUserId: Number(id) } });
     expect(audit?.actorLabel).toMatch(/^scim: Okta/);
 
     // Case-insensitive userName, and the REST/Slack lookups still find a username with @.
@@ -155,7 +155,7 @@ describe.each(DIALECTS)('SCIM 2.0 on %s', (dialect) => {
     expect(put.status).toBe(200);
     expect(put.body).toMatchObject({ name: { givenName: 'Janet' }, title: 'CFO' });
     expect(put.body.externalId).toBeUndefined();
-    expect(await AuditEvent.findOne({ where: { action: 'update', targetUserId: Number(id) } })).not.toBeNull();
+    expect(await AuditEvent.findOne({ where: { action: 'scim_update', targetUserId: Number(id) } })).not.toBeNull();
 
     expect((await call('DELETE', `/Users/${id}`)).status).toBe(204);
     expectError(await call('GET', `/Users/${id}`), 404);
