@@ -19,8 +19,7 @@ export type ApprovalStatus = (typeof APPROVAL_STATUSES)[number];
 export const SINGLE_APPROVAL_ACTIONS = ['delete', 'reset_password', 'enable', 'disable', 'activate', 'change_password', 'api_key'] as const;
 export type SingleApprovalAction = (typeof SINGLE_APPROVAL_ACTIONS)[number];
 
-export type ApprovalSubject =
-  { kind: 'bulk'; action: BulkAction; count: number } | { kind: 'single'; action: SingleApprovalAction };
+export type ApprovalSubject = { kind: 'bulk'; action: BulkAction; count: number } | { kind: 'single'; action: SingleApprovalAction };
 
 export interface ApprovalSettings {
   APPROVAL_REQUIRED: readonly ApprovalKind[];

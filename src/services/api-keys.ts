@@ -176,9 +176,16 @@ export async function generateApiKeyIn(ctx: Ctx, t: Transaction, actor: Actor, i
     if (Array.isArray(org)) return org.length > 0 ? ok(choose(target, org)) : refusal('api_keys', target.user.username);
     const { user } = target;
     // APPROVAL_REQUIRED (issue 19): nothing is made; the adapter offers "Request approval" for this user and organization.
-    const because = input.approved || actor.kind === 'system' ? null : approvalNeeded(ctx, { kind: 'single', action: 'api_key' }, [target.roles]);
+    const because =
+      input.approved || actor.kind === 'system' ? null : approvalNeeded(ctx, { kind: 'single', action: 'api_key' }, [target.roles]);
     if (because)
-      return ok({ step: 'approval_needed' as const, userId: user.id, username: user.username, organization: { id: org.id, slug: org.slug }, because });
+      return ok({
+        step: 'approval_needed' as const,
+        userId: user.id,
+        username: user.username,
+        organization: { id: org.id, slug: org.slug },
+        because,
+      });
     const previous = await ApiKey.findOne({ where: { userId: user.id, organizationId: org.id }, transaction: t });
     if (previous) await previous.destroy({ transaction: t });
     const key = mintApiKey();

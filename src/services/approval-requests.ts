@@ -140,7 +140,10 @@ export async function requestSingleApproval(
     if (isFailure(org)) return org;
     if (Array.isArray(org))
       return org.length > 0
-        ? fail('invalid_input', `${target.user.username} is in several organizations where you manage API keys: name the one the key is for.`)
+        ? fail(
+            'invalid_input',
+            `${target.user.username} is in several organizations where you manage API keys: name the one the key is for.`,
+          )
         : refusal('api_keys', target.user.username);
     keyOrg = { id: org.id, slug: org.slug };
   }

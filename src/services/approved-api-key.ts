@@ -45,7 +45,10 @@ export async function createApprovedApiKey(
     );
   if (req.status !== 'approved') return fail('conflict', settledText(viewOf(req)));
   if (req.expiresAt.getTime() <= ctx.now().getTime())
-    return fail('token_expired', 'The time to create this key ran out (APPROVAL_TTL_MINUTES after the approval); nothing was made. Ask again.');
+    return fail(
+      'token_expired',
+      'The time to create this key ran out (APPROVAL_TTL_MINUTES after the approval); nothing was made. Ask again.',
+    );
   const roles = (await rolesOfUsers([p.userId])).get(p.userId) ?? new Map<number, string[]>();
   if (fingerprint([p.userId], roles) !== req.fingerprint)
     return fail('precondition_failed', `${p.username}'s roles changed since the approval; nothing was made. Ask again.`);
@@ -59,7 +62,8 @@ export async function createApprovedApiKey(
         approved: { approvalId: req.id },
       });
       if (!out.ok) throw new NotMade(out);
-      if (out.step !== 'issued') throw new NotMade(fail('precondition_failed', 'The key could not be made for that organization; nothing changed.'));
+      if (out.step !== 'issued')
+        throw new NotMade(fail('precondition_failed', 'The key could not be made for that organization; nothing changed.'));
       const at = ctx.now().toISOString();
       const outcome = `Key ${out.issued.displayPrefix}… created by ${req.requesterLabel} at ${at.slice(0, 16).replace('T', ' ')} UTC.`;
       await ApprovalRequest.update({ outcome }, { where: { id: req.id }, transaction: t });

@@ -4,7 +4,10 @@ import type { ApprovalStatus } from '../domain/approvals';
 import { ApprovalRequest } from './approval-model';
 
 type Decision = Partial<
-  Pick<ApprovalRequest, 'approverUserId' | 'approverLabel' | 'approverSlackId' | 'denyReason' | 'outcome' | 'jobId' | 'decidedAt' | 'expiresAt'>
+  Pick<
+    ApprovalRequest,
+    'approverUserId' | 'approverLabel' | 'approverSlackId' | 'denyReason' | 'outcome' | 'jobId' | 'decidedAt' | 'expiresAt'
+  >
 >;
 
 /**

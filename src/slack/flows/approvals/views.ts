@@ -19,7 +19,9 @@ export function approvalWhat(v: ApprovalView): string[] {
   return [
     `*${esc(t.username)}* (${esc(t.email)}) · ${t.organizations.map(esc).join(', ')}`,
     ...(v.keyOrganization
-      ? [`An API key for them in *${esc(v.keyOrganization.slug)}*: once approved, the requester creates it and sees it once; it is never posted.`]
+      ? [
+          `An API key for them in *${esc(v.keyOrganization.slug)}*: once approved, the requester creates it and sees it once; it is never posted.`,
+        ]
       : []),
     ...(v.reason ? [`Reason: “${esc(truncate(v.reason, 300))}”`] : []),
   ];
@@ -73,7 +75,7 @@ export function approvalRequestMessage(v: ApprovalView): SlackMessage {
             text: {
               type: 'mrkdwn',
               text: v.keyOrganization
-                ? "The requester may then create the key once, seen only by them, with you recorded as the approver."
+                ? 'The requester may then create the key once, seen only by them, with you recorded as the approver.'
                 : `${esc(v.title)}${v.preview ? ` for ${plural(v.preview.count, 'user')}` : ''} runs at once, on the requester's behalf, with you recorded as the approver.`,
             },
             confirm: { type: 'plain_text', text: 'Approve' },
