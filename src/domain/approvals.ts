@@ -8,16 +8,18 @@ import type { BulkAction } from './bulk-actions';
 export const APPROVAL_KINDS = ['bulk', 'delete', 'change_password', 'api_key', 'admin_target'] as const;
 export type ApprovalKind = (typeof APPROVAL_KINDS)[number];
 
-/** The states of a request; only `pending` may change, and only once. */
-export const APPROVAL_STATUSES = ['pending', 'approved', 'denied', 'expired', 'void'] as const;
+/**
+ * The states of a request; only `pending` may be decided, and only once. An approved `api_key`
+ * request moves on once more, to `used`, when its requester creates the key (once, before its expiry).
+ */
+export const APPROVAL_STATUSES = ['pending', 'approved', 'denied', 'expired', 'void', 'used'] as const;
 export type ApprovalStatus = (typeof APPROVAL_STATUSES)[number];
 
 /** The single-user actions a request can carry (a bulk request carries its BulkAction). */
-export const SINGLE_APPROVAL_ACTIONS = ['delete', 'reset_password', 'enable', 'disable', 'activate', 'change_password'] as const;
+export const SINGLE_APPROVAL_ACTIONS = ['delete', 'reset_password', 'enable', 'disable', 'activate', 'change_password', 'api_key'] as const;
 export type SingleApprovalAction = (typeof SINGLE_APPROVAL_ACTIONS)[number];
 
-export type ApprovalSubject =
-  { kind: 'bulk'; action: BulkAction; count: number } | { kind: 'single'; action: SingleApprovalAction | 'api_key' };
+export type ApprovalSubject = { kind: 'bulk'; action: BulkAction; count: number } | { kind: 'single'; action: SingleApprovalAction };
 
 export interface ApprovalSettings {
   APPROVAL_REQUIRED: readonly ApprovalKind[];

@@ -7,7 +7,8 @@ import { ApiKey, Membership, Organization, User } from '../store/models';
 import { organizationsIn } from '../store/organization-queries';
 import { isFailure, loadAccess, mayOn, refusal, type Access } from './authz';
 import { BY_ADMIN, enqueueNotices } from '../mail/notices';
-import { approvalGate, type ApprovedBy } from './approval-gate';
+import type { ApprovalKind } from '../domain/approvals';
+import { approvalNeeded, type ApprovedBy } from './approval-gate';
 import { writeAudit } from './audit';
 import type { Actor, Ctx } from './context';
 import { loadTarget, type Target } from './target';
@@ -49,7 +50,19 @@ export interface IssuedApiKey {
   usableNow: boolean;
 }
 
-export type GenerateResult = { step: 'issued'; issued: IssuedApiKey } | ChooseOrganization;
+/**
+ * APPROVAL_REQUIRED names this key (`api_key`, or `admin_target` for a privileged user): nothing was
+ * made; the requester may ask for approval of a key for this user in this organization.
+ */
+export interface KeyNeedsApproval {
+  step: 'approval_needed';
+  userId: number;
+  username: string;
+  organization: { id: number; slug: string };
+  because: ApprovalKind;
+}
+
+export type GenerateResult = { step: 'issued'; issued: IssuedApiKey } | ChooseOrganization | KeyNeedsApproval;
 
 export type RevokeResult =
   | { step: 'revoked'; username: string; organization: { id: number; slug: string }; displayPrefix: string }
@@ -65,7 +78,7 @@ export interface KeyInput {
   approved?: ApprovedBy | null;
 }
 
-async function findOrganization(ref: string, t: Transaction): Promise<Organization | null> {
+async function findOrganization(ref: string, t?: Transaction): Promise<Organization | null> {
   const r = ref.trim().toLowerCase();
   if (/^\d{1,15}$/.test(r)) {
     const byId = await Organization.findByPk(Number(r), { transaction: t });
@@ -81,12 +94,12 @@ async function findOrganization(ref: string, t: Transaction): Promise<Organizati
  * organizations where the actor manages keys (for revoke, those holding a key); one is used, several
  * are offered as a choice.
  */
-async function keyOrganization(
+export async function keyOrganization(
   access: Access,
   target: Target,
-  input: KeyInput,
+  input: Pick<KeyInput, 'organization'>,
   purpose: 'generate' | 'revoke',
-  t: Transaction,
+  t?: Transaction,
 ): Promise<Organization | OrganizationChoice[] | Failure> {
   const { user } = target;
   if (input.organization !== undefined) {
@@ -126,15 +139,24 @@ async function inKeyTransaction<T extends object>(
   purpose: 'generate' | 'revoke',
   then: (t: Transaction, target: Target, org: Organization | OrganizationChoice[]) => Promise<Outcome<T>>,
 ): Promise<Outcome<T>> {
-  return ctx.db.tx(async (t) => {
-    const access = await loadAccess(ctx, actor, t);
-    if (isFailure(access)) return access;
-    const target = await loadTarget(access, input.ref, 'api_keys', t);
-    if (isFailure(target)) return target;
-    const org = await keyOrganization(access, target, input, purpose, t);
-    if (isFailure(org)) return org;
-    return then(t, target, org);
-  });
+  return ctx.db.tx((t) => inKeyStep(ctx, t, actor, input, purpose, then));
+}
+
+async function inKeyStep<T extends object>(
+  ctx: Ctx,
+  t: Transaction,
+  actor: Actor,
+  input: KeyInput,
+  purpose: 'generate' | 'revoke',
+  then: (t: Transaction, target: Target, org: Organization | OrganizationChoice[]) => Promise<Outcome<T>>,
+): Promise<Outcome<T>> {
+  const access = await loadAccess(ctx, actor, t);
+  if (isFailure(access)) return access;
+  const target = await loadTarget(access, input.ref, 'api_keys', t);
+  if (isFailure(target)) return target;
+  const org = await keyOrganization(access, target, input, purpose, t);
+  if (isFailure(org)) return org;
+  return then(t, target, org);
 }
 
 /**
@@ -142,18 +164,28 @@ async function inKeyTransaction<T extends object>(
  * one for that pair in the same transaction, so there is never a moment with two.
  */
 export async function generateApiKey(ctx: Ctx, actor: Actor, input: KeyInput): Promise<Outcome<GenerateResult>> {
-  return inKeyTransaction(ctx, actor, input, 'generate', async (t, target, org): Promise<Outcome<GenerateResult>> => {
+  return ctx.db.tx((t) => generateApiKeyIn(ctx, t, actor, input));
+}
+
+/**
+ * generateApiKey inside the caller's transaction (an approved key is made in the transaction that
+ * marks its approval used, so a refused key leaves the approval usable).
+ */
+export async function generateApiKeyIn(ctx: Ctx, t: Transaction, actor: Actor, input: KeyInput): Promise<Outcome<GenerateResult>> {
+  return inKeyStep(ctx, t, actor, input, 'generate', async (t, target, org): Promise<Outcome<GenerateResult>> => {
     if (Array.isArray(org)) return org.length > 0 ? ok(choose(target, org)) : refusal('api_keys', target.user.username);
-    const needed = approvalGate(
-      ctx,
-      actor,
-      { kind: 'single', action: 'api_key' },
-      [target.roles],
-      input.approved,
-      'issuing API keys under an approval is not available from Slack yet',
-    );
-    if (needed) return needed;
     const { user } = target;
+    // APPROVAL_REQUIRED (issue 19): nothing is made; the adapter offers "Request approval" for this user and organization.
+    const because =
+      input.approved || actor.kind === 'system' ? null : approvalNeeded(ctx, { kind: 'single', action: 'api_key' }, [target.roles]);
+    if (because)
+      return ok({
+        step: 'approval_needed' as const,
+        userId: user.id,
+        username: user.username,
+        organization: { id: org.id, slug: org.slug },
+        because,
+      });
     const previous = await ApiKey.findOne({ where: { userId: user.id, organizationId: org.id }, transaction: t });
     if (previous) await previous.destroy({ transaction: t });
     const key = mintApiKey();

@@ -22,7 +22,8 @@ import {
   type Payload,
 } from './approval-shapes';
 import { writeAudit } from './audit';
-import { isFailure, loadAccess, rolesOfUsers } from './authz';
+import { keyOrganization } from './api-keys';
+import { isFailure, loadAccess, refusal, rolesOfUsers } from './authz';
 import { BULK_KINDS, DRAFT_TTL_MS, payloadOf } from './bulk-actions';
 import type { Actor, Ctx } from './context';
 import { loadTarget } from './target';
@@ -118,13 +119,34 @@ export async function requestBulkApproval(ctx: Ctx, actor: Actor, input: { jobId
 export async function requestSingleApproval(
   ctx: Ctx,
   actor: Actor,
-  input: { action: SingleApprovalAction; ref: string; passwordHash?: string; reason?: string | null; notify?: NotifyTarget | null },
+  input: {
+    action: SingleApprovalAction;
+    ref: string;
+    passwordHash?: string;
+    /** api_key: the organization of the key (slug or id), checked as generating the key would. */
+    organization?: string;
+    reason?: string | null;
+    notify?: NotifyTarget | null;
+  },
 ): Promise<Outcome<{ requested: false } | { requested: true; request: ApprovalView }>> {
   const access = await loadAccess(ctx, actor);
   if (isFailure(access)) return access;
   const permission = ACTION_PERMISSION[input.action];
   const target = await loadTarget(access, input.ref, permission);
   if (isFailure(target)) return target;
+  let keyOrg: { id: number; slug: string } | null = null;
+  if (input.action === 'api_key') {
+    const org = await keyOrganization(access, target, { organization: input.organization }, 'generate');
+    if (isFailure(org)) return org;
+    if (Array.isArray(org))
+      return org.length > 0
+        ? fail(
+            'invalid_input',
+            `${target.user.username} is in several organizations where you manage API keys: name the one the key is for.`,
+          )
+        : refusal('api_keys', target.user.username);
+    keyOrg = { id: org.id, slug: org.slug };
+  }
   const because = approvalNeeded(ctx, { kind: 'single', action: input.action }, [target.roles]);
   if (!because || actor.kind === 'system') return ok({ requested: false as const });
   const who = directoryActor(actor);
@@ -146,6 +168,7 @@ export async function requestSingleApproval(
         organizations: target.orgIds.map((o) => orgs.get(o)?.slug ?? String(o)),
         roles: [...target.roles.entries()].map(([o, r]) => [o, [...r]] as [number, string[]]),
         ...(input.passwordHash ? { passwordHash: input.passwordHash } : {}),
+        ...(keyOrg ? { keyOrganization: keyOrg } : {}),
         notify: input.notify ?? null,
       },
       ids: [user.id],
@@ -153,7 +176,7 @@ export async function requestSingleApproval(
       because,
       reason: input.reason ?? null,
     },
-    target.orgIds.find((o) => rolesGrant(access.roles.get(o) ?? [], permission)) ?? null,
+    keyOrg?.id ?? target.orgIds.find((o) => rolesGrant(access.roles.get(o) ?? [], permission)) ?? null,
   );
   return ok({ requested: true as const, request });
 }

@@ -30,6 +30,8 @@ export interface SinglePayload {
   roles?: Array<[number, string[]]>;
   /** change_password: the bcrypt hash made at request time (never the password). */
   passwordHash?: string;
+  /** api_key: the organization the key is for (the key itself is made only when the requester uses the approval). */
+  keyOrganization?: { id: number; slug: string };
   notify: NotifyTarget | null;
 }
 
@@ -55,6 +57,8 @@ export interface ApprovalView {
   preview: Omit<BulkActionPreview, 'needsApproval'> | null;
   /** single: who. */
   target: { userId: number; username: string; email: string; organizations: string[] } | null;
+  /** api_key: the organization of the key. */
+  keyOrganization: { id: number; slug: string } | null;
   messages: NotifyTarget[];
   notify: NotifyTarget | null;
 }
@@ -66,6 +70,7 @@ const SINGLE_TITLE: Record<SingleApprovalAction, string> = {
   disable: 'Disable user',
   activate: 'Unlock user',
   change_password: 'Set password',
+  api_key: 'Create API key',
 };
 
 export function parsePayload(req: ApprovalRequest): Payload {
@@ -91,9 +96,36 @@ export function viewOf(req: ApprovalRequest): ApprovalView {
     decidedAt: req.decidedAt,
     preview: p.type === 'bulk' ? p.preview : null,
     target: p.type === 'single' ? { userId: p.userId, username: p.username, email: p.email, organizations: p.organizations } : null,
+    keyOrganization: p.type === 'single' ? (p.keyOrganization ?? null) : null,
     messages: req.messages ? (JSON.parse(req.messages) as NotifyTarget[]) : [],
     notify: p.notify,
   };
+}
+
+/** Why a request that left `pending` cannot be decided (or used) again. */
+export function settledText(v: ApprovalView): string {
+  switch (v.status) {
+    case 'approved':
+      return `That request was already approved by ${v.approver?.label ?? 'someone'}; nothing more was done.`;
+    case 'used':
+      return `That request was already approved by ${v.approver?.label ?? 'someone'} and its key created; nothing more was done.`;
+    case 'denied':
+      return `That request was already denied by ${v.approver?.label ?? 'someone'}; nothing changed.`;
+    case 'expired':
+      return 'That request expired; nothing changed. The requester can ask again.';
+    case 'void':
+      return `That request is void (${v.outcome ?? 'its selection changed'}); nothing changed.`;
+    default:
+      return 'That request is still pending.';
+  }
+}
+
+/**
+ * When an approved API key request stops being usable: APPROVAL_TTL_MINUTES from the approval (not
+ * the request's own expiry, which may be a minute away when someone approves late).
+ */
+export function keyWindowEnd(ctx: Ctx): Date {
+  return expiresAt(ctx);
 }
 
 export function permissionOf(p: Payload): Permission {

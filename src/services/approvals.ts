@@ -7,10 +7,12 @@ import { activateUser, setUsersEnabled } from './account-status';
 import {
   fingerprint,
   firstOrg,
+  keyWindowEnd,
   mayDecide,
   parsePayload,
   permissionOf,
   requesterOf,
+  settledText,
   viewOf,
   type ApprovalView,
   type BulkPayload,
@@ -26,6 +28,7 @@ import { viewClock } from './directory';
 import { resetPasswords, setPasswordHash } from './passwords';
 
 export { approverEmails, recordApprovalMessages, requestBulkApproval, requestSingleApproval } from './approval-requests';
+export { createApprovedApiKey } from './approved-api-key';
 export type { ApprovalView, NotifyTarget } from './approval-shapes';
 
 /**
@@ -40,7 +43,8 @@ export type { ApprovalView, NotifyTarget } from './approval-shapes';
  * the requester's behalf with the approval id in every audit line. An approved single action
  * (delete, reset, enable, disable, unlock, set password) runs right after the approval commits, in
  * the service's own transaction as the requester (the services cannot nest transactions: SQLite
- * has one writer); its result is stored on the request.
+ * has one writer); its result is stored on the request. An approved API key is the exception: see
+ * approved-api-key.ts.
  */
 
 /** The users a request acts on now, with their roles, and whether that is still what was requested. */
@@ -102,21 +106,6 @@ function cannotDecide(permission: Permission): Failure {
   );
 }
 
-function settledText(v: ApprovalView): string {
-  switch (v.status) {
-    case 'approved':
-      return `That request was already approved by ${v.approver?.label ?? 'someone'}; nothing more was done.`;
-    case 'denied':
-      return `That request was already denied by ${v.approver?.label ?? 'someone'}; nothing changed.`;
-    case 'expired':
-      return 'That request expired; nothing changed. The requester can ask again.';
-    case 'void':
-      return `That request is void (${v.outcome ?? 'its selection changed'}); nothing changed.`;
-    default:
-      return 'That request is still pending.';
-  }
-}
-
 export type Decided = { happened: 'approved' | 'denied' | 'void' | 'expired'; request: ApprovalView; result: string | null };
 
 /**
@@ -171,8 +160,13 @@ export async function decideApproval(
     return ok({ happened: 'denied' as const, request: denied, result: null });
   }
   if (p.type === 'bulk') return approveBulk(ctx, actor, req, p, approver, orgId, requester as Access);
-  const approved = await settle(ctx, actor, req, 'approved', approver, orgId, 'approval_approved');
+  // An API key is a secret shown once: it is not made here, where it could only travel in a message,
+  // but when the requester uses the approval (createApprovedApiKey), within APPROVAL_TTL_MINUTES from now.
+  const keyLater = p.action === 'api_key';
+  const changes = keyLater ? { ...approver, expiresAt: keyWindowEnd(ctx) } : approver;
+  const approved = await settle(ctx, actor, req, 'approved', changes, orgId, 'approval_approved');
   if (!approved) return fail('conflict', settledText(viewOf((await ApprovalRequest.findByPk(req.id))!)));
+  if (keyLater) return ok({ happened: 'approved' as const, request: approved, result: null });
   const result = await runSingle(ctx, requesterOf(req), p, req.id);
   await ApprovalRequest.update({ outcome: result.slice(0, 1000) }, { where: { id: req.id } });
   return ok({ happened: 'approved' as const, request: { ...approved, outcome: result }, result });
@@ -268,6 +262,8 @@ async function runSingle(ctx: Ctx, requester: Actor, p: SinglePayload, approvalI
       const out = await activateUser(ctx, requester, { ref, approved });
       return out.ok ? out.result.message : out.message;
     }
+    case 'api_key':
+      return 'Not done here: the requester creates the key themselves.';
     case 'change_password': {
       if (!p.passwordHash) return 'Not done: the password was not kept.';
       const out = await setPasswordHash(ctx, requester, { ref, hash: p.passwordHash, approved });

@@ -45,6 +45,10 @@ export const ACTION = {
   apiKeyOrg: 'api_key_org',
   /** "Hide key" on the message that shows a new API key once. */
   apiKeyHide: 'api_key_hide',
+  /** "Request approval" for an API key that needs a second person (issue 19); value `<userId>:<organizationId>`. */
+  apiKeyRequestApproval: 'api_key_request_approval',
+  /** "Create the key now" in the requester's DM once an API key request is approved; value is the request id. */
+  apiKeyCreateApproved: 'api_key_create_approved',
   /** "Roles…" on a user card; value is the user id. */
   rolesOpen: 'roles_open',
 } as const;

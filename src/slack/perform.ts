@@ -75,5 +75,6 @@ export async function performUserAction(
 }
 
 function isSingleApprovalAction(a: UserAction): a is UserAction & SingleApprovalAction {
-  return (SINGLE_APPROVAL_ACTIONS as readonly string[]).includes(a) && a !== 'change_password';
+  // A password and an API key are asked for from their own dialog and message, not from here.
+  return (SINGLE_APPROVAL_ACTIONS as readonly string[]).includes(a) && a !== 'change_password' && a !== 'api_key';
 }

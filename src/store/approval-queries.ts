@@ -4,7 +4,10 @@ import type { ApprovalStatus } from '../domain/approvals';
 import { ApprovalRequest } from './approval-model';
 
 type Decision = Partial<
-  Pick<ApprovalRequest, 'approverUserId' | 'approverLabel' | 'approverSlackId' | 'denyReason' | 'outcome' | 'jobId' | 'decidedAt'>
+  Pick<
+    ApprovalRequest,
+    'approverUserId' | 'approverLabel' | 'approverSlackId' | 'denyReason' | 'outcome' | 'jobId' | 'decidedAt' | 'expiresAt'
+  >
 >;
 
 /**
@@ -14,7 +17,7 @@ type Decision = Partial<
  */
 export async function settlePending(
   id: number,
-  to: Exclude<ApprovalStatus, 'pending'>,
+  to: Exclude<ApprovalStatus, 'pending' | 'used'>,
   now: Date,
   changes: Decision,
   t?: Transaction,
@@ -22,6 +25,19 @@ export async function settlePending(
   const where =
     to === 'expired' ? { id, status: 'pending', expiresAt: { [Op.lte]: now } } : { id, status: 'pending', expiresAt: { [Op.gt]: now } };
   const [count] = await ApprovalRequest.update({ ...changes, status: to, decidedAt: changes.decidedAt ?? now }, { where, transaction: t });
+  return count === 1;
+}
+
+/**
+ * Use an approved request, once: approved → used, only by its requester and only before its
+ * `expiresAt` (for an approved API key request, the end of the window to create the key). Of two
+ * clicks at once, exactly one sees a row changed.
+ */
+export async function claimApproved(id: number, requesterUserId: number, now: Date, t: Transaction): Promise<boolean> {
+  const [count] = await ApprovalRequest.update(
+    { status: 'used' },
+    { where: { id, status: 'approved', requesterUserId, expiresAt: { [Op.gt]: now } }, transaction: t },
+  );
   return count === 1;
 }
 

@@ -1,9 +1,12 @@
 // Block Kit of API keys: the key shown once, the organization picker, the hidden and revoked states.
 import type { KnownBlock, PlainTextOption } from '@slack/types';
-import type { ChooseOrganization, GenerateResult, IssuedApiKey, RevokeResult } from '../../services/api-keys';
+import type { ModalView } from '@slack/types';
+import { APPROVAL_REASON_TEXT } from '../../domain/approvals';
+import type { ChooseOrganization, GenerateResult, IssuedApiKey, KeyNeedsApproval, RevokeResult } from '../../services/api-keys';
 import { ACTION } from '../constants';
 import { esc, mention, slackDate, truncate } from './common';
 import { textMessage, type SlackMessage } from './messages';
+import { modal } from './modals';
 
 export type KeyPurpose = 'generate' | 'revoke';
 
@@ -36,19 +39,28 @@ export function parseHideValue(value: string | undefined): { username: string; o
  * The one time a key is shown: ephemeral, to the actor only. The key is in the blocks and never in
  * `text`, which Slack uses for notifications and previews. Hide rewrites the message without it.
  */
-export function apiKeyIssuedMessage(issued: IssuedApiKey): SlackMessage {
-  const who = `*${esc(issued.username)}* in *${esc(issued.organization.slug)}*`;
-  const notes = [
+function issuedNotes(issued: IssuedApiKey): string[] {
+  return [
     'Use it as `Authorization: Bearer <key>`. It is shown only this once and cannot be recovered; store it in your secret manager now.',
     issued.replaced ? 'The earlier key for this user and organization stopped working.' : '',
     issued.usableNow
       ? ''
       : `:warning: ${esc(issued.username)} is disabled, locked or waiting for a password reset, so the key is refused until that changes.`,
   ].filter((n) => n.length > 0);
-  const blocks: KnownBlock[] = [
+}
+
+function issuedBlocks(issued: IssuedApiKey): KnownBlock[] {
+  const who = `*${esc(issued.username)}* in *${esc(issued.organization.slug)}*`;
+  return [
     { type: 'section', text: { type: 'mrkdwn', text: `:key: New API key for ${who}:` } },
     { type: 'section', text: { type: 'mrkdwn', text: `\`\`\`${issued.key}\`\`\`` } },
-    { type: 'context', elements: notes.map((n) => ({ type: 'mrkdwn' as const, text: n })) },
+    { type: 'context', elements: issuedNotes(issued).map((n) => ({ type: 'mrkdwn' as const, text: n })) },
+  ];
+}
+
+export function apiKeyIssuedMessage(issued: IssuedApiKey): SlackMessage {
+  const blocks: KnownBlock[] = [
+    ...issuedBlocks(issued),
     {
       type: 'actions',
       elements: [
@@ -105,9 +117,78 @@ export function apiKeyOrgPicker(choice: ChooseOrganization, purpose: KeyPurpose)
   };
 }
 
-/** A generate outcome as a message: the key (shown once) or the organization picker. */
+/**
+ * An approved key, made when its requester clicked "Create the key now" (issue 19): shown in a modal,
+ * which Slack does not keep once closed, because the approval's messages persist in DMs.
+ */
+export function apiKeyIssuedModal(issued: IssuedApiKey, approvalId: number): ModalView {
+  return modal('API key', [
+    ...issuedBlocks(issued),
+    {
+      type: 'context',
+      elements: [
+        {
+          type: 'mrkdwn',
+          text: `Made under approval request #${approvalId}, which is now used. This dialog is the only place the key appears: closing it removes it.`,
+        },
+      ],
+    },
+  ]);
+}
+
+/** The value of "Request approval" for a key: who and where. */
+export function keyApprovalValue(r: Pick<KeyNeedsApproval, 'userId' | 'organization'>): string {
+  return `${r.userId}:${r.organization.id}`;
+}
+
+export function parseKeyApprovalValue(value: string | undefined): { userId: number; organizationId: number } | null {
+  const m = /^(\d{1,15}):(\d{1,15})$/.exec(value ?? '');
+  return m ? { userId: Number(m[1]), organizationId: Number(m[2]) } : null;
+}
+
+/** The key needs a second person: what happens if asked, and "Request approval". */
+export function apiKeyApprovalNeededMessage(r: KeyNeedsApproval): SlackMessage {
+  const who = `*${esc(r.username)}* in *${esc(r.organization.slug)}*`;
+  return {
+    text: `An API key for ${r.username} in ${r.organization.slug} needs a second person's approval`,
+    blocks: [
+      {
+        type: 'section',
+        text: {
+          type: 'mrkdwn',
+          text:
+            `:lock: An API key for ${who} needs a second person's approval (${APPROVAL_REASON_TEXT[r.because]}). ` +
+            '*Request approval* asks them; nothing is made until one of them approves. Then you create the key yourself with ' +
+            'a button in your direct messages with userops: it is shown once, to you only, in a dialog, never in a message.',
+        },
+      },
+      {
+        type: 'actions',
+        elements: [
+          {
+            type: 'button',
+            action_id: ACTION.apiKeyRequestApproval,
+            style: 'primary',
+            text: { type: 'plain_text', text: 'Request approval' },
+            value: keyApprovalValue(r),
+          },
+          { type: 'button', action_id: ACTION.cancel, text: { type: 'plain_text', text: 'Cancel' }, value: 'cancel' },
+        ],
+      },
+    ],
+  };
+}
+
+/** A generate outcome as a message: the key (shown once), the organization picker, or Request approval. */
 export function apiKeyGenerateMessage(result: GenerateResult): SlackMessage {
-  return result.step === 'issued' ? apiKeyIssuedMessage(result.issued) : apiKeyOrgPicker(result, 'generate');
+  switch (result.step) {
+    case 'issued':
+      return apiKeyIssuedMessage(result.issued);
+    case 'choose_organization':
+      return apiKeyOrgPicker(result, 'generate');
+    case 'approval_needed':
+      return apiKeyApprovalNeededMessage(result);
+  }
 }
 
 /** A revoke outcome as a message, naming who revoked it. */

@@ -37,13 +37,14 @@ export async function askSingleApprovalIfNeeded(
   client: WebClient,
   actor: Actor,
   slackUserId: string,
-  input: { action: SingleApprovalAction; userId: number; passwordHash?: string },
+  input: { action: SingleApprovalAction; userId: number; passwordHash?: string; organization?: string },
 ): Promise<Outcome<{ requested: false } | { requested: true; request: ApprovalView; sentTo: string }> | Failure> {
   if (deps.rt.config.APPROVAL_REQUIRED.length === 0) return ok({ requested: false as const });
   const asked = await requestSingleApproval(deps.rt, actor, {
     action: input.action,
     ref: String(input.userId),
     passwordHash: input.passwordHash,
+    organization: input.organization,
   });
   if (!asked.ok || !asked.requested) return asked;
   const sent = await sendApprovalRequest(deps, client, asked.request, slackUserId);

@@ -99,3 +99,25 @@ export async function announceDecision(deps: Pick<SlackDeps, 'rt'>, client: WebC
 export async function announceExpired(deps: Pick<SlackDeps, 'rt'>, client: WebClient, expired: ApprovalView[]): Promise<void> {
   for (const request of expired) await announceDecision(deps, client, { happened: 'expired', request, result: null });
 }
+
+/**
+ * An approved key was created: every copy of the request, and the requester's DM with the button
+ * (`clicked`, and the waiting message if that is another), say so and lose their buttons. Never the key.
+ */
+export async function announceKeyCreated(
+  deps: Pick<SlackDeps, 'rt'>,
+  client: WebClient,
+  v: ApprovalView,
+  clicked: NotifyTarget | null,
+): Promise<void> {
+  const final = approvalRequestMessage(v);
+  const mine = requesterMessage(v, null);
+  const rewrites: Array<[NotifyTarget, SlackMessage]> = v.messages.map((to) => [to, final]);
+  if (clicked) rewrites.push([clicked, mine]);
+  if (v.notify && (!clicked || v.notify.channel !== clicked.channel || v.notify.ts !== clicked.ts)) rewrites.push([v.notify, mine]);
+  for (const [to, m] of rewrites) {
+    await client.chat
+      .update({ channel: to.channel, ts: to.ts, text: m.text, blocks: m.blocks })
+      .catch((e: unknown) => deps.rt.logger.warn('could not rewrite an approval message', { approvalId: v.id, error: String(e) }));
+  }
+}

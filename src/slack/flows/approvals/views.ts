@@ -18,6 +18,11 @@ export function approvalWhat(v: ApprovalView): string[] {
   const t = v.target!;
   return [
     `*${esc(t.username)}* (${esc(t.email)}) · ${t.organizations.map(esc).join(', ')}`,
+    ...(v.keyOrganization
+      ? [
+          `An API key for them in *${esc(v.keyOrganization.slug)}*: once approved, the requester creates it and sees it once; it is never posted.`,
+        ]
+      : []),
     ...(v.reason ? [`Reason: “${esc(truncate(v.reason, 300))}”`] : []),
   ];
 }
@@ -35,7 +40,11 @@ export function decisionLine(v: ApprovalView): string {
   const at = v.decidedAt ? ` ${slackDate(v.decidedAt, '{date_short_pretty} {time}')}` : '';
   switch (v.status) {
     case 'approved':
+      if (v.keyOrganization)
+        return `✅ Approved by ${by}${at}. The requester may create the key once, until ${slackDate(v.expiresAt, '{date_short_pretty} {time}')}.`;
       return `✅ Approved by ${by}${at}.${v.jobId ? ` Running as job #${v.jobId} on the requester's behalf.` : ''}${v.outcome && !v.jobId ? ` ${esc(v.outcome)}` : ''}`;
+    case 'used':
+      return `✅ Approved by ${by}${at}. ${esc(v.outcome ?? 'The key was created.')}`;
     case 'denied':
       return `⛔ Denied by ${by}${at}: “${esc(truncate(v.denyReason ?? '', 500))}”. Nothing changed.`;
     case 'expired':
@@ -65,7 +74,9 @@ export function approvalRequestMessage(v: ApprovalView): SlackMessage {
             title: { type: 'plain_text', text: 'Approve?' },
             text: {
               type: 'mrkdwn',
-              text: `${esc(v.title)}${v.preview ? ` for ${plural(v.preview.count, 'user')}` : ''} runs at once, on the requester's behalf, with you recorded as the approver.`,
+              text: v.keyOrganization
+                ? 'The requester may then create the key once, seen only by them, with you recorded as the approver.'
+                : `${esc(v.title)}${v.preview ? ` for ${plural(v.preview.count, 'user')}` : ''} runs at once, on the requester's behalf, with you recorded as the approver.`,
             },
             confirm: { type: 'plain_text', text: 'Approve' },
             deny: { type: 'plain_text', text: 'Back' },
@@ -87,7 +98,30 @@ export function requesterMessage(v: ApprovalView, sentTo: string | null): SlackM
           decisionLine(v),
         ]
       : [`*${esc(v.title)}* · your approval request #${v.id}`, decisionLine(v)];
-  return { text: lines.join(' '), blocks: lineSections(lines) };
+  const blocks: KnownBlock[] = [...lineSections(lines)];
+  if (v.keyOrganization && v.status === 'approved') {
+    // The key is a secret: this message (a DM, which persists) only carries the button; the key appears in a modal.
+    blocks.push(
+      {
+        type: 'context',
+        elements: [{ type: 'mrkdwn', text: 'The key is shown once, to you only, in a dialog; it is never posted in a message.' }],
+      },
+      {
+        type: 'actions',
+        block_id: `approved_key:${v.id}`,
+        elements: [
+          {
+            type: 'button',
+            action_id: ACTION.apiKeyCreateApproved,
+            style: 'primary',
+            text: { type: 'plain_text', text: 'Create the key now' },
+            value: String(v.id),
+          },
+        ],
+      },
+    );
+  }
+  return { text: lines.join(' '), blocks };
 }
 
 /** Deny asks why. */

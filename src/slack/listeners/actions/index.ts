@@ -2,7 +2,7 @@
 import type { App } from '@slack/bolt';
 import type { UserAction } from '../../../domain/actions';
 import { ACTION } from '../../constants';
-import { approveButton, denyButton } from '../../flows/approvals';
+import { approveButton, createApprovedKeyButton, denyButton, requestKeyApprovalButton } from '../../flows/approvals';
 import { bulkConfirmButton, bulkUserOptions, requestApprovalButton } from '../../flows/bulk';
 import { changePasswordButton, suggestPasswordButton } from '../../flows/change-password';
 import { rolesButton } from '../../flows/roles';
@@ -49,6 +49,8 @@ export function registerActions(app: App, deps: SlackDeps): void {
   app.action(on(ACTION.requestApproval), requestApprovalButton(deps));
   app.action(on(ACTION.approve), approveButton(deps));
   app.action(on(ACTION.deny), denyButton(deps));
+  app.action(on(ACTION.apiKeyRequestApproval), requestKeyApprovalButton(deps));
+  app.action(on(ACTION.apiKeyCreateApproved), createApprovedKeyButton(deps));
   // App Home.
   app.action(on(ACTION.homeActivate), homeActivateButton(deps));
   app.action(on(ACTION.homeOpenBulk), homeBulkButton(deps));
