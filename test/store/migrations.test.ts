@@ -7,6 +7,7 @@ import { DIALECTS, freshDatabase, type TestDatabase } from '../support/db';
 
 const TABLES = [
   'api_keys',
+  'approval_requests',
   'audit_events',
   'export_fields',
   'invitations',
@@ -16,7 +17,9 @@ const TABLES = [
   'lockout_events',
   'mail_outbox',
   'memberships',
+  'notices',
   'organizations',
+  'password_expiry_claims',
   'record_assignments',
   'reset_tokens',
   'scim_tokens',
