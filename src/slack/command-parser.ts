@@ -137,6 +137,13 @@ export const SUB_COMMANDS: SubCommandSpec[] = [
     minArgs: 0,
     maxArgs: 4,
   },
+  {
+    name: 'review',
+    usage: 'review [ORG]',
+    summary: 'access review of an organization (administrators, security, API keys, dormant, invited) in your DM, with a CSV',
+    minArgs: 0,
+    maxArgs: 1,
+  },
   { name: 'approvals', usage: 'approvals', summary: 'approval requests waiting for you (Approve / Deny)', minArgs: 0, maxArgs: 0 },
   {
     name: 'webhooks',

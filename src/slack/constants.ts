@@ -47,6 +47,8 @@ export const ACTION = {
   apiKeyHide: 'api_key_hide',
   /** "Roles…" on a user card; value is the user id. */
   rolesOpen: 'roles_open',
+  /** An access review's section button: the bulk form preselected; value `{"a":action,"s":section,"o":org slug}`. */
+  reviewBulk: 'access_review_bulk',
 } as const;
 
 export const BLOCK = {

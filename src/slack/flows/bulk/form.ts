@@ -3,6 +3,7 @@ import type { WebClient } from '@slack/web-api';
 import { BULK_ACTIONS, BULK_TITLE, type BulkAction } from '../../../domain/bulk-actions';
 import { bulkActionOrgs } from '../../../services/bulk-actions';
 import type { Actor } from '../../../services/context';
+import type { SavedView } from '../../../domain/status';
 import type { SubCommandHandler } from '../../handler-args';
 import type { SlackDeps } from '../../kit';
 import { warningModal } from '../../views/modals';
@@ -14,6 +15,9 @@ export interface BulkPrefill {
   users?: Array<{ id: number; label: string }>;
   pasted?: string;
   reason?: string;
+  /** Preselected in "everyone in a view" and "only members of" (an access review's buttons). */
+  view?: SavedView;
+  org?: string;
 }
 
 /**
@@ -51,6 +55,8 @@ export async function fillBulkForm(
       initialUsers: prefill.users,
       initialPasted: prefill.pasted,
       initialReason: prefill.reason,
+      initialView: prefill.view,
+      initialOrg: prefill.org,
     }),
   });
 }
