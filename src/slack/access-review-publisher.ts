@@ -1,5 +1,6 @@
 // Posts an access review to Slack: the message, and the CSV of the whole review in its thread.
 import type { WebClient } from '@slack/web-api';
+import type { ReviewPublisher } from '../jobs/access-review';
 import { accessReviewCsv, type AccessReview } from '../services/access-review';
 import { describeSlackFailure } from './file-share';
 import { slackFailureReason } from './slack-errors';
@@ -60,4 +61,14 @@ export async function postAccessReview(
     return { ok: false, reason: `the review was posted but its CSV was not: ${describeSlackFailure(e)}` };
   }
   return { ok: true, channel, ts };
+}
+
+/** The scheduled review's Slack side: the message and its CSV in the organization's channel. */
+export class SlackReviewPublisher implements ReviewPublisher {
+  constructor(private readonly client: WebClient) {}
+
+  async publish(review: AccessReview, channel: string, slot: string): Promise<void> {
+    const posted = await postAccessReview(this.client, review, { channel }, { scheduled: true, slot });
+    if (!posted.ok) throw new Error(posted.reason);
+  }
 }
