@@ -86,4 +86,16 @@ describe.each(DIALECTS)('scheduled access review on %s', (dialect) => {
     const slots = await JobSlot.findAll();
     expect(slots.filter((s) => s.name.startsWith(REVIEW_JOB_PREFIX))).toHaveLength(4);
   });
+
+  test('at start, a review day every instance missed is posted once (after a review was ever posted)', async () => {
+    // Monday 4 January 2027 is the month's first Monday; nobody was running at 09:00.
+    env.clock.now = new Date('2027-01-04T10:00:00Z');
+    const client = new WebClient(standIn.botToken, { slackApiUrl: standIn.apiUrl });
+    const late = ['three', 'four'].map((id) => startAccessReviewScheduler(env.rt, new SlackReviewPublisher(client), { instanceId: id })!);
+    schedulers.push(...late);
+    const runs = await Promise.all(late.map((s) => s.started));
+    expect(runs.flatMap((r) => r?.posted ?? []).sort()).toEqual(['acme', 'beta']);
+    expect(posts().get(`${ACME} 2027-01-04T09:00:00.000Z`)).toBe(1);
+    expect(posts().get(`${BETA} 2027-01-04T09:00:00.000Z`)).toBe(1);
+  });
 });
