@@ -27,5 +27,5 @@ export async function startExport(
   const started = await requestExport(deps.rt, actor, { notify, requestedBySlack: slackUserId, view: opts.view });
   if (!started.ok && notify) await deps.notifier?.fail(notify, `The export did not start: ${started.message}`);
   if (!started.ok) return started;
-  return { ...started, dmProblem: progress && !progress.ok ? progress.message : null };
+  return { ...started, view: opts.view ?? null, dmProblem: progress && !progress.ok ? progress.message : null };
 }

@@ -160,6 +160,7 @@ describe.each(DIALECTS)('/users export end to end on %s', (dialect) => {
 
   test('export VIEW (issue 20 §5): only the users of the saved view, one row per membership in scope; a bad view is refused', async () => {
     const x = await runExport(SEC, 'C0GENERAL', 'export admins');
+    expect(x.reply).toContain(`Export #${x.jobId} of acme (view admins) started`);
     expect(JSON.parse(x.job.payload)).toMatchObject({ view: 'admins' });
     const rows = rowsOf(x.file!.bytes);
     // sec is in acme only: acme's administrators, not zed (initech) nor globex's rows.
