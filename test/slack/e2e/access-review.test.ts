@@ -105,6 +105,10 @@ describe.each(DIALECTS)('access review on demand on %s', (dialect) => {
     await env.driver.clickButton(HLP, message, 'Disable the 1 user with API keys…');
     const refused = await modalShowing(env.standIn, HLP, 'administrator or security role');
     expect(JSON.stringify(refused.view)).not.toContain('keyed');
+    // An administrator of another organization only: the form opens with nothing preselected, never his own dormant users.
+    await env.driver.clickButton(ZED, message, 'Disable the 2 dormant users…');
+    const zedForm = await modalShowing(env.standIn, ZED, 'You may not run bulk actions in acme, so nothing is preselected.');
+    expect(JSON.stringify(zedForm.view)).not.toContain('"initial_option":{"text":{"type":"plain_text","text":"Dormant"}');
   });
 
   test('refusals: helpdesk, an outsider organization reads like a nonexistent one; nothing posted', async () => {

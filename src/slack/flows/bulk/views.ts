@@ -4,13 +4,13 @@ import { APPROVAL_REASON_TEXT } from '../../../domain/approvals';
 import { BULK_DONE_VERB, BULK_PERMISSION, BULK_TITLE, type BulkAction, type SkipReason } from '../../../domain/bulk-actions';
 import { PERMISSION_LABELS } from '../../../domain/permissions';
 import { SAVED_VIEWS, SAVED_VIEW_LABELS, type NamedView, type SavedView } from '../../../domain/status';
-
-const isNamedView = (v: SavedView): v is NamedView => (SAVED_VIEWS as readonly string[]).includes(v);
 import type { BulkActionPreview } from '../../../services/bulk-actions';
 import { ACTION, BLOCK, CALLBACK } from '../../constants';
 import { esc, lineSections, plural, truncate } from '../../views/common';
 import type { SlackMessage } from '../../views/messages';
 import { modal } from '../../views/modals';
+
+const isNamedView = (v: SavedView): v is NamedView => (SAVED_VIEWS as readonly string[]).includes(v);
 
 const option = (text: string, value: string): PlainTextOption => ({ text: { type: 'plain_text', text: truncate(text, 75) }, value });
 
