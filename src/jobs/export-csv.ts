@@ -29,6 +29,8 @@ export interface ExportCsvInput {
   orgIds: number[] | null;
   /** Optional fields switched on (see services/export-fields). */
   fields: readonly ExportFieldName[];
+  /** Only these users (a saved view's, `/users export VIEW`); absent: everyone in `orgIds`. */
+  userIds?: ReadonlySet<number>;
 }
 
 export interface ExportCsvProgress {
@@ -113,7 +115,9 @@ async function* membershipPages(input: ExportCsvInput, pageSize: number): AsyncG
     next = page.length === pageSize ? exportPage(input.orgIds, columns, page[page.length - 1], pageSize) : null;
     // Awaited only in the next round: a failure must not count as unhandled meanwhile.
     next?.catch(() => undefined);
-    if (page.length > 0) yield page.map((r) => ({ user: r, org: r.org, roles: r.roles }));
+    // A view filters the pages as they come, so the export keeps its one keyset statement per page.
+    const kept = input.userIds ? page.filter((r) => input.userIds!.has(Number(r.id))) : page;
+    if (kept.length > 0) yield kept.map((r) => ({ user: r, org: r.org, roles: r.roles }));
   }
 }
 
@@ -153,7 +157,7 @@ export async function writeExportCsv(
   const columns = exportColumns(input.fields);
   const getters = cellGetters(input.fields);
   const cells = columns.map((c) => getters[c]);
-  const total = await countExportRows(input.orgIds);
+  const total = await countExportRows(input.orgIds, input.userIds ? [...input.userIds] : undefined);
   let rows = 0;
   let users = 0;
   let lastUser: number | null = null;

@@ -2,7 +2,15 @@ import { formatBytes, exportMail } from '../mail/templates';
 import type { OutboxAttachment } from '../mail/outbox';
 import type { MailSenderOptions } from '../mail/sender';
 import type { Ctx } from '../services/context';
-import { EXPORT_KIND, exportActor, exportScope, recordExportDelivery, type ExportPayload, type ExportRecord } from '../services/export';
+import {
+  EXPORT_KIND,
+  exportActor,
+  exportScope,
+  exportViewUserIds,
+  recordExportDelivery,
+  type ExportPayload,
+  type ExportRecord,
+} from '../services/export';
 import { exportableFields } from '../services/export-fields';
 import { Job, MailMessage, User } from '../store/models';
 import { writeExportCsv, type ExportCsvResult } from './export-csv';
@@ -134,7 +142,8 @@ export function exportJob(
     try {
       // Re-checked here too: a job queued while the deployment allowed hashes exports none once it does not.
       const fields = exportableFields(ctx.config, payload.fields);
-      written = await writeExportCsv({ orgIds: scope.orgIds, fields }, path, {
+      const userIds = payload.view ? await exportViewUserIds(ctx, scope.orgIds, payload.view) : undefined;
+      written = await writeExportCsv({ orgIds: scope.orgIds, fields, userIds }, path, {
         pageSize: opts.pageSize,
         onPage: async ({ rows, total }) => {
           if (control.stopping() || !(await control.progress({ ...prior, stage: 'writing', rows, total }))) throw new Interrupted();

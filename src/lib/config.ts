@@ -119,6 +119,46 @@ const channelId = z
   .trim()
   .regex(/^[CGD][A-Z0-9]{2,}$/, { message: 'must be a Slack channel id such as C0123ABCD' });
 
+/** `off`, or set but empty: no scheduled access review; otherwise a cron expression (see ACCESS_REVIEW_CRON's doc). */
+const reviewCron = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' || v.toLowerCase() === 'off' ? null : v))
+  .refine((v) => v === null || /^(\S+\s+){4,5}\S+$/.test(v), {
+    message: 'must be a cron expression with 5 or 6 fields, or off (or empty) for no scheduled review',
+  })
+  .refine((v) => v === null || cron.validate(v), { message: 'must be a valid cron expression, e.g. 0 9 1-7 * 1, or off' });
+
+/** `acme=C0123ABCD,beta=C0456EFGH`: each organization's channel for the scheduled access review. */
+const reviewChannels = z
+  .string()
+  .trim()
+  .transform((v, c) => {
+    const out: Record<string, string> = {};
+    for (const pair of v
+      .split(',')
+      .map((p) => p.trim())
+      .filter((p) => p.length > 0)) {
+      const m = /^([a-z0-9][a-z0-9-]{0,62})=([CG][A-Z0-9]{2,})$/.exec(pair);
+      if (!m) {
+        c.addIssue({
+          code: 'custom',
+          message: 'must be a comma-separated list of ORG=CHANNEL (organization slug = channel id), e.g. sales=C0123ABCD,support=C0456EFGH',
+        });
+        return z.NEVER;
+      }
+      if (out[m[1]]) {
+        c.addIssue({ code: 'custom', message: `names the organization ${m[1]} twice` });
+        return z.NEVER;
+      }
+      out[m[1]] = m[2];
+    }
+    return out;
+  });
+
+/** Variables where a set-but-empty value means "off" rather than "the default". */
+const EMPTY_MEANS_OFF: ReadonlySet<string> = new Set(['ACCESS_REVIEW_CRON']);
+
 /** Documentation for every variable: default shown as the string the environment would hold. */
 export const CONFIG_DOCS: Record<string, { default: string; doc: string }> = {
   PORT: { default: '3000', doc: 'HTTP port for Slack requests, the REST API, the reset page and /healthz.' },
@@ -199,6 +239,14 @@ export const CONFIG_DOCS: Record<string, { default: string; doc: string }> = {
   DORMANT_DAYS: {
     default: '90',
     doc: 'Days without a login after which an enabled user is dormant (the dormant view and the access review; 1–3650).',
+  },
+  ACCESS_REVIEW_CRON: {
+    default: '0 9 1-7 * 1',
+    doc: 'When the scheduled access review is posted (cron, in DIGEST_TZ). When both day-of-month and day-of-week are set, both must match (so the default is the first Monday of the month, 09:00), unlike classic cron. off, or set but empty: no scheduled review.',
+  },
+  ACCESS_REVIEW_CHANNELS: {
+    default: '',
+    doc: "Where each organization's scheduled access review goes: ORG=CHANNEL pairs, comma-separated (acme=C0123ABCD,beta=C0456EFGH). Organizations not listed are skipped. Unset: no scheduled review.",
   },
   INVITE_TTL_DAYS: { default: '7', doc: 'Days an invitation link stays valid (1–90).' },
   BULK_BATCH_SIZE: {
@@ -304,6 +352,8 @@ const schema = z.object({
   EXPORT_ALLOW_PASSWORD_HASHES: bool(),
   DORMANT_DAYS: int(1, 3650),
   INVITE_TTL_DAYS: int(1, 90),
+  ACCESS_REVIEW_CRON: reviewCron,
+  ACCESS_REVIEW_CHANNELS: reviewChannels,
   BULK_BATCH_SIZE: int(10, 5000),
   APPROVAL_REQUIRED: approvalKinds,
   APPROVAL_BULK_MIN: int(0, 1_000_000),
@@ -327,7 +377,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const input: Record<string, string> = {};
   for (const [name, { default: def }] of Object.entries(CONFIG_DOCS)) {
     const raw = env[name];
-    input[name] = raw === undefined || raw === '' ? def : raw;
+    input[name] = raw === undefined || (raw === '' && !EMPTY_MEANS_OFF.has(name)) ? def : raw;
   }
   const parsed = schema.safeParse(input);
   if (!parsed.success) {

@@ -4,9 +4,12 @@ import { enqueueMail, type OutboxAttachment } from '../mail/outbox';
 import type { RenderedMail } from '../mail/templates';
 import { Job, User } from '../store/models';
 import { organizationsIn } from '../store/organization-queries';
+import { userIdsInView } from '../store/user-queries';
+import type { SavedView } from '../domain/status';
 import { isFailure, loadAccess, orgsWith } from './authz';
 import { writeAudit } from './audit';
 import type { Actor, Ctx } from './context';
+import { viewClock } from './directory';
 import { enabledFields, loadExportFieldSettings, type ExportFieldName } from './export-fields';
 
 /**
@@ -26,6 +29,8 @@ export interface ExportPayload {
    * command was typed is not recorded at all, so nothing can ever post the export there.
    */
   requestedBySlack: string | null;
+  /** Only the users of this saved view (`/users export VIEW`); absent: everyone in scope. */
+  view?: SavedView;
 }
 
 export interface ExportScope {
@@ -51,7 +56,7 @@ export async function exportScope(ctx: Ctx, actor: Actor, t?: Transaction): Prom
 export async function requestExport(
   ctx: Ctx,
   actor: Actor,
-  input: { notify?: ExportPayload['notify']; requestedBySlack?: string | null },
+  input: { notify?: ExportPayload['notify']; requestedBySlack?: string | null; view?: SavedView },
 ): Promise<Outcome<{ jobId: number; orgSlugs: string[]; email: string | null }>> {
   return ctx.db.tx(async (t) => {
     const scope = await exportScope(ctx, actor, t);
@@ -61,6 +66,7 @@ export async function requestExport(
       fields,
       notify: input.notify ?? null,
       requestedBySlack: input.requestedBySlack ?? null,
+      ...(input.view ? { view: input.view } : {}),
     };
     const userId = actor.kind === 'user' ? actor.userId : null;
     const job = await Job.create(
@@ -69,12 +75,20 @@ export async function requestExport(
     );
     await writeAudit(ctx, t, actor, {
       action: 'export_requested',
-      details: { jobId: job.id, organizations: scope.orgSlugs, fields },
+      details: { jobId: job.id, organizations: scope.orgSlugs, fields, ...(input.view ? { view: input.view } : {}) },
     });
     t.afterCommit(() => ctx.notify?.('jobs'));
     const me = userId === null ? null : await User.findByPk(userId, { attributes: ['email'], transaction: t });
     return ok({ jobId: job.id, orgSlugs: scope.orgSlugs, email: me?.email ?? null });
   });
+}
+
+/**
+ * The users of a saved view within the export's organizations: the same query as `/users list VIEW`
+ * (admins counts the administrator role in those organizations; dormant reads the service clock).
+ */
+export async function exportViewUserIds(ctx: Ctx, orgIds: number[] | null, view: SavedView): Promise<Set<number>> {
+  return new Set(await userIdsInView({ orgIds, ...viewClock(ctx) }, view));
 }
 
 /** Who a job acts for: its recorded user, re-checked like any actor. */

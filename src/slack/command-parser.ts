@@ -4,6 +4,8 @@
  * links, HTML-escaped `& < >`, and "quoted arguments". Typos get a "did you mean".
  */
 import { fail, type Outcome } from '../domain/outcome';
+import { isSavedView, SAVED_VIEWS, type SavedView } from '../domain/status';
+import { esc, truncate } from './views/common';
 
 export type Arg =
   { kind: 'text'; value: string } | { kind: 'mention'; slackUserId: string; label?: string } | { kind: 'email'; value: string };
@@ -127,7 +129,13 @@ export const SUB_COMMANDS: SubCommandSpec[] = [
     minArgs: 1,
     maxArgs: 12,
   },
-  { name: 'export', usage: 'export [fields]', summary: 'CSV of your users as a Slack file, copy by email', minArgs: 0, maxArgs: 1 },
+  {
+    name: 'export',
+    usage: 'export [VIEW] | export fields',
+    summary: 'CSV of your users (or of a saved view: admins, dormant [DAYS], invited…) as a Slack file, copy by email',
+    minArgs: 0,
+    maxArgs: 2,
+  },
   { name: 'reassign', usage: 'reassign FROM TO', summary: "move a user's records to another user", minArgs: 2, maxArgs: 2 },
   {
     name: 'audit',
@@ -136,6 +144,13 @@ export const SUB_COMMANDS: SubCommandSpec[] = [
     aliases: ['log'],
     minArgs: 0,
     maxArgs: 4,
+  },
+  {
+    name: 'review',
+    usage: 'review [ORG]',
+    summary: 'access review of an organization (administrators, security, API keys, dormant, invited) in your DM, with a CSV',
+    minArgs: 0,
+    maxArgs: 1,
   },
   { name: 'approvals', usage: 'approvals', summary: 'approval requests waiting for you (Approve / Deny)', minArgs: 0, maxArgs: 0 },
   {
@@ -345,4 +360,23 @@ export function keywordArgs(
     positional.push(a);
   }
   return { positional, named };
+}
+
+/**
+ * A saved view named by arguments, as `list` and `export` take it: `VIEW`, or `dormant DAYS` (the
+ * view dormant-DAYS). An error sentence for anything else.
+ */
+export function viewOfArgs(args: Arg[], command: string): SavedView | { error: string } {
+  let view = args.length > 0 ? argText(args[0]).toLowerCase() : 'all';
+  if (args.length === 2) {
+    const days = argText(args[1]);
+    if (view !== 'dormant' || !/^\d{1,5}$/.test(days) || !isSavedView(`dormant-${Number(days)}`)) {
+      return { error: `Only \`dormant\` takes a number: \`${command} dormant DAYS\`, DAYS from 1 to 3650.` };
+    }
+    view = `dormant-${Number(days)}`;
+  }
+  if (!isSavedView(view)) {
+    return { error: `There is no saved view “${esc(truncate(view, 60))}”. Views: ${SAVED_VIEWS.join(', ')}.` };
+  }
+  return view;
 }

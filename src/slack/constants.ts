@@ -51,6 +51,8 @@ export const ACTION = {
   apiKeyCreateApproved: 'api_key_create_approved',
   /** "Roles…" on a user card; value is the user id. */
   rolesOpen: 'roles_open',
+  /** An access review's section button: the bulk form preselected; value `{"a":action,"s":section,"o":org slug}`. */
+  reviewBulk: 'access_review_bulk',
 } as const;
 
 export const BLOCK = {

@@ -69,7 +69,13 @@ export async function exportPage(
   return rows as ExportPageRow[];
 }
 
-/** Memberships in `orgIds` (null: all): the export's row count. */
-export async function countExportRows(orgIds: number[] | null): Promise<number> {
-  return Membership.count({ where: orgIds === null ? {} : { organizationId: { [Op.in]: orgIds } } });
+/** Memberships in `orgIds` (null: all), of `userIds` when given (a view's): the export's row count. */
+export async function countExportRows(orgIds: number[] | null, userIds?: number[]): Promise<number> {
+  const scope = orgIds === null ? {} : { organizationId: { [Op.in]: orgIds } };
+  if (!userIds) return Membership.count({ where: scope });
+  let n = 0;
+  for (let i = 0; i < userIds.length; i += 5000) {
+    n += await Membership.count({ where: { ...scope, userId: { [Op.in]: userIds.slice(i, i + 5000) } } });
+  }
+  return n;
 }

@@ -241,6 +241,23 @@ const CASES: Record<keyof Config, VariableCase> = {
     ],
     bad: ['9', '5001', 'many'],
   },
+  ACCESS_REVIEW_CRON: {
+    default: '0 9 1-7 * 1',
+    good: [
+      ['off', null],
+      [' OFF ', null],
+      ['0 8 * * 1', '0 8 * * 1'],
+    ],
+    bad: ['every monday', '0 9 * *', '0 25 * * 1'],
+  },
+  ACCESS_REVIEW_CHANNELS: {
+    default: {},
+    good: [
+      ['acme=C0123ABCD', { acme: 'C0123ABCD' }],
+      [' acme=C0123ABCD , beta-2=G0456EFGH ', { acme: 'C0123ABCD', 'beta-2': 'G0456EFGH' }],
+    ],
+    bad: ['acme', 'acme=#security', 'acme=C0123ABCD,acme=C0456EFGH', 'Acme=C0123ABCD'],
+  },
   APPROVAL_REQUIRED: {
     default: [],
     good: [
@@ -344,9 +361,11 @@ describe('configuration (DESIGN §7)', () => {
     expect(config).toEqual(Object.fromEntries(Object.entries(CASES).map(([k, c]) => [k, c.default])));
   });
 
-  test('an empty string counts as unset', () => {
+  test('an empty string counts as unset, except ACCESS_REVIEW_CRON where it means off', () => {
     const config = loadConfig(Object.fromEntries(Object.keys(CONFIG_DOCS).map((k) => [k, ''])));
-    expect(config).toEqual(loadConfig({}));
+    expect(config).toEqual({ ...loadConfig({}), ACCESS_REVIEW_CRON: null });
+    expect(loadConfig({ ACCESS_REVIEW_CRON: '' }).ACCESS_REVIEW_CRON).toBeNull();
+    expect(loadConfig({}).ACCESS_REVIEW_CRON).toBe('0 9 1-7 * 1');
   });
 
   const good = Object.entries(CASES).flatMap(([name, c]) => c.good.map(([raw, parsed]) => [name, raw, parsed] as const));

@@ -6,6 +6,8 @@ export interface ExportStarted {
   jobId: number;
   orgSlugs: string[];
   email: string | null;
+  /** The saved view exported (`/users export VIEW`), or null for everyone. */
+  view?: string | null;
   /** Why the requester's DM with the app could not be opened, or null when it was. */
   dmProblem: string | null;
 }
@@ -15,7 +17,7 @@ export interface ExportStarted {
  * ever goes to their DM and their email; when the DM cannot be opened they learn it here, at once.
  */
 export function exportStartedText(d: ExportStarted): string {
-  const what = `Export #${d.jobId} of ${esc(d.orgSlugs.join(', '))} started`;
+  const what = `Export #${d.jobId} of ${esc(d.orgSlugs.join(', '))}${d.view ? ` (view ${esc(d.view)})` : ''} started`;
   if (d.dmProblem) {
     const mail = d.email ? `it is emailed to ${esc(d.email)} only` : 'and there is no email address to send it to';
     return `:warning: ${what}, but userops could not open a direct message with you (${esc(d.dmProblem)}), so the CSV will not be shared in Slack: ${mail}.`;

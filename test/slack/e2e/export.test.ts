@@ -71,11 +71,11 @@ describe.each(DIALECTS)('/users export end to end on %s', (dialect) => {
   }
 
   /** `/users export`, then wait for the job, its email and its final DM message. */
-  async function runExport(slackId: string, channelId = 'C0GENERAL'): Promise<Exported> {
+  async function runExport(slackId: string, channelId = 'C0GENERAL', text = 'export'): Promise<Exported> {
     const filesBefore = env.standIn.files.length;
     const mailsBefore = env.smtp!.mails.length;
     const messagesBefore = env.standIn.messages.length;
-    const r = await env.run(slackId, 'export', { channelId });
+    const r = await env.run(slackId, text, { channelId });
     const reply = textOf(r.reply);
     const jobId = Number(/Export #(\d+)/.exec(reply)?.[1]);
     expect(jobId).toBeGreaterThan(0);
@@ -156,6 +156,24 @@ describe.each(DIALECTS)('/users export end to end on %s', (dialect) => {
     expect(new Set(rows.map((r) => r.organization))).toEqual(new Set(['acme']));
     expect(rows.map((r) => r.username).sort()).toEqual(['ana', 'eve', 'hlp', 'sec', 'two', 'vic']);
     expect(x.file!.bytes.equals(await freshExport(SEC, x.job))).toBe(true);
+  });
+
+  test('export VIEW (issue 20 §5): only the users of the saved view, one row per membership in scope; a bad view is refused', async () => {
+    const x = await runExport(SEC, 'C0GENERAL', 'export admins');
+    expect(x.reply).toContain(`Export #${x.jobId} of acme (view admins) started`);
+    expect(JSON.parse(x.job.payload)).toMatchObject({ view: 'admins' });
+    const rows = rowsOf(x.file!.bytes);
+    // sec is in acme only: acme's administrators, not zed (initech) nor globex's rows.
+    expect(rows.map((r) => `${r.username}@${r.organization}`)).toEqual(['ana@acme']);
+    const audit = await AuditEvent.findOne({ where: { action: 'export_requested' }, order: [['id', 'DESC']] });
+    expect(JSON.parse(audit!.details!)).toMatchObject({ view: 'admins', organizations: ['acme'] });
+    // Nobody has logged in and every account is new: no one is dormant for a day yet; the export is empty but for its header.
+    const d = await runExport(SEC, 'C0GENERAL', 'export dormant 1');
+    expect(rowsOf(d.file!.bytes)).toEqual([]);
+    const jobs = await Job.count();
+    expect(textOf((await env.run(SEC, 'export wizards')).reply)).toContain('There is no saved view “wizards”.');
+    expect(textOf((await env.run(SEC, 'export locked 3')).reply)).toContain('Only `dormant` takes a number');
+    expect(await Job.count()).toBe(jobs);
   });
 
   test('helpdesk and viewers are refused, and nothing is queued or posted', async () => {

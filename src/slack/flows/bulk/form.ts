@@ -3,6 +3,7 @@ import type { WebClient } from '@slack/web-api';
 import { BULK_ACTIONS, BULK_TITLE, type BulkAction } from '../../../domain/bulk-actions';
 import { bulkActionOrgs } from '../../../services/bulk-actions';
 import type { Actor } from '../../../services/context';
+import type { SavedView } from '../../../domain/status';
 import type { SubCommandHandler } from '../../handler-args';
 import type { SlackDeps } from '../../kit';
 import { warningModal } from '../../views/modals';
@@ -14,6 +15,9 @@ export interface BulkPrefill {
   users?: Array<{ id: number; label: string }>;
   pasted?: string;
   reason?: string;
+  /** Preselected in "everyone in a view" and "only members of" (an access review's buttons). */
+  view?: SavedView;
+  org?: string;
 }
 
 /**
@@ -41,16 +45,26 @@ export async function fillBulkForm(
   }
   const orgs = new Map<string, { slug: string; name: string }>();
   for (const p of allowed) if (p.orgs.ok) for (const o of p.orgs.orgs) orgs.set(o.slug, o);
+  // A view preselected for one organization (an access review's button) is offered only with that
+  // organization as the filter: without it the view would reach the clicker's other organizations.
+  const orgMissing = prefill.org !== undefined && !orgs.has(prefill.org);
+  const notice = orgMissing
+    ? `You may not run bulk actions in ${prefill.org}, so nothing is preselected.`
+    : refusal && !refusal.ok
+      ? refusal.message
+      : undefined;
   await client.views.update({
     view_id: viewId,
     view: bulkModal({
       actions: allowed.map((p) => p.action),
       action: wanted,
-      notice: refusal && !refusal.ok ? refusal.message : undefined,
+      notice,
       orgs: [...orgs.values()].sort((a, b) => (a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : 0)),
       initialUsers: prefill.users,
-      initialPasted: prefill.pasted,
+      initialPasted: orgMissing ? undefined : prefill.pasted,
       initialReason: prefill.reason,
+      initialView: orgMissing ? undefined : prefill.view,
+      initialOrg: prefill.org,
     }),
   });
 }

@@ -3,12 +3,14 @@ import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import { APPROVAL_REASON_TEXT } from '../../../domain/approvals';
 import { BULK_DONE_VERB, BULK_PERMISSION, BULK_TITLE, type BulkAction, type SkipReason } from '../../../domain/bulk-actions';
 import { PERMISSION_LABELS } from '../../../domain/permissions';
-import { SAVED_VIEWS, SAVED_VIEW_LABELS } from '../../../domain/status';
+import { SAVED_VIEWS, SAVED_VIEW_LABELS, type NamedView, type SavedView } from '../../../domain/status';
 import type { BulkActionPreview } from '../../../services/bulk-actions';
 import { ACTION, BLOCK, CALLBACK } from '../../constants';
 import { esc, lineSections, plural, truncate } from '../../views/common';
 import type { SlackMessage } from '../../views/messages';
 import { modal } from '../../views/modals';
+
+const isNamedView = (v: SavedView): v is NamedView => (SAVED_VIEWS as readonly string[]).includes(v);
 
 const option = (text: string, value: string): PlainTextOption => ({ text: { type: 'plain_text', text: truncate(text, 75) }, value });
 
@@ -30,10 +32,15 @@ export interface BulkModalData {
   initialUsers?: Array<{ id: number; label: string }>;
   initialPasted?: string;
   initialReason?: string;
+  /** Preselected in "everyone in a view" (an access review's button). */
+  initialView?: SavedView;
+  /** Preselected in "only members of", when it is one of `orgs`. */
+  initialOrg?: string;
 }
 
 export function bulkModal(d: BulkModalData): ModalView {
   const selected = d.action && d.actions.includes(d.action) ? d.action : d.actions[0];
+  const initialOrg = d.orgs.slice(0, 100).find((o) => o.slug === d.initialOrg);
   const initialOptions: PlainTextOption[] | undefined = d.initialUsers?.slice(0, 100).map((u) => option(u.label, String(u.id)));
   const intro = [
     d.notice ? `:warning: ${esc(d.notice)}` : '',
@@ -84,7 +91,12 @@ export function bulkModal(d: BulkModalData): ModalView {
       block_id: BLOCK.scopeView,
       optional: true,
       label: { type: 'plain_text', text: 'And / or everyone in a view' },
-      element: { type: 'static_select', action_id: 'value', options: SAVED_VIEWS.map((v) => option(SAVED_VIEW_LABELS[v], v)) },
+      element: {
+        type: 'static_select',
+        action_id: 'value',
+        options: SAVED_VIEWS.map((v) => option(SAVED_VIEW_LABELS[v], v)),
+        ...(d.initialView && isNamedView(d.initialView) ? { initial_option: option(SAVED_VIEW_LABELS[d.initialView], d.initialView) } : {}),
+      },
     },
     {
       type: 'input',
@@ -96,6 +108,7 @@ export function bulkModal(d: BulkModalData): ModalView {
         type: 'static_select',
         action_id: 'value',
         options: d.orgs.slice(0, 100).map((o) => option(`${o.name} (${o.slug})`, o.slug)),
+        ...(initialOrg ? { initial_option: option(`${initialOrg.name} (${initialOrg.slug})`, initialOrg.slug) } : {}),
       },
     },
     {

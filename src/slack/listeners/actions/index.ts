@@ -8,6 +8,7 @@ import { changePasswordButton, suggestPasswordButton } from '../../flows/change-
 import { rolesButton } from '../../flows/roles';
 import { cancelButton, confirmDelete, confirmResetMany, undoButton } from '../../flows/confirm';
 import type { SlackDeps } from '../../kit';
+import { reviewBulkButton } from './access-review';
 import { apiKeyButton } from './api-key-button';
 import { apiKeyHide, apiKeyOrgSelected } from './api-key-picker';
 import { digestRowButton, digestSpikeButton } from './digest';
@@ -60,4 +61,6 @@ export function registerActions(app: App, deps: SlackDeps): void {
   app.action(on(ACTION.digestActivate), digestRowButton(deps, 'activate'));
   app.action(on(ACTION.digestReset), digestRowButton(deps, 'reset_password'));
   app.action(on(ACTION.digestSpikeBulk), digestSpikeButton(deps));
+  // Access review (issue 20 §4).
+  app.action(on(ACTION.reviewBulk), reviewBulkButton(deps));
 }

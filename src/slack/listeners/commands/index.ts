@@ -15,6 +15,7 @@ import { exportCommand } from './export';
 import { findCommand, listCommand } from './find';
 import { helpCommand } from './help';
 import { reassignCommand } from './reassign';
+import { reviewCommand } from './review';
 import { scimCommand } from './scim';
 import { resetPasswordCommand } from './reset-password';
 import { addCommand, grantCommand, removeCommand, revokeCommand } from './roles';
@@ -46,6 +47,7 @@ const SUB_COMMAND_HANDLERS: Readonly<Record<string, SubCommandHandler>> = {
   export: exportCommand,
   reassign: reassignCommand,
   audit: auditCommand,
+  review: reviewCommand,
   approvals: approvalsCommand,
   webhooks: webhooksCommand,
 };
