@@ -428,3 +428,44 @@ describe.each(DIALECTS)('approval expiry without a click on %s', (dialect) => {
     }
   });
 });
+
+/** APPROVALS_CHANNEL set: the request is posted there (not by DM), and a click in the channel decides it. */
+describe('two-person approval through APPROVALS_CHANNEL', () => {
+  const CHANNEL = 'C0APPROVALS';
+  let env: SlackTestEnv;
+
+  beforeAll(async () => {
+    env = await slackTestEnv('sqlite', { smtp: true, env: { APPROVAL_REQUIRED: 'delete', APPROVALS_CHANNEL: CHANNEL } });
+    env.standIn.addChannel({ id: CHANNEL, name: 'approvals', botIsMember: true });
+    await env.person(ANA, { username: 'ana', orgs: { acme: ['administrator'] } });
+    await env.person(BOB, { username: 'bob', orgs: { acme: ['administrator'] } });
+    await env.person('U0LEA0001', { username: 'leaver', orgs: { acme: [] } });
+  });
+  afterAll(async () => env.close());
+
+  test('the request goes to the channel only; the requester cannot approve it there; another administrator can', async () => {
+    const r = await env.run(ANA, 'delete leaver');
+    const before = env.standIn.messages.length;
+    await env.driver.clickButton(ANA, r.reply, 'Request approval');
+    const req = await until(async () => (await ApprovalRequest.findOne({ order: [['id', 'DESC']] })) ?? undefined, 'the request');
+    const posted = await env.standIn.waitFor(
+      () => env.standIn.messages.find((m) => m.channel === CHANNEL && textOf(m).includes(`approval request #${req.id}`)),
+      5000,
+      'the request in the approvals channel',
+    );
+    // No approver got it by DM: the channel is where it is decided.
+    expect(
+      env.standIn.messages.slice(before).some((m) => m.channel === dmOf(BOB) && textOf(m).includes(`approval request #${req.id}`)),
+    ).toBe(false);
+    await env.driver.clickButton(ANA, posted, 'Approve');
+    await env.standIn.waitFor(
+      () => env.standIn.messages.find((m) => m.visibleTo === ANA && textOf(m).includes('your own request')),
+      5000,
+      'the requester refused',
+    );
+    expect(await User.count({ where: { username: 'leaver' } })).toBe(1);
+    await env.driver.clickButton(BOB, posted, 'Approve');
+    await until(async () => (await User.count({ where: { username: 'leaver' } })) === 0, 'the approved delete');
+    expect((await ApprovalRequest.findByPk(req.id))!.status).toBe('approved');
+  });
+});
