@@ -151,6 +151,8 @@ function banner(o: { url: string; seed: SeedResult; dataDir: string; config: Con
     `      ${config.SLACK_COMMAND} remove ${victim} from globex · "Roles…" on a card · ${config.SLACK_COMMAND} list admins · ${config.SLACK_COMMAND} list dormant 30`,
     `    invite someone (${config.SLACK_COMMAND} invite new.person@example.com to acme as viewer): the mailed link sets their password;`,
     `      ${config.SLACK_COMMAND} list invited shows who has not accepted yet; ${config.SLACK_COMMAND} invite resend|revoke EMAIL.`,
+    `    access review: ${config.SLACK_COMMAND} review acme (admins, security, API keys, dormant, invited; a CSV in your DM;`,
+    `      each button opens the bulk form preselected) · ${config.SLACK_COMMAND} export dormant 30 exports one view.`,
     '',
     `  Demo commands: help · as NAME · home${o.extras.map((e) => ` · ${e}`).join('')} · wait · quit (Ctrl-C and Ctrl-D work too)`,
     '',

@@ -170,6 +170,8 @@ describe('npm run demo', () => {
         '# roles (issue 20): grant one, then the admins view',
         '/users grant carol helpdesk in acme',
         '/users list admins',
+        '# the access review of acme (issue 20): sections, buttons, a CSV in the DM',
+        '/users review acme',
         '# export: the CSV is uploaded to Slack, saved here, and mailed',
         '/users export',
         '',
@@ -191,6 +193,8 @@ describe('npm run demo', () => {
     expect(out).toMatch(/#general · only visible to you · updated ┄┄\n⛔ Bob Marsh[\s\S]*Disabled by @ana/);
 
     expect(out).toMatch(/Activated by @ana/);
+    expect(out).toContain('@ana › /users review acme');
+    expect(out).toMatch(/Access review of .*\(acme\)/);
 
     expect(out).toMatch(/✅ carol: reset link sent to carol@acme\.example/);
     const link = new RegExp(
