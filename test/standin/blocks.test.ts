@@ -169,6 +169,16 @@ describe('validation', () => {
     ).toEqual(['must be less than 25 characters [json-pointer:/view/submit/text]', 'must be plain_text [json-pointer:/view/close/type]']);
   });
 
+  it('refuses an initial value longer than the input allows', () => {
+    const input = (initial: string) => ({
+      type: 'input',
+      label: { type: 'plain_text', text: 'Email' },
+      element: { type: 'plain_text_input', action_id: 'v', max_length: 5, initial_value: initial },
+    });
+    expect(validateBlocks([input('abcde')], 'modal')).toEqual([]);
+    expect(validateBlocks([input('abcdef')], 'modal')).toEqual(['must not be longer than max_length [json-pointer:/blocks/0/element/initial_value]']);
+  });
+
   it('requires text or blocks in a message', () => {
     expect(checkMessageContent({})).toEqual({ error: 'no_text', errors: [] });
     expect(checkMessageContent({ text: 'hi' })).toBeUndefined();

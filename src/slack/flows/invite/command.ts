@@ -6,7 +6,7 @@ import { replyEphemeral, replyFailure } from '../../kit';
 import { esc } from '../../views/common';
 import { errorMessage, textMessage } from '../../views/messages';
 import { warningModal } from '../../views/modals';
-import { inviteModal } from './views';
+import { inviteModal, MAX_EMAIL_LENGTH } from './views';
 
 /** `invite resend|revoke …` answer in the channel; everything else opens the form. */
 export function isInviteManagement(first: string | undefined): boolean {
@@ -33,12 +33,17 @@ export const inviteCommand: SubCommandHandler = async ({ deps, actor, command, c
     const why = 'error' in split ? split.error : 'Name one email address.';
     return void (await show(warningModal('Invite someone', `${why} Usage: ${deps.commandName} invite EMAIL [to ORG] [as ROLE]`)));
   }
+  const email = split.positional[0] ? argText(split.positional[0]) : undefined;
+  if (email !== undefined && email.length > MAX_EMAIL_LENGTH) {
+    const why = `An email address has at most ${MAX_EMAIL_LENGTH} characters; that one has ${email.length}.`;
+    return void (await show(warningModal('Invite someone', `${why} Usage: ${deps.commandName} invite EMAIL [to ORG] [as ROLE]`)));
+  }
   const orgs = await invitableOrganizations(deps.rt, actor);
   if (!orgs.ok) return void (await show(warningModal('Invite someone', orgs.message)));
   await show(
     inviteModal({
       organizations: orgs.organizations,
-      email: split.positional[0] ? argText(split.positional[0]) : undefined,
+      email,
       org: split.named.to?.toLowerCase(),
       role: split.named.as?.toLowerCase(),
     }),

@@ -11,9 +11,13 @@ export interface InviteModalData {
   role?: string;
 }
 
+/** RFC 5321's limit on a whole address; the form's email field allows no more. */
+export const MAX_EMAIL_LENGTH = 254;
+
 const option = (v: string): PlainTextOption => ({ text: { type: 'plain_text', text: v }, value: v });
 
 function text(blockId: string, label: string, initial?: string, optional = false): KnownBlock {
+  const maxLength = blockId === BLOCK.inviteEmail ? MAX_EMAIL_LENGTH : 100;
   return {
     type: 'input',
     block_id: blockId,
@@ -22,8 +26,9 @@ function text(blockId: string, label: string, initial?: string, optional = false
     element: {
       type: 'plain_text_input',
       action_id: 'value',
-      max_length: blockId === BLOCK.inviteEmail ? 254 : 100,
-      ...(initial ? { initial_value: initial } : {}),
+      max_length: maxLength,
+      // Slack refuses a view whose initial value is longer than the field allows.
+      ...(initial && initial.length <= maxLength ? { initial_value: initial } : {}),
     },
   };
 }
