@@ -176,7 +176,9 @@ describe('validation', () => {
       element: { type: 'plain_text_input', action_id: 'v', max_length: 5, initial_value: initial },
     });
     expect(validateBlocks([input('abcde')], 'modal')).toEqual([]);
-    expect(validateBlocks([input('abcdef')], 'modal')).toEqual(['must not be longer than max_length [json-pointer:/blocks/0/element/initial_value]']);
+    expect(validateBlocks([input('abcdef')], 'modal')).toEqual([
+      'must not be longer than max_length [json-pointer:/blocks/0/element/initial_value]',
+    ]);
   });
 
   it('requires text or blocks in a message', () => {

@@ -149,7 +149,11 @@ export function checkElement(report: Report, element: unknown, path: string, all
       break;
     case 'plain_text_input':
       checkString(report, element.initial_value, `${path}/initial_value`, 3000);
-      if (typeof element.initial_value === 'string' && typeof element.max_length === 'number' && element.initial_value.length > element.max_length) {
+      if (
+        typeof element.initial_value === 'string' &&
+        typeof element.max_length === 'number' &&
+        element.initial_value.length > element.max_length
+      ) {
         report('must not be longer than max_length', `${path}/initial_value`);
       }
       break;
