@@ -2,12 +2,13 @@
  * One signed attempt, and what an attempt's end means for the endpoint. Shared by the sender
  * (src/jobs/webhook-sender.ts) and `webhooks test`.
  */
+import type { Transaction } from 'sequelize';
 import { Webhook } from 'standardwebhooks';
 import { DISABLE_AFTER_FAILED_DELIVERIES } from '../domain/webhook-events';
 import { redact } from '../lib/logger';
 import { SecretBox } from '../lib/secret-box';
 import { postWebhook, type PostResult } from '../lib/webhook-post';
-import { endFailureRun, lengthenFailureRun, settleDelivery } from '../store/webhook-queries';
+import { endFailureRun, lengthenFailureRun, settleDelivered, settleDelivery } from '../store/webhook-queries';
 import type { WebhookDelivery, WebhookEndpoint } from '../store/webhook-models';
 import { writeAudit } from './audit';
 import type { Ctx } from './context';
@@ -82,9 +83,8 @@ type SettleValues = Parameters<typeof settleDelivery>[2];
 interface PendingSettle {
   id: number;
   lease: Date;
-  values: SettleValues;
-  /** A delivered row ends its endpoint's run of failures in the same transaction (a no-op UPDATE when there is none). */
-  endRunOf: number | null;
+  /** Delivered (with the answer's status), or put back for a retry with these values. */
+  outcome: { delivered: number; endpointId: number } | { retry: SettleValues };
   resolve: (owned: boolean) => void;
   reject: (e: unknown) => void;
 }
@@ -92,8 +92,10 @@ interface PendingSettle {
 /**
  * Group commit for outcomes (as the mail sender's): the parallel attempts of a batch end close
  * together, and each outcome joins the transaction being prepared instead of opening its own. None
- * waits to fill a group, so an outcome is recorded as soon as it would have been alone; each row
- * keeps its own lease-fenced UPDATE.
+ * waits to fill a group, so an outcome is recorded as soon as it would have been alone. Within a
+ * group the delivered rows of one lease and answer status are written by one lease-fenced UPDATE,
+ * and each endpoint's run of failures is ended once: a bulk job's thousands of events cost a few
+ * statements per group, not two per event, while the job competes for the same write lock.
  */
 export class DeliverySettler {
   private pending: PendingSettle[] = [];
@@ -102,28 +104,23 @@ export class DeliverySettler {
   constructor(private readonly ctx: Ctx) {}
 
   delivered(delivery: WebhookDelivery, lease: Date, status: number): Promise<boolean> {
-    const values: SettleValues = {
-      status: 'delivered',
-      leaseUntil: null,
-      deliveredAt: this.ctx.now(),
-      lastStatus: status,
-      lastError: null,
-    };
-    return this.settle(delivery.id, lease, values, delivery.endpointId);
+    return this.settle({ id: delivery.id, lease, outcome: { delivered: status, endpointId: delivery.endpointId } });
   }
 
   retry(delivery: WebhookDelivery, lease: Date, outcome: { status: number | null; error: string }, nextAttemptAt: Date): Promise<boolean> {
-    return this.settle(
-      delivery.id,
-      lease,
-      { status: 'pending', leaseUntil: null, nextAttemptAt, lastStatus: outcome.status, lastError: outcome.error.slice(0, 500) },
-      null,
-    );
+    const values: SettleValues = {
+      status: 'pending',
+      leaseUntil: null,
+      nextAttemptAt,
+      lastStatus: outcome.status,
+      lastError: outcome.error.slice(0, 500),
+    };
+    return this.settle({ id: delivery.id, lease, outcome: { retry: values } });
   }
 
-  private settle(id: number, lease: Date, values: SettleValues, endRunOf: number | null): Promise<boolean> {
+  private settle(p: Omit<PendingSettle, 'resolve' | 'reject'>): Promise<boolean> {
     return new Promise((resolve, reject) => {
-      this.pending.push({ id, lease, values, endRunOf, resolve, reject });
+      this.pending.push({ ...p, resolve, reject });
       if (!this.flushing) void this.flush();
     });
   }
@@ -134,21 +131,48 @@ export class DeliverySettler {
       const group = this.pending;
       this.pending = [];
       try {
-        const owned = await this.ctx.db.tx(async (t) => {
-          const out: boolean[] = [];
-          for (const p of group) {
-            const count = await settleDelivery(p.id, p.lease, p.values, t);
-            if (count > 0 && p.endRunOf !== null) await endFailureRun(p.endRunOf, t);
-            out.push(count > 0);
-          }
-          return out;
-        });
-        group.forEach((p, i) => p.resolve(owned[i]));
+        const owned = await this.ctx.db.tx((t) => this.write(group, t));
+        group.forEach((p) => p.resolve(owned.has(p)));
       } catch (e) {
         for (const p of group) p.reject(e);
       }
     }
     this.flushing = false;
+  }
+
+  private async write(group: PendingSettle[], t: Transaction): Promise<Set<PendingSettle>> {
+    const owned = new Set<PendingSettle>();
+    const deliveredAt = this.ctx.now();
+    const byLeaseAndStatus = new Map<string, PendingSettle[]>();
+    for (const p of group) {
+      if ('retry' in p.outcome) {
+        if ((await settleDelivery(p.id, p.lease, p.outcome.retry, t)) > 0) owned.add(p);
+        continue;
+      }
+      const key = `${p.lease.getTime()}:${p.outcome.delivered}`;
+      byLeaseAndStatus.set(key, [...(byLeaseAndStatus.get(key) ?? []), p]);
+    }
+    const succeededAt = new Set<number>();
+    for (const same of byLeaseAndStatus.values()) {
+      const first = same[0];
+      if ('retry' in first.outcome) continue;
+      const written = new Set(
+        await settleDelivered(
+          this.ctx.db,
+          same.map((p) => p.id),
+          first.lease,
+          { lastStatus: first.outcome.delivered, deliveredAt },
+          t,
+        ),
+      );
+      for (const p of same) {
+        if (!written.has(p.id) || 'retry' in p.outcome) continue;
+        owned.add(p);
+        succeededAt.add(p.outcome.endpointId);
+      }
+    }
+    for (const endpointId of succeededAt) await endFailureRun(endpointId, t);
+    return owned;
   }
 }
 

@@ -93,32 +93,45 @@ export async function claimDueDeliveries(db: Database, opts: { cutoff: Date; lea
       (e) => e.id,
     );
     if (endpoints.length === 0) return [];
-    const due: WhereOptions<WebhookDelivery> = {
-      endpointId: { [Op.in]: endpoints },
-      [Op.or]: [
-        { status: 'pending', nextAttemptAt: { [Op.lte]: cutoff } },
-        { status: 'sending', [Op.or]: [{ leaseUntil: null }, { leaseUntil: { [Op.lt]: cutoff } }] },
-      ],
-    };
     const head = literal(`NOT EXISTS (SELECT 1 FROM webhook_deliveries prior
         WHERE prior.endpoint_id = "WebhookDelivery".endpoint_id AND prior.ordering_key = "WebhookDelivery".ordering_key
           AND prior.id < "WebhookDelivery".id AND prior.status IN ('pending', 'sending'))`);
-    const candidates = await WebhookDelivery.findAll({
-      attributes: ['id'],
-      where: { [Op.and]: [due, head] },
-      order: [
-        ['nextAttemptAt', 'ASC'],
-        ['id', 'ASC'],
-      ],
-      limit: opts.batchSize,
-      transaction: t,
-      ...(db.dialect === 'postgres' ? { lock: t.LOCK.UPDATE, skipLocked: true } : {}),
-    });
-    if (candidates.length === 0) return [];
-    const ids = candidates.map((c) => c.id);
+    const lock = db.dialect === 'postgres' ? { lock: t.LOCK.UPDATE, skipLocked: true } : {};
+    // Two walks, each in the order of webhook_deliveries_due so that LIMIT ends it early: a claim
+    // costs the batch, not the backlog (one OR over both states made the database sort every due
+    // row on every claim — 10,000 queued events cost seconds of write lock while a bulk job ran).
+    // Abandoned attempts first (a crashed worker's), then pending rows whose time has come.
+    const expired: WhereOptions<WebhookDelivery> = {
+      endpointId: { [Op.in]: endpoints },
+      status: 'sending',
+      [Op.or]: [{ leaseUntil: null }, { leaseUntil: { [Op.lt]: cutoff } }],
+    };
+    const due: WhereOptions<WebhookDelivery> = {
+      endpointId: { [Op.in]: endpoints },
+      status: 'pending',
+      nextAttemptAt: { [Op.lte]: cutoff },
+    };
+    const ids: number[] = [];
+    for (const where of [expired, due]) {
+      if (ids.length >= opts.batchSize) break;
+      const found = await WebhookDelivery.findAll({
+        attributes: ['id'],
+        where: { [Op.and]: [where, head] },
+        order: [
+          ['nextAttemptAt', 'ASC'],
+          ['id', 'ASC'],
+        ],
+        limit: opts.batchSize - ids.length,
+        raw: true,
+        transaction: t,
+        ...lock,
+      });
+      for (const f of found) ids.push(f.id);
+    }
+    if (ids.length === 0) return [];
     await WebhookDelivery.update(
       { status: 'sending', leaseUntil: lease, attempts: literal('attempts + 1') },
-      { where: { [Op.and]: [{ id: ids }, due] }, transaction: t },
+      { where: { [Op.and]: [{ id: ids }, { [Op.or]: [expired, due] }] }, transaction: t },
     );
     return WebhookDelivery.findAll({ where: { id: ids, status: 'sending', leaseUntil: lease }, order: [['id', 'ASC']], transaction: t });
   });
@@ -133,6 +146,35 @@ export async function settleDelivery(
 ): Promise<number> {
   const [count] = await WebhookDelivery.update(values, { where: { id, status: 'sending', leaseUntil: lease }, transaction: t });
   return count;
+}
+
+/**
+ * Mark delivered, in one statement per (lease, answer status), those of `ids` that still carry
+ * `lease`; returns the ids written (the others' lease was lost). The rows are read first under the
+ * transaction's lock (SQLite's write lock; FOR UPDATE on PostgreSQL), so the answer is exact.
+ */
+export async function settleDelivered(
+  db: Database,
+  ids: number[],
+  lease: Date,
+  values: { lastStatus: number; deliveredAt: Date },
+  t: Transaction,
+): Promise<number[]> {
+  const owned = (
+    await WebhookDelivery.findAll({
+      attributes: ['id'],
+      where: { id: { [Op.in]: ids }, status: 'sending', leaseUntil: lease },
+      raw: true,
+      transaction: t,
+      ...(db.dialect === 'postgres' ? { lock: t.LOCK.UPDATE } : {}),
+    })
+  ).map((r) => r.id);
+  if (owned.length === 0) return [];
+  await WebhookDelivery.update(
+    { status: 'delivered', leaseUntil: null, deliveredAt: values.deliveredAt, lastStatus: values.lastStatus, lastError: null },
+    { where: { id: { [Op.in]: owned }, status: 'sending', leaseUntil: lease }, transaction: t },
+  );
+  return owned;
 }
 
 /** A success ends the endpoint's run of failures (written only when there is one to end). */

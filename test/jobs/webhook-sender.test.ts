@@ -1,6 +1,8 @@
 import { Webhook } from 'standardwebhooks';
 import { DISABLE_AFTER_FAILED_DELIVERIES } from '../../src/domain/webhook-events';
 import { WebhookSender, retryDelayMs } from '../../src/jobs/webhook-sender';
+import { DeliverySettler } from '../../src/services/webhook-delivery';
+import { claimDueDeliveries } from '../../src/store/webhook-queries';
 import { setUsersEnabled } from '../../src/services/account-status';
 import { SYSTEM_ACTOR } from '../../src/services/context';
 import { addWebhookEndpoint, webhookDeliveries } from '../../src/services/webhooks';
@@ -140,5 +142,52 @@ describe.each(DIALECTS)('webhook sender on %s', (dialect) => {
     // Nor is it in the database in the clear.
     const row = await WebhookEndpoint.findByPk(endpointId);
     expect(row!.secretBox).not.toContain(raw);
+  });
+  test('claims: an abandoned attempt first, then due rows oldest first, only each queue’s head, at most the batch', async () => {
+    await toggle(2, ['bob', 'carol', 'dan']); // bob, carol, dan: disabled then enabled (six rows, two per user)
+    const rows = await WebhookDelivery.findAll({ order: [['id', 'ASC']] });
+    const now = new Date();
+    // carol's first event was being sent by a worker that died: its lease ran out.
+    const carolFirst = rows.find((r) => r.orderingKey === rows[1].orderingKey)!;
+    await carolFirst.update({ status: 'sending', leaseUntil: new Date(now.getTime() - 1000), attempts: 1 });
+    // dan's first event is not due yet: neither it nor (being behind it) his second may go.
+    const danFirst = rows.find((r) => r.orderingKey === rows[2].orderingKey)!;
+    await danFirst.update({ nextAttemptAt: new Date(now.getTime() + 60_000) });
+    const lease = new Date(now.getTime() + 60_000);
+    // A batch of one: the abandoned attempt goes first, counted as a second attempt.
+    const first = await claimDueDeliveries(env.rt.db, { cutoff: now, lease, batchSize: 1 });
+    expect(first.map((r) => [r.id, r.attempts])).toEqual([[carolFirst.id, 2]]);
+    // Then bob's first event only: carol's second waits behind her first (in flight), dan's behind his (not due).
+    const rest = await claimDueDeliveries(env.rt.db, { cutoff: now, lease, batchSize: 10 });
+    expect(rest.map((r) => r.id)).toEqual([rows[0].id]);
+    expect(rest[0]).toMatchObject({ status: 'sending', attempts: 1 });
+    expect(rest[0].leaseUntil?.getTime()).toBe(lease.getTime());
+    expect(await claimDueDeliveries(env.rt.db, { cutoff: now, lease, batchSize: 10 })).toEqual([]);
+  });
+
+  test('outcomes of one group: only rows still under this lease are written, and a success ends the run of failures once', async () => {
+    await toggle(1, ['bob', 'carol', 'dan']);
+    await WebhookEndpoint.update({ failureRun: 3 }, { where: { id: endpointId } });
+    const lease = new Date(Date.now() + 60_000);
+    const claimed = await claimDueDeliveries(env.rt.db, { cutoff: new Date(), lease, batchSize: 10 });
+    expect(claimed).toHaveLength(3);
+    // Meanwhile another worker took carol's row over (its lease had run out on that worker's clock).
+    const other = new Date(lease.getTime() + 1);
+    await WebhookDelivery.update({ leaseUntil: other }, { where: { id: claimed[1].id } });
+    const settler = new DeliverySettler(env.rt);
+    const outcomes = await Promise.all([
+      settler.delivered(claimed[0], lease, 200),
+      settler.delivered(claimed[1], lease, 200),
+      settler.delivered(claimed[2], lease, 204),
+    ]);
+    expect(outcomes).toEqual([true, false, true]);
+    const after = await WebhookDelivery.findAll({ where: { id: claimed.map((c) => c.id) }, order: [['id', 'ASC']] });
+    expect(after.map((r) => [r.status, r.lastStatus])).toEqual([
+      ['delivered', 200],
+      ['sending', null],
+      ['delivered', 204],
+    ]);
+    expect(after[1].leaseUntil?.getTime()).toBe(other.getTime());
+    expect((await WebhookEndpoint.findByPk(endpointId))!.failureRun).toBe(0);
   });
 });
