@@ -11,6 +11,7 @@ import { hostname } from 'node:os';
 import { redact, type Logger } from '../lib/logger';
 import { mapLimit } from '../lib/map-limit';
 import type { Ctx } from '../services/context';
+import type { PostResult } from '../lib/webhook-post';
 import { DeliverySettler, attemptDelivery, displayUrl, recordFinalFailure, type DisabledEndpoint } from '../services/webhook-delivery';
 import { WebhookEndpoint, type WebhookDelivery } from '../store/webhook-models';
 import { claimDueDeliveries } from '../store/webhook-queries';
@@ -21,7 +22,7 @@ export interface WebhookSenderOptions {
   batchSize?: number;
   /** Parallel requests (default 10); one user's events are never among them twice. */
   concurrency?: number;
-  /** How long a claim protects a row (default: the timeout plus a minute); also the crash-recovery delay. */
+  /** How long a claim protects a row (default: a timeout per round of the batch, plus a minute); also the crash-recovery delay. */
   leaseMs?: number;
   /** Poll interval (default 1 s). */
   pollMs?: number;
@@ -55,10 +56,14 @@ export class WebhookSender {
     private readonly ctx: Ctx,
     private readonly hooks: WebhookSenderOptions = {},
   ) {
+    const batchSize = Math.max(1, hooks.batchSize ?? 50);
+    const concurrency = Math.max(1, hooks.concurrency ?? 10);
+    // A batch's outcomes are written after its last attempt: the lease covers every round of it.
+    const rounds = Math.ceil(batchSize / concurrency);
     this.opts = {
-      batchSize: Math.max(1, hooks.batchSize ?? 50),
-      concurrency: Math.max(1, hooks.concurrency ?? 10),
-      leaseMs: Math.max(1_000, hooks.leaseMs ?? ctx.config.WEBHOOK_TIMEOUT_SECONDS * 1000 + 60_000),
+      batchSize,
+      concurrency,
+      leaseMs: Math.max(1_000, hooks.leaseMs ?? rounds * ctx.config.WEBHOOK_TIMEOUT_SECONDS * 1000 + 60_000),
       pollMs: Math.max(10, hooks.pollMs ?? 1_000),
       instanceId: hooks.instanceId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
       random: hooks.random ?? Math.random,
@@ -100,22 +105,37 @@ export class WebhookSender {
       for (const id of new Set(rows.map((r) => r.endpointId))) {
         if (!endpoints.has(id)) endpoints.set(id, await WebhookEndpoint.findByPk(id));
       }
-      const outcomes = await mapLimit(rows, this.opts.concurrency, (row) =>
-        this.deliver(row, lease, endpoints.get(row.endpointId) ?? null),
-      );
-      for (const o of outcomes) if (o) result[o] += 1;
+      // Every attempt of the batch first, then their outcomes together: a claim and one settling
+      // transaction per batch, so a backlog of thousands of events takes the write lock a few
+      // hundred times, not once per event, while a bulk job waits for the same lock.
+      const attempts = await mapLimit(rows, this.opts.concurrency, (row) => this.attempt(row, endpoints.get(row.endpointId) ?? null));
+      this.settler.hold();
+      const outcomes = rows.map((row, i) => this.record(row, lease, endpoints.get(row.endpointId) ?? null, attempts[i]));
+      this.settler.release();
+      for (const o of await Promise.all(outcomes)) if (o) result[o] += 1;
     }
     return result;
   }
 
-  private async deliver(row: WebhookDelivery, lease: Date, endpoint: WebhookEndpoint | null): Promise<keyof WebhookDrainResult | null> {
+  /** One attempt (none for a row whose endpoint was removed meanwhile: its rows went with it). */
+  private async attempt(row: WebhookDelivery, endpoint: WebhookEndpoint | null): Promise<PostResult | null> {
+    if (!endpoint) return null;
+    if (row.attempts > this.ctx.config.WEBHOOK_RETRY_SCHEDULE.length + 1) {
+      return { ok: false, status: null, error: 'the last attempt was interrupted' };
+    }
+    return attemptDelivery(this.ctx, endpoint, row);
+  }
+
+  /** What an attempt's end means: delivered, retried later, or finally failed. */
+  private async record(
+    row: WebhookDelivery,
+    lease: Date,
+    endpoint: WebhookEndpoint | null,
+    outcome: PostResult | null,
+  ): Promise<keyof WebhookDrainResult | null> {
     const schedule = this.ctx.config.WEBHOOK_RETRY_SCHEDULE;
     const ctxLog = { deliveryId: row.id, webhookId: row.messageId, type: row.eventType, attempt: row.attempts, endpointId: row.endpointId };
-    if (!endpoint) return null; // removed meanwhile; its rows went with it
-    const outcome =
-      row.attempts > schedule.length + 1
-        ? { ok: false as const, status: null, error: 'the last attempt was interrupted' }
-        : await attemptDelivery(this.ctx, endpoint, row);
+    if (!endpoint || !outcome) return null;
     try {
       if (outcome.ok) {
         const owned = await this.settler.delivered(row, lease, outcome.status);

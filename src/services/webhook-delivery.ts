@@ -100,6 +100,7 @@ interface PendingSettle {
 export class DeliverySettler {
   private pending: PendingSettle[] = [];
   private flushing = false;
+  private held = false;
 
   constructor(private readonly ctx: Ctx) {}
 
@@ -118,10 +119,20 @@ export class DeliverySettler {
     return this.settle({ id: delivery.id, lease, outcome: { retry: values } });
   }
 
+  /** Outcomes given until `release()` wait and go together (the sender's batch). */
+  hold(): void {
+    this.held = true;
+  }
+
+  release(): void {
+    this.held = false;
+    if (!this.flushing && this.pending.length > 0) void this.flush();
+  }
+
   private settle(p: Omit<PendingSettle, 'resolve' | 'reject'>): Promise<boolean> {
     return new Promise((resolve, reject) => {
       this.pending.push({ ...p, resolve, reject });
-      if (!this.flushing) void this.flush();
+      if (!this.flushing && !this.held) void this.flush();
     });
   }
 
