@@ -40,6 +40,8 @@ export const COST: Partial<Record<MeasureRow['id'], CostOf>> = {
   login_flood_rss: { growth: 'reported', cost: field('peakRssBytes') },
   scim_filter_p95: { growth: 'flat', cost: field('filterP95') },
   scim_walk: { growth: 'linear', cost: field('walkMs'), work: field('members') },
+  home_p95: { growth: 'reported', cost: field('p95') },
+  digest_p95: { growth: 'reported', cost: field('p95') },
 };
 
 export interface SizeRun {

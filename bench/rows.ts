@@ -1,6 +1,7 @@
 import type { BulkDisableMeasure } from './bulk-disable';
 import type { BulkResetMeasure } from './bulk-reset';
 import type { ExportMeasure } from './export';
+import type { HomeDigestMeasure } from './home-digest';
 import type { LoginFlood } from './login-flood';
 import { bulkJobTargetMs } from './options';
 import { mb, ms, rate, type MeasureRow } from './report';
@@ -257,6 +258,45 @@ export function scimRows(sc: ScimMeasure): MeasureRow[] {
       target: '≤ 3×',
       met: sc.walkMs / sc.restWalkMs <= 3,
       values: { ...sc },
+    },
+  ];
+}
+
+/** Issue 22's App Home and digest target: p95 ≤ 300 ms for an administrator of all organizations. */
+export const HOME_TARGET_MS = 300;
+
+export function homeDigestRows(hd: HomeDigestMeasure): MeasureRow[] {
+  const { homeP95, digestP95 } = hd;
+  return [
+    {
+      id: 'home_p95',
+      measure: `App Home p95, ${hd.renders} renders, administrator of all organizations (dashboard + views.publish)`,
+      result: `p95 ${ms(homeP95)}`,
+      baseline: `raw SQL reads p95 ${ms(hd.homeRawP95)}`,
+      ratio: homeP95 / hd.homeRawP95,
+      target: `≤ ${HOME_TARGET_MS} ms`,
+      met: homeP95 <= HOME_TARGET_MS,
+      values: { p95: homeP95, p50: hd.homeP50, serviceP95: hd.homeServiceP95, rawP95: hd.homeRawP95, renders: hd.renders },
+    },
+    {
+      id: 'digest_p95',
+      measure: `lockout digest p95, ${hd.renders} renders (${hd.digestNew} new, ${hd.digestStillLocked} still locked; ${hd.digestMessages} messages posted)`,
+      result: `p95 ${ms(digestP95)}`,
+      baseline: `raw SQL reads p95 ${ms(hd.digestRawP95)}`,
+      ratio: digestP95 / hd.digestRawP95,
+      target: `≤ ${HOME_TARGET_MS} ms`,
+      met: digestP95 <= HOME_TARGET_MS,
+      values: {
+        p95: digestP95,
+        p50: hd.digestP50,
+        serviceP95: hd.digestServiceP95,
+        rawP95: hd.digestRawP95,
+        renders: hd.renders,
+        lockoutEvents: hd.lockoutEvents,
+        newLockouts: hd.digestNew,
+        stillLocked: hd.digestStillLocked,
+        messages: hd.digestMessages,
+      },
     },
   ];
 }

@@ -12,11 +12,23 @@ import { measureBulkDisable } from './bulk-disable';
 import { measureBulkReset } from './bulk-reset';
 import { createBenchDatabase } from './bench-db';
 import { measureExport } from './export';
+import { measureHomeDigest } from './home-digest';
 import { KeepAliveDriver } from './keep-alive-driver';
 import { loginFlood } from './login-flood';
 import { bulkUsersFor, type Options } from './options';
 import { ms, type MeasureRow } from './report';
-import { ackRow, BCRYPT_COST, bulkDisableRows, bulkResetRows, exportRows, loginRows, scimRows, searchRow, webhookRows } from './rows';
+import {
+  ackRow,
+  BCRYPT_COST,
+  bulkDisableRows,
+  bulkResetRows,
+  exportRows,
+  homeDigestRows,
+  loginRows,
+  scimRows,
+  searchRow,
+  webhookRows,
+} from './rows';
 import { measureScim } from './scim';
 import { measureSearch, searchQueries } from './search';
 import { buildDirectory } from './seed';
@@ -217,6 +229,20 @@ export async function runSize(opts: Options, users: number): Promise<SizeResult>
       measureScim({ rt: rt!, adminId: directory.admin.id, usernames: directory.sampleUsernames, lookups: opts.searchQueries }),
     );
     rows.push(...scimRows(sc));
+
+    // --- App Home and the lockout digest (issue 22), for the administrator of every organization ---
+    const hd = await step(`App Home and lockout digest, ${opts.homeRenders} renders each`, () =>
+      measureHomeDigest({
+        rt: rt!,
+        target: bench.target,
+        actor,
+        orgIds: [...directory.orgIds, sc.organizationId],
+        standIn,
+        slackUserId: ADMIN_SLACK_ID,
+        renders: opts.homeRenders,
+      }),
+    );
+    rows.push(...homeDigestRows(hd));
     return {
       users,
       directory: { users: directory.users, memberships: directory.memberships, organizations: directory.orgIds.length, seedMs },
