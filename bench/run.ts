@@ -3,7 +3,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import sqlite3 from 'sqlite3';
-import { dropAllBenchDatabases } from './bench-db';
+import { Client } from 'pg';
+import { dropAllBenchDatabases, pgBaseUrl } from './bench-db';
 import { growthLines } from './growth';
 import { OptionError, parseOptions, sizeLabel } from './options';
 import { formatTable, MEASURE_IDS } from './report';
@@ -21,6 +22,19 @@ import { log, runSize, type SizeResult } from './run-size';
 function cliVersion(cmd: string, args: string[], pick: (out: string) => string): string | null {
   const r = spawnSync(cmd, args, { encoding: 'utf8' });
   return r.status === 0 ? pick(r.stdout) : null;
+}
+
+/** The PostgreSQL server's version (`--db postgres`), for results.json. */
+async function postgresVersion(): Promise<string | null> {
+  const client = new Client({ connectionString: pgBaseUrl() });
+  try {
+    await client.connect();
+    return String((await client.query<{ v: string }>('SHOW server_version')).rows[0]?.v ?? '');
+  } catch {
+    return null;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
 }
 
 async function main(): Promise<void> {
@@ -52,6 +66,7 @@ async function main(): Promise<void> {
       sqlite: sqlite3.VERSION,
       sqliteCli: cliVersion('sqlite3', ['--version'], (o) => o.split(' ')[0]),
       psql: cliVersion('psql', ['--version'], (o) => o.trim().split(' ').pop() ?? ''),
+      postgres: opts.db === 'postgres' ? await postgresVersion() : null,
       loadAverage: { atStart: loadAtStart, atEnd: loadavg() },
     },
     /** The last size's directory and rows (what a single-size run always wrote). */
