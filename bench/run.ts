@@ -65,7 +65,7 @@ async function main(): Promise<void> {
       node: process.version,
       sqlite: sqlite3.VERSION,
       sqliteCli: cliVersion('sqlite3', ['--version'], (o) => o.split(' ')[0]),
-      psql: cliVersion('psql', ['--version'], (o) => o.trim().split(' ').pop() ?? ''),
+      psql: cliVersion('psql', ['--version'], (o) => /\d+(\.\d+)+/.exec(o)?.[0] ?? o.trim()),
       postgres: opts.db === 'postgres' ? await postgresVersion() : null,
       loadAverage: { atStart: loadAtStart, atEnd: loadavg() },
     },
