@@ -66,6 +66,8 @@ const USER_COLUMNS =
   'id, username, email, email_normalized, first_name, last_name, phone, title, search_text, enabled, auth_status, ' +
   'failed_login_count, locked_at, password_changed_at, last_login_at, consecutive_locks, password_hash, created_at, updated_at';
 const MEMBERSHIP_COLUMNS = 'user_id, organization_id, roles, created_at, updated_at';
+/** locked_at, password_changed_at, last_login_at: set (1) or not (null) in a chunk, written as the chunk's time. */
+const isDate = (c: number) => c >= 12 && c <= 14;
 
 /** One chunk of users and their memberships, column by column. */
 interface Chunk {
@@ -79,12 +81,7 @@ async function writeChunk(db: RawDb, chunk: Chunk, passwordHash: string, now: Da
     const sqliteValue = (v: string | number | boolean | null) => (typeof v === 'boolean' ? (v ? 1 : 0) : v);
     await db.run(
       `INSERT INTO users (${USER_COLUMNS}) VALUES ${placeholders(chunk.users.length, 19)}`,
-      chunk.users.flatMap((u): Params => [
-        ...u.map((v, c) => (c >= 12 && c <= 14 && v !== null ? at : sqliteValue(v))),
-        passwordHash,
-        at,
-        at,
-      ]),
+      chunk.users.flatMap((u): Params => [...u.map((v, c) => (isDate(c) && v !== null ? at : sqliteValue(v))), passwordHash, at, at]),
     );
     await db.run(
       `INSERT INTO memberships (${MEMBERSHIP_COLUMNS}) VALUES ${placeholders(chunk.links.length, 5)}`,
@@ -94,7 +91,7 @@ async function writeChunk(db: RawDb, chunk: Chunk, passwordHash: string, now: Da
   }
   // PostgreSQL: one statement of arrays per chunk (unnest), the hash and the times bound once.
   const at = now.toISOString();
-  const col = (c: number) => chunk.users.map((u) => (c >= 12 && c <= 14 && u[c] !== null ? at : u[c]));
+  const col = (c: number) => chunk.users.map((u) => (isDate(c) && u[c] !== null ? at : u[c]));
   const types = [
     'int',
     'text',
@@ -173,7 +170,7 @@ export async function buildDirectory(rt: Runtime, opts: SeedOptions): Promise<Be
         // A realistic mix of states: a few disabled, a few locked, some never logged in.
         const enabled = i % 37 !== 0;
         const locked = i % 101 === 0;
-        // The three dates (locked, password changed, last login) are "now": a 1 here, the chunk's time when written.
+        // The three dates (locked, password changed, last login) are "now": 1 here (isDate), the chunk's time when written.
         chunk.users.push([
           id,
           username,
