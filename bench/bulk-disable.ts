@@ -6,6 +6,7 @@ import type { FileShare } from '../src/jobs/export';
 import type { Actor } from '../src/services/context';
 import { User } from '../src/store/models';
 import { BATCH, bulkPreview, confirmAndWait, databasePhases } from './bulk-phases';
+import type { BenchTarget } from './bench-db';
 import { rawAuditRows, rawBatches } from './raw-bulk';
 
 /**
@@ -28,14 +29,24 @@ export interface BulkDisableMeasure {
   csvBytes: number;
 }
 
-/** The writes `runBulkActionBatch` makes for a disable, batch by batch, as plain SQL in BEGIN IMMEDIATE transactions. */
-function rawBulkDisable(dbPath: string, actor: Actor & { kind: 'user' }, jobId: number): Promise<number> {
-  return rawBatches(dbPath, jobId, BATCH, async (b) => {
+/**
+ * The writes `runBulkActionBatch` makes for a disable, batch by batch, as plain SQL in write
+ * transactions. Booleans are spelled per dialect (SQLite stores 1/0; PostgreSQL has a boolean).
+ */
+const DISABLE_SQL = {
+  sqlite: { enabled: 'enabled = 1', disable: 'enabled = 0' },
+  postgres: { enabled: 'enabled = true', disable: 'enabled = false' },
+} as const;
+
+function rawBulkDisable(dbUrl: string, actor: Actor & { kind: 'user' }, jobId: number): Promise<number> {
+  return rawBatches(dbUrl, jobId, BATCH, async (b) => {
+    const sql = DISABLE_SQL[b.db.dialect];
     const users = await b.db.all<{ id: number; username: string; email: string }>(
-      `SELECT id, username, email FROM users WHERE id IN (${b.inIds}) AND enabled = 1`,
+      `SELECT id, username, email FROM users WHERE id IN (${b.inIds}) AND ${sql.enabled}`,
       b.ids,
     );
-    await b.db.run(`UPDATE users SET enabled = 0, updated_at = ? WHERE id IN (${users.map(() => '?').join(',')})`, [
+    if (users.length === 0) return;
+    await b.db.run(`UPDATE users SET ${sql.disable}, updated_at = ? WHERE id IN (${users.map(() => '?').join(',')})`, [
       b.at,
       ...users.map((u) => u.id),
     ]);
@@ -45,7 +56,7 @@ function rawBulkDisable(dbPath: string, actor: Actor & { kind: 'user' }, jobId: 
 
 export async function measureBulkDisable(opts: {
   rt: Runtime;
-  dbPath: string;
+  target: BenchTarget;
   actor: Actor & { kind: 'user' };
   sets: [number[], number[], number[]];
 }): Promise<BulkDisableMeasure> {
@@ -59,7 +70,7 @@ export async function measureBulkDisable(opts: {
     reason: REASON,
     dbSet,
     rawSet,
-    raw: (jobId) => rawBulkDisable(opts.dbPath, actor, jobId),
+    raw: (jobId) => rawBulkDisable(opts.target.url, actor, jobId),
   });
 
   // 3. The whole job as a server runs it, with its outcomes CSV.

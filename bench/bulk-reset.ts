@@ -10,8 +10,9 @@ import type { Actor } from '../src/services/context';
 import { resetLink } from '../src/services/passwords';
 import { User } from '../src/store/models';
 import { BATCH, bulkPreview, confirmAndWait, databasePhases } from './bulk-phases';
-import { placeholders, rawAuditRows, rawBatches, sqliteDate } from './raw-bulk';
-import type { Params } from './raw-sqlite';
+import type { BenchTarget } from './bench-db';
+import { placeholders, rawAuditRows, rawBatches } from './raw-bulk';
+import type { Params } from './raw-db';
 import type { SmtpSink } from './smtp-sink';
 import { pool } from './stats';
 
@@ -40,15 +41,15 @@ export interface BulkResetMeasure {
   resetUsers: number;
 }
 
-/** The writes `runBulkActionBatch` makes for a reset, batch by batch, as plain SQL in BEGIN IMMEDIATE transactions. */
-function rawBulkReset(rt: Runtime, dbPath: string, actor: Actor & { kind: 'user' }, jobId: number): Promise<number> {
-  return rawBatches(dbPath, jobId, BATCH, async (b) => {
+/** The writes `runBulkActionBatch` makes for a reset, batch by batch, as plain SQL in write transactions (the same SQL on both databases). */
+function rawBulkReset(rt: Runtime, dbUrl: string, actor: Actor & { kind: 'user' }, jobId: number): Promise<number> {
+  return rawBatches(dbUrl, jobId, BATCH, async (b) => {
     const { db, ids, inIds, at } = b;
     const users = await db.all<{ id: number; username: string; email: string; first_name: string; last_name: string }>(
       `SELECT id, username, email, first_name, last_name FROM users WHERE id IN (${inIds})`,
       ids,
     );
-    const expires = sqliteDate(new Date(b.now.getTime() + rt.config.RESET_TOKEN_TTL_HOURS * 3600_000));
+    const expires = b.date(new Date(b.now.getTime() + rt.config.RESET_TOKEN_TTL_HOURS * 3600_000));
     await db.run(`UPDATE reset_tokens SET revoked_at = ? WHERE user_id IN (${inIds}) AND used_at IS NULL AND revoked_at IS NULL`, [
       at,
       ...ids,
@@ -100,7 +101,7 @@ async function rawSmtpRate(url: string, count: number, concurrency: number, conn
 
 export async function measureBulkReset(opts: {
   rt: Runtime;
-  dbPath: string;
+  target: BenchTarget;
   actor: Actor & { kind: 'user' };
   sets: [number[], number[], number[]];
   sink: SmtpSink;
@@ -115,7 +116,7 @@ export async function measureBulkReset(opts: {
     reason: REASON,
     dbSet,
     rawSet,
-    raw: (jobId) => rawBulkReset(rt, opts.dbPath, actor, jobId),
+    raw: (jobId) => rawBulkReset(rt, opts.target.url, actor, jobId),
   });
 
   // 3. The whole job as a server runs it, the mail sender draining to the listener meanwhile.

@@ -8,15 +8,16 @@ import type { Actor } from '../src/services/context';
 import { exportScope } from '../src/services/export';
 import { enabledFields, loadExportFieldSettings } from '../src/services/export-fields';
 import { rawExportPageSql, type ExportChildResult } from './export-sql';
-import { RawSqlite } from './raw-sqlite';
+import { openRaw } from './raw-db';
 
 /**
  * One export measure in a process of its own, so its peak RSS is the export's and not the bench's:
  * `service` runs what the export job runs (scope, field settings, the streaming CSV writer);
- * `raw` fetches the same rows through the driver in keyset pages and does nothing with them.
+ * `raw` fetches the same rows through the driver (sqlite3 or pg, on the same database) in keyset
+ * pages and does nothing with them.
  * Prints one JSON line: wall time, rows, peak RSS (getrusage) and RSS before the work began.
  *
- *   node export-child.js service|raw DB_PATH OUT_PATH ADMIN_USER_ID
+ *   node export-child.js service|raw DATABASE_URL OUT_PATH ADMIN_USER_ID [ORG_IDS_JSON]
  */
 
 /** The export's own page size, so both read the table in the same steps. */
@@ -30,11 +31,11 @@ const noHasher: PasswordHasher = {
 };
 
 async function service(
-  dbPath: string,
+  dbUrl: string,
   outPath: string,
   adminId: number,
 ): Promise<Omit<ExportChildResult, 'rssBeforeBytes' | 'peakRssBytes' | 'cpuMs'>> {
-  const rt = await createRuntime(loadConfig({ DATABASE_URL: `sqlite:${dbPath}`, LOG_LEVEL: 'warn' }), { migrate: false, hasher: noHasher });
+  const rt = await createRuntime(loadConfig({ DATABASE_URL: dbUrl, LOG_LEVEL: 'warn' }), { migrate: false, hasher: noHasher });
   const actor: Actor = { kind: 'user', userId: adminId, label: 'bench admin', via: 'slack' };
   const started = performance.now();
   const scope = await exportScope(rt, actor);
@@ -46,8 +47,8 @@ async function service(
   return { mode: 'service', ms, rows: result.rows, bytes: result.bytes };
 }
 
-async function raw(dbPath: string, orgIds: number[]): Promise<Omit<ExportChildResult, 'rssBeforeBytes' | 'peakRssBytes' | 'cpuMs'>> {
-  const db = await RawSqlite.open(dbPath, true);
+async function raw(dbUrl: string, orgIds: number[]): Promise<Omit<ExportChildResult, 'rssBeforeBytes' | 'peakRssBytes' | 'cpuMs'>> {
+  const db = await openRaw(dbUrl, { readOnly: true });
   const started = performance.now();
   const page = db.prepare(rawExportPageSql(orgIds.length));
   let rows = 0;
@@ -70,10 +71,10 @@ async function raw(dbPath: string, orgIds: number[]): Promise<Omit<ExportChildRe
 }
 
 async function main(): Promise<void> {
-  const [mode, dbPath, outPath, adminId, orgIdsJson] = process.argv.slice(2);
+  const [mode, dbUrl, outPath, adminId, orgIdsJson] = process.argv.slice(2);
   const rssBeforeBytes = process.memoryUsage().rss;
   const result =
-    mode === 'service' ? await service(dbPath, outPath, Number(adminId)) : await raw(dbPath, JSON.parse(orgIdsJson ?? '[]') as number[]);
+    mode === 'service' ? await service(dbUrl, outPath, Number(adminId)) : await raw(dbUrl, JSON.parse(orgIdsJson ?? '[]') as number[]);
   const usage = process.resourceUsage();
   const out: ExportChildResult = {
     ...result,

@@ -2,13 +2,15 @@ import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import type { BenchTarget } from './bench-db';
 import { cliExportSql, type ExportChildResult } from './export-sql';
+import { sqlitePathOf } from './raw-db';
 import { median } from './stats';
 
 export interface ExportMeasure {
   service: ExportChildResult;
   raw: ExportChildResult;
-  /** `sqlite3 -csv` wall time, or null when the CLI is not installed. */
+  /** `sqlite3 -csv` (or psql's `\copy … csv`) wall time, or null when the CLI is not installed. */
   cliMs: number | null;
   runs: number;
 }
@@ -31,33 +33,38 @@ function runChild(args: string[]): Promise<ExportChildResult> {
   });
 }
 
-function sqliteCli(dbPath: string, sql: string, outPath: string): Promise<number | null> {
+/** The database's own CLI writing the CSV: `sqlite3 -csv` on the file, `psql -c "\\copy (…) to stdout csv"` on PostgreSQL. */
+function databaseCli(target: BenchTarget, sql: string, outPath: string): Promise<number | null> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn('sqlite3', ['-readonly', '-csv', '-header', dbPath, sql], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const [cmd, args] =
+      target.dialect === 'sqlite'
+        ? ['sqlite3', ['-readonly', '-csv', '-header', sqlitePathOf(target.url), sql]]
+        : ['psql', ['--no-psqlrc', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', target.url, '-c', sql]];
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'] });
     child.stdout.pipe(createWriteStream(outPath));
     child.on('error', (e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? resolve(null) : reject(e)));
-    child.on('close', (code) => (code === 0 ? resolve(performance.now() - started) : reject(new Error(`sqlite3 exited with ${code}`))));
+    child.on('close', (code) => (code === 0 ? resolve(performance.now() - started) : reject(new Error(`${cmd} exited with ${code}`))));
   });
 }
 
 /** The median run of each (by wall time), after one untimed CLI pass that warms the page cache. */
 export async function measureExport(opts: {
-  dbPath: string;
+  target: BenchTarget;
   dir: string;
   adminId: number;
   orgIds: number[];
   runs: number;
 }): Promise<ExportMeasure> {
-  const sql = cliExportSql(opts.orgIds);
-  await sqliteCli(opts.dbPath, sql, join(opts.dir, 'warm.csv'));
+  const sql = cliExportSql(opts.orgIds, opts.target.dialect);
+  await databaseCli(opts.target, sql, join(opts.dir, 'warm.csv'));
   const services: ExportChildResult[] = [];
   const raws: ExportChildResult[] = [];
   const clis: number[] = [];
   for (let i = 0; i < opts.runs; i++) {
-    services.push(await runChild(['service', opts.dbPath, join(opts.dir, `export-${i}.csv`), String(opts.adminId)]));
-    raws.push(await runChild(['raw', opts.dbPath, '-', String(opts.adminId), JSON.stringify(opts.orgIds)]));
-    const cli = await sqliteCli(opts.dbPath, sql, join(opts.dir, `cli-${i}.csv`));
+    services.push(await runChild(['service', opts.target.url, join(opts.dir, `export-${i}.csv`), String(opts.adminId)]));
+    raws.push(await runChild(['raw', opts.target.url, '-', String(opts.adminId), JSON.stringify(opts.orgIds)]));
+    const cli = await databaseCli(opts.target, sql, join(opts.dir, `cli-${i}.csv`));
     if (cli !== null) clis.push(cli);
   }
   const pick = (list: ExportChildResult[]) => {

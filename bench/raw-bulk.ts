@@ -1,11 +1,12 @@
 import { performance } from 'node:perf_hooks';
 import type { Actor } from '../src/services/context';
-import { RawSqlite, type Params } from './raw-sqlite';
+import { openRaw, type Params, type RawDb } from './raw-db';
 
 /**
  * The raw-SQL baseline of a bulk job's database phase, shared by the bulk benches: the batch loop
  * (BEGIN IMMEDIATE, the next pending items, the action's writes, items marked done, COMMIT) and the
- * audit rows every action writes. Only the action's own writes differ.
+ * audit rows every action writes. Only the action's own writes differ. The same SQL runs through
+ * sqlite3 on SQLite and pg on PostgreSQL, except where a measure spells a dialect's own.
  */
 
 /** Sequelize's SQLite date text, so raw rows read back like the ORM's. */
@@ -19,7 +20,7 @@ export function placeholders(rows: number, cols: number): string {
 }
 
 export interface RawBatch {
-  db: RawSqlite;
+  db: RawDb;
   /** The batch's user ids, and `?,?,…` for them. */
   ids: number[];
   inIds: string;
@@ -27,15 +28,17 @@ export interface RawBatch {
   orgOf: Map<number, number>;
   now: Date;
   at: string;
+  /** A timestamp as the dialect's rows hold it (SQLite: Sequelize's text; PostgreSQL: ISO 8601). */
+  date(d: Date): string;
 }
 
-/** Run `write` for each batch of the job's pending items in its own transaction; the time it all took. */
-export async function rawBatches(dbPath: string, jobId: number, batchSize: number, write: (b: RawBatch) => Promise<void>): Promise<number> {
-  const db = await RawSqlite.open(dbPath);
-  db.configureBusyTimeout(15_000);
+/** Run `write` for each batch of the job's pending items in its own write transaction; the time it all took. */
+export async function rawBatches(dbUrl: string, jobId: number, batchSize: number, write: (b: RawBatch) => Promise<void>): Promise<number> {
+  const db = await openRaw(dbUrl, { busyTimeoutMs: 15_000 });
+  const date = db.dialect === 'sqlite' ? sqliteDate : (d: Date) => d.toISOString();
   const started = performance.now();
   for (;;) {
-    await db.run('BEGIN IMMEDIATE');
+    await db.begin();
     const items = await db.all<{ id: number; user_id: number }>(
       `SELECT id, user_id FROM job_items WHERE job_id = ? AND status = 'pending' ORDER BY id LIMIT ?`,
       [jobId, batchSize],
@@ -53,7 +56,7 @@ export async function rawBatches(dbPath: string, jobId: number, batchSize: numbe
     const orgOf = new Map<number, number>();
     for (const o of orgs) if (!orgOf.has(o.user_id)) orgOf.set(o.user_id, o.organization_id);
     const now = new Date();
-    await write({ db, ids, inIds, orgOf, now, at: sqliteDate(now) });
+    await write({ db, ids, inIds, orgOf, now, at: date(now), date });
     await db.run(
       `UPDATE job_items SET status = 'done' WHERE id IN (${items.map(() => '?').join(',')})`,
       items.map((i) => i.id),

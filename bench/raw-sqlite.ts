@@ -1,12 +1,12 @@
 import sqlite3 from 'sqlite3';
+import type { Params, RawDb, RawStatement } from './raw-db';
 
 /**
- * The baselines' access to the same database file: the node `sqlite3` driver Sequelize itself
- * uses, without the ORM, promisified. Parameters are bound, never interpolated.
+ * The SQLite side of RawDb: the node `sqlite3` driver Sequelize itself uses, without the ORM,
+ * promisified, on the same database file.
  */
-export type Params = Array<string | number | null>;
-
-export class RawSqlite {
+export class RawSqlite implements RawDb {
+  readonly dialect = 'sqlite' as const;
   private constructor(private readonly db: sqlite3.Database) {}
 
   static open(path: string, readOnly = false): Promise<RawSqlite> {
@@ -34,22 +34,19 @@ export class RawSqlite {
   }
 
   prepare(sql: string): RawStatement {
-    return new RawStatement(this.db.prepare(sql));
+    const stmt = this.db.prepare(sql);
+    return {
+      all: <T>(params: Params) =>
+        new Promise<T[]>((resolve, reject) => stmt.all<T>(params, (err, rows) => (err ? reject(err) : resolve(rows)))),
+      finalize: () => new Promise<void>((resolve) => stmt.finalize(() => resolve())),
+    };
+  }
+
+  async begin(): Promise<void> {
+    await this.run('BEGIN IMMEDIATE');
   }
 
   close(): Promise<void> {
     return new Promise((resolve, reject) => this.db.close((err) => (err ? reject(err) : resolve())));
-  }
-}
-
-export class RawStatement {
-  constructor(private readonly stmt: sqlite3.Statement) {}
-
-  all<T>(params: Params): Promise<T[]> {
-    return new Promise((resolve, reject) => this.stmt.all<T>(params, (err, rows) => (err ? reject(err) : resolve(rows))));
-  }
-
-  finalize(): Promise<void> {
-    return new Promise((resolve) => this.stmt.finalize(() => resolve()));
   }
 }

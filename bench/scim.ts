@@ -9,6 +9,8 @@ import { Membership, Organization, User } from '../src/store/models';
 import { percentile, prng } from './stats';
 
 export interface ScimMeasure {
+  /** The organization of every user it adds (`bench-all`). */
+  organizationId: number;
   members: number;
   lookups: number;
   filterP95: number;
@@ -97,6 +99,7 @@ export async function measureScim(opts: { rt: Runtime; adminId: number; username
   }
   const restWalkMs = performance.now() - t;
   return {
+    organizationId: org.id,
     members: userIds.length,
     lookups: names.length,
     filterP95: percentile(a, 95),

@@ -5,7 +5,8 @@ import { searchUsers } from '../src/services/directory';
 import { likePattern } from '../src/store/user-queries';
 import { PAGE_SIZE } from '../src/slack/presenters';
 import { FIRST_NAMES, LAST_NAMES } from './seed';
-import { RawSqlite } from './raw-sqlite';
+import type { BenchTarget } from './bench-db';
+import { openRaw } from './raw-db';
 import { percentile, prng } from './stats';
 
 /** What admins type after `/users find`: name prefixes mostly, sometimes a whole username. */
@@ -30,17 +31,17 @@ export interface SearchMeasure {
 
 /**
  * `searchUsers` as the Slack command calls it (an administrator of every organization, first
- * page) against the SQL it answers with, run through the driver on the same file: the count and
- * the page, with the same LIKE and scope condition. Interleaved so neither gets a warmer cache.
+ * page) against the SQL it answers with, run through the driver on the same database (the same SQL
+ * on SQLite and PostgreSQL): the count and the page, with the same LIKE and scope condition. Interleaved so neither gets a warmer cache.
  */
 export async function measureSearch(opts: {
   rt: Runtime;
-  dbPath: string;
+  target: BenchTarget;
   actor: Actor;
   orgIds: number[];
   queries: string[];
 }): Promise<SearchMeasure> {
-  const raw = await RawSqlite.open(opts.dbPath, true);
+  const raw = await openRaw(opts.target.url, { readOnly: true });
   const ids = opts.orgIds.map((n) => Math.trunc(n)).join(',');
   const where = `search_text LIKE ? ESCAPE '!' AND EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = u.id AND m.organization_id IN (${ids}))`;
   const rawSearch = async (q: string) => {

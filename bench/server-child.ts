@@ -21,6 +21,8 @@ async function main(): Promise<void> {
       process.exit(0);
     })();
   });
+  // The bench is gone (killed, or its SIGINT handler exited): so is the server, not left running on its own.
+  process.on('disconnect', () => process.exit(0));
   process.send?.({ url: server.url });
 }
 
