@@ -1,5 +1,6 @@
-import { createServer, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { fork } from 'node:child_process';
+import { request } from 'node:http';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Op } from 'sequelize';
 import type { Runtime } from '../src/app/runtime';
@@ -33,19 +34,41 @@ export interface WebhookMeasure {
   duplicates: number;
 }
 
-async function receiver(): Promise<{ server: Server; url: string; ids: string[] }> {
-  const ids: string[] = [];
-  const server = createServer((req, res) => {
-    const id = req.headers['webhook-id'];
-    if (typeof id === 'string') ids.push(id);
-    req.resume();
-    req.on('end', () => {
-      res.writeHead(204);
-      res.end();
+interface Receiver {
+  url: string;
+  ids(): Promise<string[]>;
+  stop(): Promise<void>;
+}
+
+/** The receiver in its own process (bench/webhook-receiver-child.ts). */
+function receiver(): Promise<Receiver> {
+  return new Promise((resolve, reject) => {
+    const child = fork(join(__dirname, 'webhook-receiver-child.js'), [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    const ask = <T>(what: string, pick: (m: Record<string, unknown>) => T | undefined): Promise<T> =>
+      new Promise((res) => {
+        const on = (m: Record<string, unknown>) => {
+          const v = pick(m);
+          if (v === undefined) return;
+          child.off('message', on);
+          res(v);
+        };
+        child.on('message', on);
+        child.send(what);
+      });
+    child.once('error', reject);
+    child.once('message', (m: { url?: string }) => {
+      if (!m.url) return reject(new Error('the webhook receiver did not start'));
+      resolve({
+        url: m.url,
+        ids: () => ask('ids', (x) => (Array.isArray(x.ids) ? (x.ids as string[]) : undefined)),
+        stop: () =>
+          new Promise<void>((res) => {
+            child.once('exit', () => res());
+            child.send('stop');
+          }),
+      });
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, ids };
 }
 
 /** `count` POSTs of `body`, `CONCURRENCY` at a time, each on its own connection as the sender makes them. */
@@ -104,10 +127,11 @@ export async function measureWebhooks(opts: {
     const sample = (await WebhookDelivery.findOne({ where }))?.payload ?? '{}';
     const rawPostsPerSecond = await rawPosts(recv.url, sample, deliveries);
     for (const id of endpoints) await removeWebhookEndpoint(rt, SYSTEM_ACTOR, { id });
-    const duplicates = recv.ids.length - new Set(recv.ids).size;
+    const ids = await recv.ids();
+    const duplicates = ids.length - new Set(ids).size;
     return { users: withSet.length, jobWithoutMs, jobWithMs, deliveries, drainMs, rawPostsPerSecond, duplicates };
   } finally {
     await workers.stop();
-    await new Promise<void>((resolve) => recv.server.close(() => resolve()));
+    await recv.stop();
   }
 }
