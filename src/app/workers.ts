@@ -52,7 +52,7 @@ export function startWorkers(rt: Runtime, opts: WorkerOptions = {}): Workers {
   jobs.start();
   const notices = startNoticeSender(rt, opts.noticeSlack ?? null, opts.notices);
   const passwordExpiry = rt.config.PASSWORD_MAX_AGE_DAYS !== null ? startPasswordExpiryScheduler(rt) : null;
-  const webhooks = startWebhookSender(rt, opts.webhooks ?? {});
+  const webhooks = startWebhookSender(rt, { giveWayWhile: () => jobs.busy, ...opts.webhooks });
   return {
     mail,
     jobs,

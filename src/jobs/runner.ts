@@ -45,6 +45,7 @@ export class JobRunner {
   readonly instanceId: string;
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
+  private jobsInHand = 0;
   private again = false;
   private stoppingFlag = false;
 
@@ -88,13 +89,23 @@ export class JobRunner {
       });
   }
 
+  /** Whether this instance is running a job now (background senders give way meanwhile). */
+  get busy(): boolean {
+    return this.jobsInHand > 0;
+  }
+
   /** Run every claimable job until none is left. Exposed for tests and the CLI. */
   async drain(): Promise<number> {
     let n = 0;
     while (!this.stoppingFlag) {
       const job = await this.claim();
       if (!job) break;
-      await this.run(job);
+      this.jobsInHand += 1;
+      try {
+        await this.run(job);
+      } finally {
+        this.jobsInHand -= 1;
+      }
       n++;
     }
     return n;

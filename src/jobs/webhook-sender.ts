@@ -8,6 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import { performance } from 'node:perf_hooks';
 import { redact, type Logger } from '../lib/logger';
 import { mapLimit } from '../lib/map-limit';
 import type { Ctx } from '../services/context';
@@ -29,6 +30,12 @@ export interface WebhookSenderOptions {
   instanceId?: string;
   /** The jitter's dice (tests). */
   random?: () => number;
+  /**
+   * True while foreground work of this instance runs (a bulk job): the sender then spends at most a
+   * third of the time delivering, pausing twice as long as each batch took, so the job it is
+   * reporting on is not slowed by the reporting. Events still go out meanwhile, in order.
+   */
+  giveWayWhile?: () => boolean;
   /** Told when an endpoint was disabled after a run of failures (Slack DMs its administrators). */
   onDisabled?: (endpoint: DisabledEndpoint) => void;
 }
@@ -47,7 +54,7 @@ export function retryDelayMs(schedule: number[], attempt: number, random: () => 
 }
 
 export class WebhookSender {
-  private readonly opts: Required<Omit<WebhookSenderOptions, 'onDisabled'>>;
+  private readonly opts: Required<Omit<WebhookSenderOptions, 'onDisabled' | 'giveWayWhile'>>;
   private readonly log: Logger;
   private readonly settler: DeliverySettler;
   private readonly loop: PollLoop<WebhookDrainResult>;
@@ -98,6 +105,7 @@ export class WebhookSender {
     const result: WebhookDrainResult = { delivered: 0, retried: 0, failed: 0 };
     const endpoints = new Map<number, WebhookEndpoint | null>();
     while (!this.loop.stopped) {
+      const started = performance.now();
       const cutoff = this.ctx.now();
       const lease = new Date(cutoff.getTime() + this.opts.leaseMs);
       const rows = await claimDueDeliveries(this.ctx.db, { cutoff, lease, batchSize: this.opts.batchSize });
@@ -113,6 +121,7 @@ export class WebhookSender {
       const outcomes = rows.map((row, i) => this.record(row, lease, endpoints.get(row.endpointId) ?? null, attempts[i]));
       this.settler.release();
       for (const o of await Promise.all(outcomes)) if (o) result[o] += 1;
+      if (this.hooks.giveWayWhile?.()) await this.loop.pause(Math.min(2 * (performance.now() - started), 2_000));
     }
     return result;
   }

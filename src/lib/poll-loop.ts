@@ -11,6 +11,7 @@ export class PollLoop<R> {
   private again = false;
   private started = false;
   private halted = false;
+  private readonly pauses = new Set<() => void>();
 
   constructor(private readonly opts: { pollMs: number; pass: () => Promise<R>; onError: (error: unknown) => void }) {}
 
@@ -36,8 +37,23 @@ export class PollLoop<R> {
     return run;
   }
 
+  /** A wait inside a pass that `stop` cuts short. */
+  pause(ms: number): Promise<void> {
+    if (this.halted || ms <= 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const end = () => {
+        clearTimeout(timer);
+        this.pauses.delete(end);
+        resolve();
+      };
+      const timer = setTimeout(end, ms);
+      this.pauses.add(end);
+    });
+  }
+
   async stop(): Promise<void> {
     this.halted = true;
+    for (const end of [...this.pauses]) end();
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     await this.chain;

@@ -3,8 +3,8 @@
  * moment (src/lib/webhook-target.ts), within a timeout, never following a redirect (a 3xx is a
  * failure: a receiver that moved must be re-registered, and a redirect could point anywhere).
  */
-import { request as httpRequest, type RequestOptions } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { Agent as HttpAgent, request as httpRequest, type RequestOptions } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { resolveVetted } from './webhook-target';
 
@@ -12,6 +12,32 @@ export type PostResult = { ok: true; status: number } | { ok: false; status: num
 
 /** Body bytes of an answer read before it is dropped: a receiver cannot make the sender hold megabytes. */
 const MAX_ANSWER_BYTES = 64 * 1024;
+
+/**
+ * Kept-alive connections, one pool per endpoint origin *and vetted address*: a connection is only
+ * ever reused for the address it was opened to after a check, and each attempt is checked again
+ * first (an answer that now names another address gets a pool of its own). Without them every
+ * event paid for a TCP (and TLS) handshake on both sides: a bulk job's thousands of events doubled
+ * the sender's CPU. Idle connections close after the timeout and never keep the process alive.
+ */
+const agents = new Map<string, HttpAgent>();
+const AGENTS_MAX = 64;
+
+function agentFor(url: URL, address: string, timeoutMs: number): HttpAgent {
+  const key = `${url.protocol}//${url.host}|${address}|${timeoutMs}`;
+  let agent = agents.get(key);
+  if (!agent) {
+    if (agents.size >= AGENTS_MAX) {
+      const [oldest, old] = agents.entries().next().value as [string, HttpAgent];
+      agents.delete(oldest);
+      old.destroy();
+    }
+    const opts = { keepAlive: true, maxSockets: 16, maxFreeSockets: 16, timeout: timeoutMs, scheduling: 'lifo' as const };
+    agent = url.protocol === 'https:' ? new HttpsAgent(opts) : new HttpAgent(opts);
+    agents.set(key, agent);
+  }
+  return agent;
+}
 
 export async function postWebhook(
   target: string,
@@ -37,7 +63,7 @@ export async function postWebhook(
     },
     lookup: pinned,
     timeout: opts.timeoutMs,
-    agent: false,
+    agent: agentFor(url, vetted.address, opts.timeoutMs),
   };
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise<PostResult>((resolve) => {

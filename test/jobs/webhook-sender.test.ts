@@ -190,4 +190,25 @@ describe.each(DIALECTS)('webhook sender on %s', (dialect) => {
     expect(after[1].leaseUntil?.getTime()).toBe(other.getTime());
     expect((await WebhookEndpoint.findByPk(endpointId))!.failureRun).toBe(0);
   });
+  test('while a job runs on the instance the sender gives way between batches, and still delivers everything in order', async () => {
+    await toggle(2, ['bob', 'carol']);
+    let asked = 0;
+    const sender = new WebhookSender(env.rt, {
+      batchSize: 1,
+      giveWayWhile: () => {
+        asked += 1;
+        return true;
+      },
+    });
+    await until(async () => {
+      await sender.drainOnce();
+      return (await WebhookDelivery.count({ where: { status: 'delivered' } })) === 4;
+    }, 'every delivery');
+    // Asked after each one-event batch.
+    expect(asked).toBeGreaterThanOrEqual(4);
+    const seq = accepted(receiver).map((r) => JSON.parse(r.body) as { type: string; data: { user: { username: string } } });
+    for (const u of ['bob', 'carol']) {
+      expect(seq.filter((e) => e.data.user.username === u).map((e) => e.type)).toEqual(['user.disabled', 'user.enabled']);
+    }
+  });
 });
