@@ -2,8 +2,8 @@
  * One signed attempt, and what an attempt's end means for the endpoint. Shared by the sender
  * (src/jobs/webhook-sender.ts) and `webhooks test`.
  */
-import { createHmac } from 'node:crypto';
 import type { Transaction } from 'sequelize';
+import { Webhook } from 'standardwebhooks';
 import { DISABLE_AFTER_FAILED_DELIVERIES } from '../domain/webhook-events';
 import { redact } from '../lib/logger';
 import { SecretBox } from '../lib/secret-box';
@@ -27,37 +27,35 @@ export function secretBox(ctx: Ctx): SecretBox | null {
   return box;
 }
 
-/** The HMAC key of a `whsec_…` secret (its base64 part, decoded), as Standard Webhooks defines it. */
-function signingKey(secret: string): Buffer {
-  return Buffer.from(secret.startsWith('whsec_') ? secret.slice('whsec_'.length) : secret, 'base64');
-}
-
-/** The three Standard Webhooks headers for a message sent now. */
-function signWith(key: Buffer, messageId: string, at: Date, body: string): Record<string, string> {
-  // The spec's timestamp is whole seconds; sign exactly what the header says: `id.timestamp.body`.
-  const seconds = String(Math.floor(at.getTime() / 1000));
-  const mac = createHmac('sha256', key).update(`${messageId}.${seconds}.${body}`).digest('base64');
-  return { 'webhook-id': messageId, 'webhook-timestamp': seconds, 'webhook-signature': `v1,${mac}` };
+/** The three Standard Webhooks headers for a message sent now, signed by the `standardwebhooks` package. */
+function signWith(signer: Webhook, messageId: string, at: Date, body: string): Record<string, string> {
+  // The spec's timestamp is whole seconds; sign exactly what the header says.
+  const ts = new Date(Math.floor(at.getTime() / 1000) * 1000);
+  return {
+    'webhook-id': messageId,
+    'webhook-timestamp': String(Math.floor(ts.getTime() / 1000)),
+    'webhook-signature': signer.sign(messageId, ts, body),
+  };
 }
 
 /**
- * Opened signing keys by sealed secret, so a backlog of thousands of events to one endpoint opens
- * its secret once, not once per event. Bounded; an endpoint's new secret is a new sealed text.
+ * Signers by sealed secret, so a backlog of thousands of events to one endpoint opens its secret
+ * once, not once per event. Bounded; an endpoint's new secret is a new sealed text.
  */
-const openedKeys = new WeakMap<SecretBox, Map<string, Buffer>>();
-const OPENED_KEYS_MAX = 256;
+const signers = new WeakMap<SecretBox, Map<string, Webhook>>();
+const SIGNERS_MAX = 256;
 
-function keyOf(box: SecretBox, sealed: string): Buffer | null {
-  let keys = openedKeys.get(box);
-  if (!keys) openedKeys.set(box, (keys = new Map()));
-  const cached = keys.get(sealed);
+function signerOf(box: SecretBox, sealed: string): Webhook | null {
+  let known = signers.get(box);
+  if (!known) signers.set(box, (known = new Map()));
+  const cached = known.get(sealed);
   if (cached) return cached;
   const secret = box.open(sealed);
   if (!secret) return null;
-  const key = signingKey(secret);
-  if (keys.size >= OPENED_KEYS_MAX) keys.delete(keys.keys().next().value as string);
-  keys.set(sealed, key);
-  return key;
+  const signer = new Webhook(secret);
+  if (known.size >= SIGNERS_MAX) known.delete(known.keys().next().value as string);
+  known.set(sealed, signer);
+  return signer;
 }
 
 /** Sign and POST one delivery to its endpoint. Errors name no secret and no query string. */
@@ -67,15 +65,15 @@ export async function attemptDelivery(
   delivery: Pick<WebhookDelivery, 'messageId' | 'payload'>,
 ): Promise<PostResult> {
   const box = secretBox(ctx);
-  const key = box ? keyOf(box, endpoint.secretBox) : null;
-  if (!key) {
+  const signer = box ? signerOf(box, endpoint.secretBox) : null;
+  if (!signer) {
     return {
       ok: false,
       status: null,
       error: box ? 'the signing secret cannot be read with the configured WEBHOOK_SECRET_KEY' : 'WEBHOOK_SECRET_KEY is not set',
     };
   }
-  const headers = signWith(key, delivery.messageId, ctx.now(), delivery.payload);
+  const headers = signWith(signer, delivery.messageId, ctx.now(), delivery.payload);
   const result = await postWebhook(endpoint.url, headers, delivery.payload, {
     timeoutMs: ctx.config.WEBHOOK_TIMEOUT_SECONDS * 1000,
     allowPrivate: ctx.config.WEBHOOK_ALLOW_PRIVATE,
