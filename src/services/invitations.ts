@@ -190,17 +190,29 @@ async function openInvitations(
   return rows.map((invitation) => ({ invitation, user, org: orgs.find((o) => o.id === invitation.organizationId)! }));
 }
 
+/** In one transaction: the open invitations of `input` the actor may manage (or the refusal), then `fn` on them. */
+function withOpenInvitations<T extends object>(
+  ctx: Ctx,
+  actor: Actor,
+  input: { email: string; org?: string },
+  fn: (open: Array<{ invitation: Invitation; user: User; org: Organization }>, t: Transaction) => Promise<Outcome<T>>,
+): Promise<Outcome<T>> {
+  return ctx.db.tx(async (t) => {
+    const access = await loadAccess(ctx, actor, t);
+    if (isFailure(access)) return access;
+    const open = await openInvitations(access, input.email, input.org, t);
+    if (isFailure(open)) return open;
+    return fn(open, t);
+  });
+}
+
 /** `/users invite resend EMAIL [ORG]`: a fresh link (the old one stops working), the same expiry from now. */
 export async function resendInvitation(
   ctx: Ctx,
   actor: Actor,
   input: { email: string; org?: string },
 ): Promise<Outcome<{ message: string }>> {
-  return ctx.db.tx(async (t) => {
-    const access = await loadAccess(ctx, actor, t);
-    if (isFailure(access)) return access;
-    const open = await openInvitations(access, input.email, input.org, t);
-    if (isFailure(open)) return open;
+  return withOpenInvitations(ctx, actor, input, async (open, t) => {
     for (const { invitation, user, org } of open) {
       await sendLink(ctx, t, invitation, user, org, actor.label);
       await writeAudit(ctx, t, actor, {
@@ -227,11 +239,7 @@ export async function revokeInvitation(
   actor: Actor,
   input: { email: string; org?: string },
 ): Promise<Outcome<{ message: string }>> {
-  return ctx.db.tx(async (t) => {
-    const access = await loadAccess(ctx, actor, t);
-    if (isFailure(access)) return access;
-    const open = await openInvitations(access, input.email, input.org, t);
-    if (isFailure(open)) return open;
+  return withOpenInvitations(ctx, actor, input, async (open, t) => {
     const now = ctx.now();
     const user = user0(open);
     for (const { invitation, org } of open) {
