@@ -98,20 +98,35 @@ async function emitRequestEvents(
         },
       },
     };
-    const body = JSON.stringify(payload);
     const messageId = newMessageId();
-    for (const e of targets) {
-      rows.push({
-        endpointId: e.id,
-        messageId,
-        eventType: type,
-        orderingKey: `approval:${String(d.approvalId ?? messageId)}`,
-        payload: body,
-        nextAttemptAt: now,
-        createdAt: now,
-      });
-    }
+    rows.push(...deliveriesOf(targets, type, payload, messageId, `approval:${String(d.approvalId ?? messageId)}`, now));
   }
+  await queueDeliveries(ctx, t, rows);
+}
+
+/** One message to each of `targets`: the same body and webhook-id for every endpoint. */
+function deliveriesOf(
+  targets: Endpoint[],
+  type: WebhookEventType,
+  payload: WebhookPayload,
+  messageId: string,
+  orderingKey: string,
+  now: Date,
+): NewDelivery[] {
+  const body = JSON.stringify(payload);
+  return targets.map((e) => ({
+    endpointId: e.id,
+    messageId,
+    eventType: type,
+    orderingKey,
+    payload: body,
+    nextAttemptAt: now,
+    createdAt: now,
+  }));
+}
+
+/** The rows in the transaction of the change; the sender woken once it commits. */
+async function queueDeliveries(ctx: Ctx, t: Transaction, rows: NewDelivery[]): Promise<void> {
   if (rows.length === 0) return;
   await insertDeliveries(rows, t);
   t.afterCommit(() => ctx.notify?.('webhooks'));
@@ -163,24 +178,10 @@ async function emitAccountEvents(
           ...extraData(type, entry),
         },
       };
-      const body = JSON.stringify(payload);
-      const messageId = newMessageId();
-      for (const e of targets) {
-        rows.push({
-          endpointId: e.id,
-          messageId,
-          eventType: type,
-          orderingKey: `user:${user.id}`,
-          payload: body,
-          nextAttemptAt: now,
-          createdAt: now,
-        });
-      }
+      rows.push(...deliveriesOf(targets, type, payload, newMessageId(), `user:${user.id}`, now));
     }
   }
-  if (rows.length === 0) return;
-  await insertDeliveries(rows, t);
-  t.afterCommit(() => ctx.notify?.('webhooks'));
+  await queueDeliveries(ctx, t, rows);
 }
 
 /** What an event adds beyond the user: the key's id and visible prefix (never the key). */
@@ -229,21 +230,9 @@ export async function emitBulkJobCompleted(
         job: { id: job.id, action: info.action, total: done + skipped + refused + (c.pending ?? 0), changed: done, skipped, refused },
       },
     };
-    const body = JSON.stringify(payload);
-    const messageId = newMessageId();
-    for (const e of subscribed.get(orgId) ?? []) {
-      rows.push({
-        endpointId: e.id,
-        messageId,
-        eventType: 'bulk_job.completed',
-        orderingKey: `job:${job.id}`,
-        dedupeKey: `bulk_job:${job.id}`,
-        payload: body,
-        nextAttemptAt: now,
-        createdAt: now,
-      });
-    }
+    const made = deliveriesOf(subscribed.get(orgId) ?? [], 'bulk_job.completed', payload, newMessageId(), `job:${job.id}`, now);
+    // Once per endpoint and job, whatever restarts the job's end.
+    rows.push(...made.map((r) => ({ ...r, dedupeKey: `bulk_job:${job.id}` })));
   }
-  await ctx.db.tx((t) => insertDeliveries(rows, t));
-  ctx.notify?.('webhooks');
+  await ctx.db.tx((t) => queueDeliveries(ctx, t, rows));
 }
