@@ -32,7 +32,10 @@ export function redact(text: string): string {
 function scrub(value: unknown, depth = 0): unknown {
   if (depth > 6) return '[deep]';
   if (value instanceof Error) {
-    return { name: value.name, message: redact(value.message), stack: value.stack ? redact(value.stack) : undefined };
+    // A database error made without frames (src/store/db.ts, skipSuccessStacks) shows its driver error's.
+    const parent = (value as { parent?: { stack?: unknown } }).parent;
+    const stack = !value.stack?.includes('\n') && typeof parent?.stack === 'string' ? parent.stack : value.stack;
+    return { name: value.name, message: redact(value.message), stack: stack ? redact(stack) : undefined };
   }
   if (typeof value === 'string') return redact(value);
   if (Array.isArray(value)) return value.map((v) => scrub(v, depth + 1));

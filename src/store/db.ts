@@ -147,6 +147,17 @@ export function openDatabase(url: string, logger?: Logger): Database {
 }
 
 type StatementCallback = (this: unknown, ...results: unknown[]) => void;
+
+/**
+ * Sequelize's SQLite dialect asks `PRAGMA table_info` of every table in every model SELECT, to
+ * parse the values by declared type: one more statement, queued on the connection, per table per
+ * read (issue 22's profile). The answers are kept per database (all its connections) and forgotten
+ * on any CREATE, ALTER or DROP that goes through it, migrations included. A schema changed by
+ * another process while this one runs is seen after a restart, as the models are.
+ */
+type ColumnTypeCache = Map<string, unknown[]>;
+const TABLE_INFO = /^PRAGMA table_info\(`([^`]+)`\)$/;
+const DDL = /^\s*(CREATE|ALTER|DROP)\b/i;
 type StatementMethod = (...args: unknown[]) => unknown;
 const STATEMENT_METHODS = ['all', 'run', 'get', 'exec'] as const;
 
@@ -158,7 +169,7 @@ const STATEMENT_METHODS = ['all', 'run', 'get', 'exec'] as const;
  * queueing them here costs no parallelism; the next one starts on the following turn of the event
  * loop, after the previous one was finalized.
  */
-function queueStatements(conn: Record<(typeof STATEMENT_METHODS)[number], StatementMethod>): void {
+function queueStatements(conn: Record<(typeof STATEMENT_METHODS)[number], StatementMethod>, columns: ColumnTypeCache): void {
   const waiting: Array<() => void> = [];
   let busy = false;
   const next = () => {
@@ -170,16 +181,35 @@ function queueStatements(conn: Record<(typeof STATEMENT_METHODS)[number], Statem
     const original = conn[method].bind(conn);
     conn[method] = (...args: unknown[]) => {
       const callback = typeof args[args.length - 1] === 'function' ? (args.pop() as StatementCallback) : undefined;
+      const sql = typeof args[0] === 'string' ? args[0] : '';
+      const table = method === 'all' ? TABLE_INFO.exec(sql)?.[1] : undefined;
+      const known = table === undefined ? undefined : columns.get(table);
+      if (known) {
+        // The answer is the schema's, which only DDL changes: no statement, no turn in the queue.
+        process.nextTick(() => callback?.call(conn, null, known));
+        return conn;
+      }
+      const ddl = DDL.test(sql);
+      // Forgotten when DDL is queued and again when it ends: an answer read meanwhile on another connection may be the old one.
+      if (ddl) columns.clear();
+      const wrapped: StatementCallback | undefined =
+        table !== undefined || ddl
+          ? function (this: unknown, err: unknown, rows: unknown) {
+              if (ddl) columns.clear();
+              else if (!err && Array.isArray(rows)) columns.set(table!, rows);
+              callback?.call(this, err, rows);
+            }
+          : callback;
       const start = () => {
         try {
           original(...args, function (this: unknown, ...results: unknown[]) {
             setImmediate(next);
-            callback?.apply(this, results);
+            wrapped?.apply(this, results);
           });
         } catch (err) {
           // Never leave the queue waiting for a statement that did not start.
           setImmediate(next);
-          callback?.call(conn, err);
+          wrapped?.call(conn, err);
         }
       };
       if (busy) waiting.push(start);
@@ -190,6 +220,30 @@ function queueStatements(conn: Record<(typeof STATEMENT_METHODS)[number], Statem
       return conn;
     };
   }
+}
+
+/**
+ * Sequelize's SQLite dialect creates an Error in `serialize`'s callback for every statement and
+ * reads its `.stack` when the statement ends, failed or not: formatting ten frames cost ~0.34 ms
+ * of the main thread per statement (3 % of it during the ack bench, issue 22's profile). The
+ * Error is made without frames; a failed statement's error still carries its message, SQL and
+ * driver error (`parent`), and `stack` gets the driver error's own.
+ */
+function skipSuccessStacks(conn: { serialize(cb?: () => void): unknown }): void {
+  const original = conn.serialize.bind(conn);
+  conn.serialize = (cb?: () => void) =>
+    original(
+      cb &&
+        (() => {
+          const limit = Error.stackTraceLimit;
+          Error.stackTraceLimit = 0;
+          try {
+            return cb();
+          } finally {
+            Error.stackTraceLimit = limit;
+          }
+        }),
+    );
 }
 
 /** Idle transaction connections kept open: SQLite has one writer, and `tx` queues the rest. */
@@ -208,6 +262,7 @@ const IDLE_TRANSACTION_CONNECTIONS = 2;
 function tuneSqlite(sequelize: Sequelize): void {
   type Conn = Record<(typeof STATEMENT_METHODS)[number], StatementMethod> & {
     configure(option: 'busyTimeout', ms: number): void;
+    serialize(cb?: () => void): unknown;
     close(cb?: (err: Error | null) => void): void;
     filename?: string;
     uuid?: string;
@@ -223,6 +278,7 @@ function tuneSqlite(sequelize: Sequelize): void {
   const release = cm.releaseConnection.bind(cm);
   const closeAll = cm._onProcessExit.bind(cm);
   const idle: Conn[] = [];
+  const columns: ColumnTypeCache = new Map();
   let closing = false;
   let walSet = false;
   cm.getConnection = async (options?: { uuid?: string }) => {
@@ -234,7 +290,8 @@ function tuneSqlite(sequelize: Sequelize): void {
     }
     const conn = await original(options);
     if (!conn.__tuned) {
-      queueStatements(conn);
+      queueStatements(conn, columns);
+      skipSuccessStacks(conn);
       conn.configure('busyTimeout', 15_000);
       if (!walSet) {
         conn.run('PRAGMA journal_mode=WAL');
