@@ -8,6 +8,7 @@ import {
   BULK_KINDS,
   CSV_OVER,
   bulkActionSummary,
+  bulkProgress,
   payloadOf,
   runBulkActionBatch,
   summaryLine,
@@ -81,9 +82,12 @@ export function bulkActionJob(
     let csv = parseJson<StoredProgress | null>(job.progress, null)?.csv;
     const warn = (what: string) => (e: unknown) => ctx.logger.warn(what, { jobId: job.id, kind: job.kind, error: String(e) });
     let lastReport = 0;
+    // Counted once per start (a restart counts again: the items are the truth), then carried batch by batch.
+    let progress = await bulkProgress(job.id, payloadOf(job).total);
     for (;;) {
       if (control.stopping()) return { status: 'checkpoint' };
-      const { processed, progress } = await runBulkActionBatch(ctx, job.id, batchSize);
+      let processed: number;
+      ({ processed, progress } = await runBulkActionBatch(ctx, job.id, batchSize, progress));
       if (!(await control.progress({ ...progress, ...(csv ? { csv } : {}) }))) return { status: 'checkpoint' };
       if (processed === 0) break;
       if (Date.now() - lastReport >= every) {

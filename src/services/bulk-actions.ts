@@ -3,7 +3,7 @@ import { BULK_ACTIONS, BULK_DONE_VERB, BULK_PERMISSION, BULK_TITLE, type BulkAct
 import type { ApprovalKind } from '../domain/approvals';
 import { fail, ok, type Failure, type Outcome } from '../domain/outcome';
 import { PERMISSION_LABELS } from '../domain/permissions';
-import { createDraftJob, itemCounts, settleItems } from '../store/bulk-queries';
+import { createDraftJob, itemCounts, pendingItems, settleItems } from '../store/bulk-queries';
 import { Job, JobItem, MailMessage, Organization, User } from '../store/models';
 import { statusBatch, type PerUserResult } from './account-status';
 import { isFailure, loadAccess, orgsWith, type Access } from './authz';
@@ -260,18 +260,24 @@ function itemStatus(r: PerUserResult): 'done' | 'skipped' | 'failed' {
  * Act on the next batch of pending items of a running bulk job, in one transaction: the rows are
  * locked and every user, and the requester's roles, are checked again — a user promoted, changed
  * or moved since the preview is skipped or refused, not acted on from a stale decision.
+ *
+ * `known`: the job's progress before this batch, as the previous batch returned it (the job runner
+ * counts once when it starts the job, then carries the figures). The batch adds its own outcomes
+ * instead of counting every item of the job again, which made a job's batches cost grow with the
+ * square of its size (400 counts over 100,000 items for a 100,000-user job). Without it, a count.
  */
 export async function runBulkActionBatch(
   ctx: Ctx,
   jobId: number,
   batchSize = 250,
+  known?: BulkActionProgress,
 ): Promise<{ processed: number; progress: BulkActionProgress }> {
   return ctx.db.tx(async (t) => {
     const job = await Job.findByPk(jobId, { transaction: t });
     if (!job) throw new Error(`job ${jobId} vanished`);
     const payload = payloadOf(job);
-    const items = await JobItem.findAll({ where: { jobId, status: 'pending' }, order: [['id', 'ASC']], limit: batchSize, transaction: t });
-    if (items.length === 0) return { processed: 0, progress: await bulkProgress(jobId, payload.total, t) };
+    const items = await pendingItems(jobId, batchSize, t);
+    if (items.length === 0) return { processed: 0, progress: known ?? (await bulkProgress(jobId, payload.total, t)) };
     const actor = jobActor(job);
     const access = await loadAccess(ctx, actor, t);
     const users = await User.findAll({
@@ -303,12 +309,21 @@ export async function runBulkActionBatch(
         if (r.userId !== undefined) outcome.set(r.userId, { status: itemStatus(r), detail: r.message.slice(0, 300) });
       for (const i of items) if (!outcome.has(i.userId)) outcome.set(i.userId, { status: 'skipped', detail: 'deleted before the job ran' });
     }
-    await settleItems(
-      t,
-      items.map((i) => ({ id: i.id, ...outcome.get(i.userId)! })),
-    );
-    return { processed: items.length, progress: await bulkProgress(jobId, payload.total, t) };
+    const settled = items.map((i) => ({ id: i.id, ...outcome.get(i.userId)! }));
+    await settleItems(t, settled);
+    return { processed: items.length, progress: known ? addOutcomes(known, settled) : await bulkProgress(jobId, payload.total, t) };
   });
+}
+
+/** `before` with a batch's settled items added. */
+function addOutcomes(before: BulkActionProgress, settled: Array<{ status: 'done' | 'skipped' | 'failed' }>): BulkActionProgress {
+  const p = { ...before, done: before.done + settled.length };
+  for (const s of settled) {
+    if (s.status === 'done') p.changed++;
+    else if (s.status === 'skipped') p.skipped++;
+    else p.refused++;
+  }
+  return p;
 }
 
 export async function bulkProgress(jobId: number, total: number, t?: Transaction): Promise<BulkActionProgress> {

@@ -118,6 +118,18 @@ export async function itemCounts(jobId: number, t?: Transaction): Promise<Map<st
   return new Map(rows.map((r) => [r.status, Number(r.count)]));
 }
 
+/** The next `limit` pending items of a job, oldest first: plain ids, no model instances. */
+export async function pendingItems(jobId: number, limit: number, t: Transaction): Promise<Array<{ id: number; userId: number }>> {
+  return JobItem.findAll({
+    attributes: ['id', 'userId'],
+    where: { jobId, status: 'pending' },
+    order: [['id', 'ASC']],
+    limit,
+    transaction: t,
+    raw: true,
+  });
+}
+
 /** Mark items done/skipped/failed in a batch's transaction; details only for the unusual ones. */
 export async function settleItems(
   t: Transaction,

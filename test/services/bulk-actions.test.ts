@@ -1,6 +1,7 @@
 import type { BulkAction } from '../../src/domain/bulk-actions';
 import {
   actOnTypedRefs,
+  bulkProgress,
   confirmBulkAction,
   previewBulkAction,
   runBulkActionBatch,
@@ -251,6 +252,28 @@ describe.each(DIALECTS)('bulk actions on %s', (dialect) => {
       ids(w.a.slice(2)),
     );
     expect(await AuditEvent.count({ where: { action: 'disable', reason: 'run-time check' } })).toBe(3);
+  });
+
+  test('progress carried batch by batch (as the job runner does) equals a full count after every batch', async () => {
+    const w = await world();
+    const p = await preview(w.actor, { view: 'all', orgSlug: w.acme, reason: 'carried progress' });
+    await Membership.update({ roles: 'administrator' }, { where: { userId: w.a[0].id } }); // refused at run time
+    await User.update({ enabled: false }, { where: { id: w.a[1].id } }); // skipped: already disabled
+    const c = await confirmBulkAction(env.rt, w.actor, { jobId: p.jobId });
+    if (!c.ok) throw new Error(c.message);
+    await Job.update({ status: 'running' }, { where: { id: p.jobId } });
+    let progress = await bulkProgress(p.jobId, p.count);
+    expect(progress).toEqual({ total: 5, done: 0, changed: 0, skipped: 0, refused: 0 });
+    const seen = [];
+    for (;;) {
+      const r = await runBulkActionBatch(env.rt, p.jobId, 2, progress);
+      expect(r.progress).toEqual(await bulkProgress(p.jobId, p.count));
+      progress = r.progress;
+      if (r.processed === 0) break;
+      seen.push(r.processed);
+    }
+    expect(seen).toEqual([2, 2, 1]);
+    expect(progress).toEqual({ total: 5, done: 5, changed: 3, skipped: 1, refused: 1 });
   });
 
   test('a confirmed preview cannot be confirmed again, nor by someone else', async () => {
