@@ -1,5 +1,6 @@
 import type { CreationAttributes, Transaction } from 'sequelize';
 import { AuditEvent, type User } from '../store/models';
+import { insertPlainRows } from '../store/plain-rows';
 import type { Actor, Ctx } from './context';
 import { emitForAudit } from './webhook-events';
 
@@ -75,9 +76,10 @@ export async function writeBatchAudit(
         ? { ...(batch.jobId ? { jobId: batch.jobId } : {}), ...(batch.approvalId ? { approvalId: batch.approvalId } : {}) }
         : undefined,
   }));
-  await AuditEvent.bulkCreate(
+  await insertPlainRows(
+    AuditEvent,
     entries.map((e) => buildAuditRow(ctx, actor, e)),
-    { transaction: t },
+    t,
   );
   await emitForAudit(ctx, t, actor, entries);
   t.afterCommit(() => ctx.notify?.('audit'));

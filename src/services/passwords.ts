@@ -8,6 +8,7 @@ import { BY_ADMIN, enqueueNotices } from '../mail/notices';
 import { enqueueMail, type NewMail } from '../mail/outbox';
 import { resetLinkMail } from '../mail/templates';
 import { ResetToken, User, accountState, type ResetPurpose } from '../store/models';
+import { insertPlainRows } from '../store/plain-rows';
 import { accountRefusal, decide, isFailure, loadAccess, mayView, orgsOfUsers, rolesOfUsers, type Access } from './authz';
 import { writeAudit, writeBatchAudit } from './audit';
 import type { Actor, Ctx } from './context';
@@ -90,9 +91,10 @@ export async function resetBatch(
   await revokeResetTokens(ids, now, t);
   const expiresAt = new Date(now.getTime() + ctx.config.RESET_TOKEN_TTL_HOURS * 3600_000);
   const tokens = chosen.map(() => randomToken());
-  await ResetToken.bulkCreate(
+  await insertPlainRows(
+    ResetToken,
     chosen.map((u, i) => ({ userId: u.id, tokenHash: sha256Hex(tokens[i]), expiresAt, createdAt: now })),
-    { transaction: t },
+    t,
   );
   await User.update(
     { authStatus: 'password_reset', failedLoginCount: 0, lockedAt: null, lockedUntil: null, updatedAt: now },
