@@ -4,7 +4,7 @@
  * which organizations (services decide that: `viewableOrgs` in services/authz); nothing here checks
  * a permission.
  */
-import { Op, literal, type Transaction, type WhereOptions } from 'sequelize';
+import { Op, QueryTypes, Utils, literal, type Transaction, type WhereOptions } from 'sequelize';
 import { dormantDaysOf, type SavedView } from '../domain/status';
 import type { Database } from './db';
 import { ApiKey, Membership, Organization, RecordAssignment, User } from './models';
@@ -136,9 +136,26 @@ export async function userKeysetPage(db: Database, filter: UserFilter, page: { a
 
 /** Users per saved view in `orgIds` (App Home), as one heavy read. */
 export async function countUsersByView(db: Database, p: ViewParams, views: SavedView[]): Promise<number[]> {
-  return db.heavyRead(() =>
-    Promise.all(views.map((v) => User.count({ where: { [Op.and]: [usersInOrganizations(p.orgIds), viewWhere(v, p)] } }))),
+  if (views.length === 0) return [];
+  // One pass over the scope, a conditional sum per view: six counts were six scans of the
+  // directory, each probing every user's memberships (issue 22: App Home at 1M users).
+  const sql = (where: WhereOptions<User>) => whereSql(db, where) || '1=1';
+  const sums = views.map((v, i) => `SUM(CASE WHEN ${sql(viewWhere(v, p))} THEN 1 ELSE 0 END) AS c${i}`).join(', ');
+  const [row] = await db.heavyRead(() =>
+    db.sequelize.query<Record<string, number | string | null>>(
+      `SELECT ${sums} FROM users AS "User" WHERE ${sql(usersInOrganizations(p.orgIds))}`,
+      { type: QueryTypes.SELECT },
+    ),
   );
+  return views.map((_, i) => Number(row?.[`c${i}`] ?? 0));
+}
+
+/** A where object as SQL on the `User` alias, exactly as the model's own queries would spell it ('' for no condition). */
+function whereSql(db: Database, where: WhereOptions<User>): string {
+  const generator = db.sequelize.getQueryInterface().queryGenerator as unknown as {
+    getWhereConditions(where: object, table: string, model: typeof User): string;
+  };
+  return generator.getWhereConditions(Utils.mapWhereFieldNames(where as object, User), 'User', User);
 }
 
 /** The ids of the users of a saved view in `orgIds` (a bulk selection's scope). */
