@@ -9,7 +9,11 @@ import type { CreationAttributes, Model, ModelAttributeColumnOptions, ModelStati
  * filled in. No hooks and no validators run: callers build rows the schema accepts. A row missing
  * a required attribute that has no literal default is a programming error, thrown before any SQL.
  */
-export async function insertPlainRows<M extends Model>(model: ModelStatic<M>, rows: Array<CreationAttributes<M>>, t: Transaction): Promise<void> {
+export async function insertPlainRows<M extends Model>(
+  model: ModelStatic<M>,
+  rows: Array<CreationAttributes<M>>,
+  t: Transaction,
+): Promise<void> {
   if (rows.length === 0) return;
   const attributes = model.getAttributes() as Record<string, ModelAttributeColumnOptions>;
   const byField: Record<string, ModelAttributeColumnOptions> = {};

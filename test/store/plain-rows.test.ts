@@ -25,7 +25,7 @@ describe.each(DIALECTS)('insertPlainRows on %s', (dialect) => {
     targetLabel: 'ann <ann@example.com>',
     organizationId: null,
     outcome: 'ok',
-    reason: "it's \"quoted\"; -- and long ✓",
+    reason: 'it\'s "quoted"; -- and long ✓',
     details: JSON.stringify({ jobId: 3 }),
     ...extra,
   });
@@ -43,7 +43,7 @@ describe.each(DIALECTS)('insertPlainRows on %s', (dialect) => {
     const plain = await read('via-plain');
     expect(plain).toEqual(await read('via-bulkcreate'));
     expect(plain[0].at.toISOString()).toBe(at.toISOString());
-    expect(plain[0].reason).toBe("it's \"quoted\"; -- and long ✓");
+    expect(plain[0].reason).toBe('it\'s "quoted"; -- and long ✓');
     expect(plain[1].reason).toBeNull();
     // Stored alike too: SQLite keeps dates as text that queries compare as text.
     const [stored] = (await env.rt.db.sequelize.query(
@@ -66,9 +66,9 @@ describe.each(DIALECTS)('insertPlainRows on %s', (dialect) => {
   test('a missing required value or an unknown attribute throws before any SQL, and nothing is written', async () => {
     const before = await AuditEvent.count();
     const { actorLabel: _dropped, ...noLabel } = audit('bad');
-    await expect(
-      env.rt.db.tx((t) => insertPlainRows(AuditEvent, [audit('bad'), noLabel as ReturnType<typeof audit>], t)),
-    ).rejects.toThrow('AuditEvent.actorLabel is required');
+    await expect(env.rt.db.tx((t) => insertPlainRows(AuditEvent, [audit('bad'), noLabel as ReturnType<typeof audit>], t))).rejects.toThrow(
+      'AuditEvent.actorLabel is required',
+    );
     await expect(
       env.rt.db.tx((t) => insertPlainRows(AuditEvent, [{ ...audit('bad'), nope: 1 } as ReturnType<typeof audit>], t)),
     ).rejects.toThrow('AuditEvent has no attribute nope');

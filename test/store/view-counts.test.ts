@@ -46,7 +46,13 @@ describe.each(DIALECTS)('counting users by view in one pass on %s', (dialect) =>
       expect(Object.fromEntries(views.map((v, i) => [v, counts[i]]))).toEqual(Object.fromEntries(views.map((v, i) => [v, each[i]])));
     }
     // The scoped counts are the fixture's, not a coincidence of zeros.
-    const scoped = await countUsersByView(env.rt.db, { orgIds: [acme], now, dormantDays: 90 }, ['all', 'disabled', 'locked', 'admins', 'invited']);
+    const scoped = await countUsersByView(env.rt.db, { orgIds: [acme], now, dormantDays: 90 }, [
+      'all',
+      'disabled',
+      'locked',
+      'admins',
+      'invited',
+    ]);
     expect(scoped).toEqual([8, 2, 2, 1, 1]);
   });
 });
