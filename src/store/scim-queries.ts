@@ -81,10 +81,30 @@ export function compileUserFilter(db: Database, f: UserFilter, orgId: number): W
 }
 
 /**
+ * Where IdP walks of an organization's members got to, per database: for the offset a page ended
+ * at, the member id it ended with and the total it reported. SCIM pages by `startIndex` (an
+ * offset); an OFFSET steps over every member before it, and the count reads them all, for every
+ * page, so a walk of 1,000,000 members cost the square of its size (issue 22's 1M bench). The next
+ * page of a walk starts after that member instead (a keyset step) and reports the total counted at
+ * most COUNT_FOR_MS before. Only this process's own pages leave a mark, each is used once, and any
+ * other request (startIndex=1, a jump, a retry, another instance) counts and steps as before.
+ */
+const walks = new WeakMap<Database, Map<string, { userId: number; total: number; countedAt: number }>>();
+const COUNT_FOR_MS = 2_000;
+const MARKS_KEPT = 1_000;
+
+function walkMarks(db: Database) {
+  let marks = walks.get(db);
+  if (!marks) walks.set(db, (marks = new Map()));
+  return marks;
+}
+
+/**
  * One page of an organization's members (optionally filtered), in id order, and how many match.
  * Unfiltered (an IdP's import walks every page), the count and the offset run on the covering index
  * memberships_org_user alone and only the page's users are read: an OFFSET over users with the
- * scope's EXISTS per row made a 100,000-member walk quadratic in user rows.
+ * scope's EXISTS per row made a 100,000-member walk quadratic in user rows. A page that continues
+ * one this process served starts after its last member (see `walks`).
  */
 export async function scimUserPage(
   db: Database,
@@ -93,19 +113,33 @@ export async function scimUserPage(
   page: { offset: number; limit: number },
 ): Promise<{ total: number; rows: User[] }> {
   if (!filter) {
+    const marks = walkMarks(db);
+    const key = `${orgId}:${page.offset}`;
+    const mark = page.offset > 0 ? marks.get(key) : undefined;
+    marks.delete(key);
+    const now = Date.now();
+    const counted = mark && now - mark.countedAt < COUNT_FOR_MS ? mark : null;
     return db.heavyRead(async () => {
       const [total, ids] = await Promise.all([
-        Membership.count({ where: { organizationId: orgId } }),
+        counted ? counted.total : Membership.count({ where: { organizationId: orgId } }),
         page.limit > 0
           ? Membership.findAll({
-              where: { organizationId: orgId },
+              where: mark ? { organizationId: orgId, userId: { [Op.gt]: mark.userId } } : { organizationId: orgId },
               attributes: ['userId'],
               order: [['userId', 'ASC']],
-              offset: page.offset,
+              ...(mark ? {} : { offset: page.offset }),
               limit: page.limit,
             })
           : Promise.resolve([]),
       ]);
+      if (page.limit > 0 && ids.length === page.limit) {
+        if (marks.size >= MARKS_KEPT) marks.delete(marks.keys().next().value!);
+        marks.set(`${orgId}:${page.offset + ids.length}`, {
+          userId: ids[ids.length - 1].userId,
+          total,
+          countedAt: counted ? counted.countedAt : now,
+        });
+      }
       const rows =
         ids.length > 0 ? await User.findAll({ where: { id: { [Op.in]: ids.map((m) => m.userId) } }, order: [['id', 'ASC']] }) : [];
       return { total, rows };
