@@ -257,6 +257,25 @@ function itemStatus(r: PerUserResult): 'done' | 'skipped' | 'failed' {
 }
 
 /**
+ * What the batch actions read of a user (the state checks, the audit label, the reset mail and its
+ * notice): not the hash, the search text or the timestamps, which a 250-user batch built into
+ * every instance for nothing.
+ */
+const BATCH_USER_ATTRIBUTES = [
+  'id',
+  'username',
+  'email',
+  'firstName',
+  'lastName',
+  'enabled',
+  'authStatus',
+  'failedLoginCount',
+  'lockedAt',
+  'lockedUntil',
+  'consecutiveLocks',
+] as const;
+
+/**
  * Act on the next batch of pending items of a running bulk job, in one transaction: the rows are
  * locked and every user, and the requester's roles, are checked again — a user promoted, changed
  * or moved since the preview is skipped or refused, not acted on from a stale decision.
@@ -281,6 +300,7 @@ export async function runBulkActionBatch(
     const actor = jobActor(job);
     const access = await loadAccess(ctx, actor, t);
     const users = await User.findAll({
+      attributes: [...BATCH_USER_ATTRIBUTES],
       where: { id: { [Op.in]: items.map((i) => i.userId) } },
       order: [['id', 'ASC']],
       transaction: t,

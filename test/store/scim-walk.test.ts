@@ -19,7 +19,7 @@ describe.each(DIALECTS)('the SCIM members walk on %s', (dialect) => {
   /** The statements run by `fn`, as Sequelize logs them. */
   async function statements<T>(fn: () => Promise<T>): Promise<{ value: T; sql: string[] }> {
     const sql: string[] = [];
-    const options = env.rt.db.sequelize.options as { logging: unknown };
+    const { options } = env.rt.db.sequelize as unknown as { options: { logging: unknown } };
     const before = options.logging;
     options.logging = (s: string) => sql.push(s);
     try {
