@@ -77,13 +77,13 @@ export function bulkActionJob(
   const batchSize = opts.batchSize ?? 250;
   const every = opts.progressEveryMs ?? 2000;
   return async (job, ctx, control) => {
-    const { action, requestedBySlack, reason } = payloadOf(job);
+    const { action, requestedBySlack, reason, total } = payloadOf(job);
     // The share is recorded in the progress row: a restart after it must not upload the file again.
     let csv = parseJson<StoredProgress | null>(job.progress, null)?.csv;
     const warn = (what: string) => (e: unknown) => ctx.logger.warn(what, { jobId: job.id, kind: job.kind, error: String(e) });
     let lastReport = 0;
     // Counted once per start (a restart counts again: the items are the truth), then carried batch by batch.
-    let progress = await bulkProgress(job.id, payloadOf(job).total);
+    let progress = await bulkProgress(job.id, total);
     for (;;) {
       if (control.stopping()) return { status: 'checkpoint' };
       let processed: number;
