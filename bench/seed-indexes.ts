@@ -62,3 +62,29 @@ export function sameIndexes(before: IndexDef[], after: IndexDef[]): void {
     );
   }
 }
+
+/** A SQLite trigger as stored (PostgreSQL: none are seeded around). */
+export interface TriggerDef {
+  name: string;
+  sql: string;
+}
+
+/**
+ * SQLite's triggers on `tables` (the trigram index's, migration 0013), dropped before the bulk
+ * insert so it does not feed the index row by row; `recreateTriggers` rebuilds the index once.
+ */
+export async function dropTriggers(db: RawDb, tables: string[]): Promise<TriggerDef[]> {
+  if (db.dialect !== 'sqlite') return [];
+  const rows = await db.all<{ name: string; sql: string }>(
+    `SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN (${tables.map(() => '?').join(',')}) ORDER BY name`,
+    tables,
+  );
+  for (const t of rows) await db.run(`DROP TRIGGER "${t.name.replace(/"/g, '""')}"`);
+  return rows;
+}
+
+/** Rebuild the trigram index from the rows now in `users`, then put the triggers back. */
+export async function recreateTriggers(db: RawDb, triggers: TriggerDef[]): Promise<void> {
+  if (triggers.some((t) => t.name.startsWith('users_search_'))) await db.run(`INSERT INTO users_search(users_search) VALUES ('rebuild')`);
+  for (const t of triggers) await db.run(t.sql);
+}

@@ -2,7 +2,7 @@ import type { Runtime } from '../src/app/runtime';
 import { Membership, Organization, User, userSearchText } from '../src/store/models';
 import { openRaw, type Params, type RawDb } from './raw-db';
 import { placeholders, sqliteDate } from './raw-bulk';
-import { dropSecondaryIndexes, indexesOf, recreateIndexes, sameIndexes } from './seed-indexes';
+import { dropSecondaryIndexes, dropTriggers, indexesOf, recreateIndexes, recreateTriggers, sameIndexes } from './seed-indexes';
 import { prng } from './stats';
 
 /**
@@ -157,6 +157,7 @@ export async function buildDirectory(rt: Runtime, opts: SeedOptions): Promise<Be
     const before = await indexesOf(db, TABLES);
     await db.begin();
     const dropped = await dropSecondaryIndexes(db, before);
+    const triggers = await dropTriggers(db, TABLES);
     const perStatement = ROWS_PER_STATEMENT[db.dialect];
     for (let start = 1; start <= opts.users; start += perStatement) {
       const end = Math.min(opts.users, start + perStatement - 1);
@@ -205,6 +206,7 @@ export async function buildDirectory(rt: Runtime, opts: SeedOptions): Promise<Be
       }
     }
     await recreateIndexes(db, dropped);
+    await recreateTriggers(db, triggers);
     await db.run('COMMIT');
     sameIndexes(before, await indexesOf(db, TABLES));
     if (db.dialect === 'postgres') {

@@ -40,7 +40,10 @@ export interface SearchInput {
 
 export interface SearchResult {
   users: UserSummary[];
+  /** How many match, at most SEARCH_COUNT_CAP (10,000). */
   total: number;
+  /** More than SEARCH_COUNT_CAP match: `total` is the cap ("10,000+"), not the count. */
+  capped: boolean;
   offset: number;
   limit: number;
 }
@@ -56,9 +59,13 @@ export async function searchUsers(ctx: Ctx, actor: Actor, input: SearchInput): P
   if (text.length > 200) return fail('invalid_input', 'Search text is limited to 200 characters.');
   const limit = Math.min(Math.max(1, Math.trunc(input.limit ?? 10)), MAX_PAGE_SIZE);
   const offset = Math.max(0, Math.trunc(input.offset ?? 0));
-  const { total, rows } = await searchUserPage(ctx.db, { orgIds: orgs, text, view: input.view, ...viewClock(ctx) }, { offset, limit });
+  const { total, capped, rows } = await searchUserPage(
+    ctx.db,
+    { orgIds: orgs, text, view: input.view, ...viewClock(ctx) },
+    { offset, limit },
+  );
   const rolesMap = await rolesOfUsers(rows.map((u) => u.id));
-  return ok({ users: rows.map((u) => toSummary(u, access, rolesMap.get(u.id) ?? new Map())), total, offset, limit });
+  return ok({ users: rows.map((u) => toSummary(u, access, rolesMap.get(u.id) ?? new Map())), total, capped, offset, limit });
 }
 
 /**

@@ -26,7 +26,7 @@ export async function presentList(
     const last = Math.floor((result.total - 1) / PAGE_SIZE) * PAGE_SIZE;
     return presentList(deps, actor, { ...state, offset: last }, opts);
   }
-  const data = { state, users: result.users, total: result.total, limit: PAGE_SIZE, ...opts };
+  const data = { state, users: result.users, total: result.total, capped: result.capped, limit: PAGE_SIZE, ...opts };
   return { text: userListText(data), blocks: userListBlocks(data) };
 }
 

@@ -90,12 +90,45 @@ export function viewWhere(view: SavedView, p: ViewParams): WhereOptions<User> {
   return {};
 }
 
+/** The search text as `search_text` holds it: trimmed, lower case; '' for none. */
+function searchTextOf(text: string | undefined): string {
+  return (text ?? '').trim().toLowerCase();
+}
+
 /** Users whose name, username or email contains `text` (case-insensitive; the `search_text` column). */
 export function searchWhere(db: Database, text: string | undefined): WhereOptions<User> {
-  const q = (text ?? '').trim().toLowerCase();
+  const q = searchTextOf(text);
   if (q.length === 0) return {};
-  const pattern = db.sequelize.escape(likePattern(q));
-  return { [Op.and]: [literal(`search_text LIKE ${pattern} ESCAPE '!'`)] } as WhereOptions<User>;
+  return { [Op.and]: [literal(likeSql(db, q))] } as WhereOptions<User>;
+}
+
+function likeSql(db: Database, q: string): string {
+  return `"User"."search_text" LIKE ${db.sequelize.escape(likePattern(q))} ESCAPE '!'`;
+}
+
+/** Past this many matches a search answers "10,000+" instead of counting every one (issue 22). */
+export const SEARCH_COUNT_CAP = 10_000;
+
+/** SQLite's trigram index over `search_text` (migration 0013). */
+const TRIGRAM_TABLE = 'users_search';
+/** How many of a text's trigrams a query asks the index for: a few are as selective as all of them. */
+const MAX_TRIGRAMS = 8;
+
+/**
+ * An FTS5 query for SQLite's trigram index finding every `search_text` that contains `q`: some of
+ * its distinct trigrams (spread over the text), each a quoted string, ANDed. The index keeps no
+ * positions, so a row can have them all and not contain `q`: the caller rechecks with LIKE. null
+ * for a text of fewer than three characters, which has no trigram.
+ */
+export function trigramQuery(q: string): string | null {
+  const chars = [...q];
+  if (chars.length < 3) return null;
+  const grams = [...new Set(chars.slice(0, -2).map((_, i) => chars.slice(i, i + 3).join('')))];
+  const picked =
+    grams.length <= MAX_TRIGRAMS
+      ? grams
+      : Array.from({ length: MAX_TRIGRAMS }, (_, k) => grams[Math.round((k * (grams.length - 1)) / (MAX_TRIGRAMS - 1))]);
+  return picked.map((g) => `"${g.replace(/"/g, '""')}"`).join(' AND ');
 }
 
 export interface UserFilter {
@@ -108,18 +141,79 @@ export interface UserFilter {
   dormantDays: number;
 }
 
-/** find and list: the number of matches and one page of them in username order, as one heavy read. */
-export async function searchUserPage(
-  db: Database,
-  filter: UserFilter,
-  page: { offset: number; limit: number },
-): Promise<{ total: number; rows: User[] }> {
-  // The text first: SQLite tests conditions in order, and the scope's EXISTS is the dearer one.
-  const where = { [Op.and]: [searchWhere(db, filter.text), viewWhere(filter.view ?? 'all', filter), usersInOrganizations(filter.orgIds)] };
-  const [total, rows] = await db.heavyRead(() =>
-    Promise.all([User.count({ where }), User.findAll({ where, order: [['username', 'ASC']], offset: page.offset, limit: page.limit })]),
+export interface UserPage {
+  /** The number of matches, at most SEARCH_COUNT_CAP. */
+  total: number;
+  /** More than SEARCH_COUNT_CAP match: `total` is the cap, not the count. */
+  capped: boolean;
+  rows: User[];
+}
+
+/** `SELECT COUNT(*)` of at most SEARCH_COUNT_CAP + 1 rows: a count that stops reading past the cap. */
+async function cappedCount(db: Database, from: string, where: string): Promise<number> {
+  const [row] = await db.sequelize.query<{ n: number | string }>(
+    `SELECT COUNT(*) AS n FROM (SELECT 1 FROM ${from} WHERE ${where || '1=1'} LIMIT ${SEARCH_COUNT_CAP + 1}) AS capped`,
+    { type: QueryTypes.SELECT },
   );
-  return { total, rows };
+  return Number(row?.n ?? 0);
+}
+
+/**
+ * find and list: the number of matches (up to SEARCH_COUNT_CAP) and one page of them in username
+ * order, as one heavy read.
+ *
+ * A text of three characters or more on SQLite is looked up in the trigram index, which drives
+ * the read: the count walks the index's matches and stops past the cap, and when they are fewer
+ * than the cap the page is those matches sorted. When more match, they are dense, and the page is
+ * read in username order instead (the `users(username, search_text)` index), stopping at the
+ * page's end. On PostgreSQL the planner picks between pg_trgm's index and the username order
+ * itself. Without text (a saved view), the count stops at the cap too.
+ */
+export async function searchUserPage(db: Database, filter: UserFilter, page: { offset: number; limit: number }): Promise<UserPage> {
+  const q = searchTextOf(filter.text);
+  const rest: WhereOptions<User> = { [Op.and]: [viewWhere(filter.view ?? 'all', filter), usersInOrganizations(filter.orgIds)] };
+  const fts = db.dialect === 'sqlite' ? trigramQuery(q) : null;
+  const offset = Math.max(0, Math.trunc(page.offset));
+  const limit = Math.max(1, Math.trunc(page.limit));
+  return db.heavyRead(async () => {
+    if (fts !== null) {
+      const from = `${TRIGRAM_TABLE} CROSS JOIN users AS "User" ON "User"."id" = ${TRIGRAM_TABLE}.rowid`;
+      // The text first: SQLite tests conditions in order, and the scope's EXISTS is the dearer one.
+      const where = [`${TRIGRAM_TABLE} MATCH ${db.sequelize.escape(fts)}`, likeSql(db, q), whereSql(db, rest)]
+        .filter(Boolean)
+        .join(' AND ');
+      const n = await cappedCount(db, from, where);
+      if (n <= SEARCH_COUNT_CAP) {
+        const rows = await db.sequelize.query<User>(
+          `SELECT ${userColumnsSql()} FROM ${from} WHERE ${where} ORDER BY "User"."username" ASC LIMIT ${limit} OFFSET ${offset}`,
+          { type: QueryTypes.SELECT, model: User },
+        );
+        return { total: n, capped: false, rows };
+      }
+      const rows = await User.findAll({
+        where: { [Op.and]: [searchWhere(db, q), rest] },
+        order: [['username', 'ASC']],
+        offset,
+        limit,
+      });
+      return { total: SEARCH_COUNT_CAP, capped: true, rows };
+    }
+    const where: WhereOptions<User> = { [Op.and]: [searchWhere(db, q), rest] };
+    const [n, rows] = await Promise.all([
+      cappedCount(db, 'users AS "User"', whereSql(db, where)),
+      User.findAll({ where, order: [['username', 'ASC']], offset, limit }),
+    ]);
+    return { total: Math.min(n, SEARCH_COUNT_CAP), capped: n > SEARCH_COUNT_CAP, rows };
+  });
+}
+
+let userColumns: string | undefined;
+/** Every column of `users` under its attribute name, as the model's own SELECTs spell it (so the rows build Users). */
+function userColumnsSql(): string {
+  userColumns ??= Object.entries(User.getAttributes())
+    .map(([attr, a]) => `"User"."${a.field ?? attr}" AS "${attr}"`)
+    .join(', ');
+  return userColumns;
 }
 
 /**

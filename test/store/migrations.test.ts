@@ -29,6 +29,9 @@ const TABLES = [
   'webhook_endpoints',
 ];
 
+/** SQLite's trigram index (migration 0013) is an FTS5 table with its shadow tables. */
+const SQLITE_FTS = ['users_search', 'users_search_config', 'users_search_data', 'users_search_idx'];
+
 async function tableNames(db: Database): Promise<string[]> {
   const names = (await db.sequelize.getQueryInterface().showAllTables()) as Array<string | { tableName: string }>;
   return names.map((n) => (typeof n === 'string' ? n : n.tableName)).sort();
@@ -65,7 +68,7 @@ describe.each(DIALECTS)('migrations on %s', (dialect) => {
   test('up, down, up: every table appears, disappears and comes back; the migration log follows', async () => {
     const applied = await migrateUp(db);
     expect(applied.map((m) => m.name)).toEqual(MIGRATIONS.map((m) => m.name));
-    expect(await tableNames(db)).toEqual([...TABLES, 'schema_migrations'].sort());
+    expect(await tableNames(db)).toEqual([...TABLES, 'schema_migrations', ...(dialect === 'sqlite' ? SQLITE_FTS : [])].sort());
     const names = MIGRATIONS.map((m) => m.name);
     expect((await migrator(db).executed()).map((m) => m.name)).toEqual(names);
     expect(await migrateUp(db)).toEqual([]);
@@ -101,7 +104,7 @@ describe.each(DIALECTS)('migrations on %s', (dialect) => {
     expect((await migrator(db).pending()).map((m) => m.name)).toEqual(names);
 
     expect((await migrateUp(db)).map((m) => m.name)).toEqual(names);
-    expect(await tableNames(db)).toEqual([...TABLES, 'schema_migrations'].sort());
+    expect(await tableNames(db)).toEqual([...TABLES, 'schema_migrations', ...(dialect === 'sqlite' ? SQLITE_FTS : [])].sort());
     expect(await User.count()).toBe(0);
   });
 
@@ -175,6 +178,39 @@ describe.each(DIALECTS)('migrations on %s', (dialect) => {
     }
   });
 
+  test('0013 indexes the users already there for search, and its down removes the index', async () => {
+    const fresh = await freshDatabase(dialect);
+    const old = openDatabase(fresh.url);
+    try {
+      await migrator(old).up({ to: '0012-invitations' });
+      const qi = old.sequelize.getQueryInterface();
+      await qi.bulkInsert('users', [
+        { ...userRow('ana.lee', 'ana.lee@example.com'), search_text: 'ana.lee ana lee ana.lee@example.com' },
+        { ...userRow('bo.chen', 'bo.chen@example.com'), search_text: 'bo.chen bo chen bo.chen@example.com' },
+      ]);
+      await migrator(old).up({ to: '0013-users-trigram-search' });
+      const sql =
+        dialect === 'sqlite'
+          ? `SELECT u.username FROM users_search JOIN users u ON u.id = users_search.rowid WHERE users_search MATCH '"a.l"' ORDER BY 1`
+          : `SELECT indexdef AS username FROM pg_indexes WHERE indexname = 'users_search_trgm'`;
+      const [found] = await old.sequelize.query(sql);
+      if (dialect === 'sqlite') expect(found).toEqual([{ username: 'ana.lee' }]);
+      else expect((found as Array<{ username: string }>)[0].username).toMatch(/USING gin \(search_text \S*gin_trgm_ops\)/);
+      // New and changed rows follow (SQLite: the triggers; PostgreSQL: the index itself).
+      await old.sequelize.query(`UPDATE users SET search_text = 'bo.chen bo a.lovelace' WHERE username = 'bo.chen'`);
+      if (dialect === 'sqlite') expect((await old.sequelize.query(sql))[0]).toEqual([{ username: 'ana.lee' }, { username: 'bo.chen' }]);
+      await migrator(old).down();
+      const left = await tableNames(old);
+      expect(left.filter((n) => n.startsWith('users_search'))).toEqual([]);
+      if (dialect === 'postgres') expect((await old.sequelize.query(sql))[0]).toEqual([]);
+      // Writes to users work without the index's triggers.
+      await old.sequelize.query(`UPDATE users SET search_text = 'x' WHERE username = 'bo.chen'`);
+    } finally {
+      await old.close();
+      await fresh.drop();
+    }
+  });
+
   // Scale-out is PostgreSQL (DESIGN §8): an advisory lock serialises instances. SQLite is one process.
   const scaleOut = dialect === 'postgres' ? test : test.skip;
   scaleOut('several instances migrating one database at once apply each migration exactly once', async () => {
@@ -184,6 +220,8 @@ describe.each(DIALECTS)('migrations on %s', (dialect) => {
       const results = await Promise.all(handles.map((h) => migrateUp(h)));
       expect(results.flat().map((m) => m.name)).toEqual(MIGRATIONS.map((m) => m.name));
       expect(await tableNames(handles[0])).toEqual([...TABLES, 'schema_migrations'].sort());
+      const [trgm] = await handles[0].sequelize.query(`SELECT indexdef FROM pg_indexes WHERE indexname = 'users_search_trgm'`);
+      expect(trgm).toHaveLength(1);
     } finally {
       await Promise.all(handles.map((h) => h.close()));
       await other.drop();

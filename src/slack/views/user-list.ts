@@ -11,6 +11,8 @@ export interface UserListData {
   state: ListState;
   users: UserSummary[];
   total: number;
+  /** More than `total` match (the search stops counting there): shown as "10,000+". */
+  capped?: boolean;
   limit: number;
   /** One line above the list, e.g. the result of an action taken from it. */
   notice?: string;
@@ -58,6 +60,7 @@ function describeQuery(s: ListState): string {
 /** The compact result list of `find` and `list`. */
 export function userListBlocks(d: UserListData): KnownBlock[] {
   const { state, users, total, limit } = d;
+  const capped = d.capped === true;
   const blocks: KnownBlock[] = [];
   const from = total === 0 ? 0 : state.offset + 1;
   const to = state.offset + users.length;
@@ -67,8 +70,7 @@ export function userListBlocks(d: UserListData): KnownBlock[] {
     block_id: `${BLOCK.listState}:${stateKey}`,
     text: {
       type: 'mrkdwn',
-      text:
-        total === 0 ? `No users ${describeQuery(state)}.` : `*${plural(total, 'user')}* ${describeQuery(state)} — showing ${from}–${to}`,
+      text: total === 0 ? `No users ${describeQuery(state)}.` : `*${howMany(d)}* ${describeQuery(state)} — showing ${from}–${to}`,
     },
     ...(d.shared
       ? {}
@@ -97,7 +99,8 @@ export function userListBlocks(d: UserListData): KnownBlock[] {
     });
   }
   const hasPrev = state.offset > 0;
-  const hasNext = to < total;
+  // Past the cap the count is unknown: a full page may have a next one.
+  const hasNext = to < total || (capped && users.length === limit);
   if (!d.shared && (hasPrev || hasNext)) {
     blocks.push({
       type: 'actions',
@@ -129,6 +132,11 @@ export function userListBlocks(d: UserListData): KnownBlock[] {
   return blocks;
 }
 
+/** "1 user", "254 users", or "10,000+ users" when the count stopped at its cap. */
+function howMany(d: Pick<UserListData, 'total' | 'capped'>): string {
+  return d.capped ? `${d.total.toLocaleString('en-US')}+ users` : plural(d.total, 'user');
+}
+
 export function userListText(d: UserListData): string {
-  return d.total === 0 ? 'No users found.' : `${plural(d.total, 'user')} found`;
+  return d.total === 0 ? 'No users found.' : `${howMany(d)} found`;
 }

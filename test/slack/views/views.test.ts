@@ -7,7 +7,7 @@ import { decodeListState, encodeListState } from '../../../src/slack/views/list-
 import { resultsMessage } from '../../../src/slack/views/messages';
 import { warningModal } from '../../../src/slack/views/modals';
 import { userCardBlocks } from '../../../src/slack/views/user-card';
-import { parseRowMenuValue, rowMenuOptions, userListBlocks } from '../../../src/slack/views/user-list';
+import { parseRowMenuValue, rowMenuOptions, userListBlocks, userListText } from '../../../src/slack/views/user-list';
 
 function summary(over: Partial<UserSummary> = {}): UserSummary {
   return {
@@ -76,6 +76,33 @@ describe('user list view', () => {
     expect(mid.find((b) => b.block_id === 'list_nav')!.elements!.map((e) => e.action_id)).toEqual([ACTION.pagePrev, ACTION.pageNext]);
     const last = userListBlocks({ state: { text: '', view: 'locked', offset: 20 }, users, total: 21, limit: 10 }) as AnyBlock[];
     expect(last.find((b) => b.block_id === 'list_nav')!.elements!.map((e) => e.action_id)).toEqual([ACTION.pagePrev]);
+  });
+
+  test('past the count cap: "10,000+ users", and a full page has Next even at the cap', () => {
+    const users = Array.from({ length: 10 }, (_, i) => summary({ id: i + 1, username: `u${i}` }));
+    const first = userListBlocks({
+      state: { text: 'u', view: 'all', offset: 0 },
+      users,
+      total: 10_000,
+      capped: true,
+      limit: 10,
+    }) as AnyBlock[];
+    expect(first[0].text!.text).toContain('*10,000+ users* matching');
+    expect(userListText({ state: { text: 'u', view: 'all', offset: 0 }, users, total: 10_000, capped: true, limit: 10 })).toBe(
+      '10,000+ users found',
+    );
+    const atCap = userListBlocks({
+      state: { text: 'u', view: 'all', offset: 9_990 },
+      users,
+      total: 10_000,
+      capped: true,
+      limit: 10,
+    }) as AnyBlock[];
+    expect(atCap.find((b) => b.block_id === 'list_nav')!.elements!.map((e) => e.action_id)).toEqual([ACTION.pagePrev, ACTION.pageNext]);
+    // An exact count of 10,000 ends there.
+    const exact = userListBlocks({ state: { text: 'u', view: 'all', offset: 9_990 }, users, total: 10_000, limit: 10 }) as AnyBlock[];
+    expect(exact[0].text!.text).toContain('*10000 users*');
+    expect(exact.find((b) => b.block_id === 'list_nav')!.elements!.map((e) => e.action_id)).toEqual([ACTION.pagePrev]);
   });
 
   test('a viewer gets only "Show card"; a shared list has no controls', () => {
