@@ -1,8 +1,16 @@
 import { findSpike, type Spike } from '../domain/lockout-spike';
 import { ok, type Outcome } from '../domain/outcome';
 import type { AuthStatus } from '../domain/status';
-import { latestLockouts, lockedUsersExcept, lockoutsBetween, organizationSlugsOf, unreportedLockouts } from '../store/lockout-queries';
-import type { LockoutEvent, User } from '../store/models';
+import {
+  digestUsersById,
+  latestLockouts,
+  lockedUsersExcept,
+  lockoutsBetween,
+  organizationSlugsOf,
+  unreportedLockouts,
+  type DigestUser,
+} from '../store/lockout-queries';
+import type { LockoutEvent } from '../store/models';
 import { usersById } from '../store/user-queries';
 import { decide, isFailure, loadAccess, rolesOfUsers, viewableOrgs } from './authz';
 import type { Actor, Ctx } from './context';
@@ -40,7 +48,7 @@ export interface LockoutDigest {
   spikeThreshold: number;
 }
 
-function entry(u: User, orgs: Map<number, string[]>, lock: { at: Date; failed: number; ip: string | null }): LockoutEntry {
+function entry(u: DigestUser, orgs: Map<number, string[]>, lock: { at: Date; failed: number; ip: string | null }): LockoutEntry {
   return {
     userId: u.id,
     username: u.username,
@@ -73,7 +81,7 @@ export const LATE_LOCKOUT_GRACE_MS = 10 * 60_000;
 export async function lockoutDigest(ctx: Ctx, window: { since: Date; until: Date }): Promise<LockoutDigest> {
   const events = await unreportedLockouts(new Date(window.since.getTime() - LATE_LOCKOUT_GRACE_MS), window.until);
   // Users deleted since their lockout have nothing left to act on.
-  const users = await usersById([...new Set(events.map((e) => e.userId))]);
+  const users = await digestUsersById([...new Set(events.map((e) => e.userId))]);
   const live = events.filter((e) => users.has(e.userId));
   const latest = new Map<number, LockoutEvent>();
   for (const e of live) {

@@ -1,7 +1,8 @@
 /** Reads and marks of lockout events: the digest's window, App Home's latest, a spike's users. */
-import { Op, type Transaction } from 'sequelize';
-import { LockoutEvent, User } from './models';
-import { membershipsOf, organizationsById, usersInOrganizations } from './user-queries';
+import { Op, type Transaction, type WhereOptions } from 'sequelize';
+import type { AuthStatus } from '../domain/status';
+import { LockoutEvent, Membership, User } from './models';
+import { organizationsById, usersInOrganizations } from './user-queries';
 
 const OLDEST_FIRST: Array<[string, string]> = [
   ['lockedAt', 'ASC'],
@@ -13,9 +14,75 @@ export async function unreportedLockouts(after: Date, until: Date): Promise<Lock
   return LockoutEvent.findAll({ where: { digestSlot: null, lockedAt: { [Op.gt]: after, [Op.lte]: until } }, order: OLDEST_FIRST });
 }
 
+/** A user as the digest lists them: only the columns it shows, as plain values. */
+export interface DigestUser {
+  id: number;
+  username: string;
+  firstName: string;
+  lastName: string;
+  email: string;
+  enabled: boolean;
+  authStatus: AuthStatus;
+  lockedAt: Date | null;
+  lockedUntil: Date | null;
+  failedLoginCount: number;
+}
+
+const DIGEST_USER_ATTRIBUTES: Array<keyof DigestUser> = [
+  'id',
+  'username',
+  'firstName',
+  'lastName',
+  'email',
+  'enabled',
+  'authStatus',
+  'lockedAt',
+  'lockedUntil',
+  'failedLoginCount',
+];
+
+/** A date column of a raw row: SQLite answers text (UTC; Sequelize's own rule when it has no offset), PostgreSQL a Date. */
+function asDate(v: unknown): Date | null {
+  if (v === null || v === undefined) return null;
+  if (v instanceof Date) return v;
+  const text = String(v);
+  return new Date(text.includes('+') || text.endsWith('Z') ? text : `${text} +00:00`);
+}
+
+/**
+ * The digest's users as plain rows (no model instance each: at 1,000,000 users a digest lists
+ * ~10,000 of them, and building instances was most of its time; bench/README.md, issue 22).
+ */
+async function digestUsers(where: WhereOptions<User>, ordered: boolean): Promise<DigestUser[]> {
+  const rows = (await User.findAll({
+    attributes: DIGEST_USER_ATTRIBUTES,
+    where,
+    ...(ordered ? { order: OLDEST_FIRST } : {}),
+    raw: true,
+  })) as unknown as Array<Record<keyof DigestUser, unknown>>;
+  return rows.map((r) => ({
+    id: Number(r.id),
+    username: String(r.username),
+    firstName: String(r.firstName ?? ''),
+    lastName: String(r.lastName ?? ''),
+    email: String(r.email),
+    enabled: r.enabled === true || r.enabled === 1,
+    authStatus: r.authStatus as AuthStatus,
+    lockedAt: asDate(r.lockedAt),
+    lockedUntil: asDate(r.lockedUntil),
+    failedLoginCount: Number(r.failedLoginCount),
+  }));
+}
+
 /** Users locked now, except `userIds`, oldest lockout first. */
-export async function lockedUsersExcept(userIds: number[]): Promise<User[]> {
-  return User.findAll({ where: { authStatus: 'locked', id: { [Op.notIn]: [...userIds, 0] } }, order: OLDEST_FIRST });
+export async function lockedUsersExcept(userIds: number[]): Promise<DigestUser[]> {
+  return digestUsers({ authStatus: 'locked', id: { [Op.notIn]: [...userIds, 0] } }, true);
+}
+
+/** The digest's users by id (missing ids are left out). */
+export async function digestUsersById(ids: number[]): Promise<Map<number, DigestUser>> {
+  if (ids.length === 0) return new Map();
+  return new Map((await digestUsers({ id: { [Op.in]: ids } }, false)).map((u) => [u.id, u]));
 }
 
 /** Record the digest slot that reported `eventIds` (those no digest has claimed yet). */
@@ -47,8 +114,20 @@ export async function latestLockouts(orgIds: number[] | null, limit: number): Pr
 /** The slugs of the organizations of each of `userIds`, limited to `orgIds` (null: all), in organization order. */
 export async function organizationSlugsOf(userIds: number[], orgIds: number[] | null): Promise<Map<number, string[]>> {
   const out = new Map<number, string[]>();
-  const memberships = await membershipsOf(userIds, orgIds);
+  if (userIds.length === 0) return out;
+  // Plain rows of two columns: the digest names the organizations of ~10,000 users at 1,000,000.
+  const memberships = (await Membership.findAll({
+    attributes: ['userId', 'organizationId'],
+    where: { userId: { [Op.in]: userIds }, ...(orgIds === null ? {} : { organizationId: { [Op.in]: orgIds } }) },
+    order: [['organizationId', 'ASC']],
+    raw: true,
+  })) as unknown as Array<{ userId: number; organizationId: number }>;
   const orgs = await organizationsById(memberships.map((m) => m.organizationId));
-  for (const m of memberships) out.set(m.userId, [...(out.get(m.userId) ?? []), orgs.get(m.organizationId)?.slug ?? '?']);
+  for (const m of memberships) {
+    const slug = orgs.get(m.organizationId)?.slug ?? '?';
+    const list = out.get(m.userId);
+    if (list) list.push(slug);
+    else out.set(m.userId, [slug]);
+  }
   return out;
 }

@@ -42,6 +42,23 @@ describe.each(DIALECTS)('lockout digest data on %s', (dialect) => {
     expect(d.eventIds).toHaveLength(4);
     // Still locked from before (edge, stale), and after the window (after) — locked now, not new.
     expect(d.stillLocked.map((e) => e.username).sort()).toEqual(['after', 'edge', 'stale']);
+    // Plain rows (issue 22), typed as the models would: dates as Dates, enabled a boolean, oldest lockout first.
+    expect(d.stillLocked.map((e) => e.username)).toEqual(['stale', 'edge', 'after']);
+    const stale = d.stillLocked[0];
+    expect(stale).toEqual({
+      userId: expect.any(Number),
+      username: 'stale',
+      name: 'Stale Tester',
+      email: 'stale@example.com',
+      organizations: ['acme'],
+      lockedAt: min(-11),
+      failedAttempts: 10,
+      sourceIp: null,
+      enabled: true,
+      authStatus: 'locked',
+      lockedUntil: null,
+    });
+    expect(stale.lockedAt).toBeInstanceOf(Date);
     expect(d.spike).toEqual({ count: 3, from: min(5), to: min(65), userIds: [expect.any(Number), expect.any(Number)] });
     await env.rt.db.tx((t) => markLockoutsReported(d.eventIds, 'slot-0', t));
   });
