@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { Runtime } from '../src/app/runtime';
 import type { Actor } from '../src/services/context';
 import { searchUsers } from '../src/services/directory';
-import { likePattern, SEARCH_COUNT_CAP, trigramQuery } from '../src/store/user-queries';
+import { likePattern, SEARCH_COUNT_CAP, searchTuning, trigramQuery } from '../src/store/user-queries';
 import { PAGE_SIZE } from '../src/slack/presenters';
 import { FIRST_NAMES, LAST_NAMES } from './seed';
 import type { BenchTarget } from './bench-db';
@@ -45,29 +45,44 @@ export async function measureSearch(opts: {
   const raw = await openRaw(opts.target.url, { readOnly: true });
   const ids = opts.orgIds.map((n) => Math.trunc(n)).join(',');
   const scope = `EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = u.id AND m.organization_id IN (${ids}))`;
-  const where = `search_text LIKE ? ESCAPE '!' AND ${scope}`;
-  // The product's plan, as plain SQL: on SQLite a text of three characters or more is read through
-  // the trigram index, count capped, and the page sorted from those matches unless more than the
-  // cap match (then in username order); otherwise the capped count and the page in username order.
+  const where = `u.search_text LIKE ? ESCAPE '!' AND ${scope}`;
+  const walk = (pattern: string) => raw.all(`SELECT * FROM users u WHERE ${where} ORDER BY u.username LIMIT ?`, [pattern, PAGE_SIZE]);
+  // The product's plan (store/user-queries.ts searchUserPage), as plain SQL: a text of three
+  // characters or more is read through the trigram index (SQLite: the FTS5 table joined in to drive;
+  // PostgreSQL: pg_trgm, the matches MATERIALIZED), the count capped; the page is the matches
+  // sorted, unless past the cap the count's reach estimates more of them than `searchTuning` allows
+  // (SQLite: any; PostgreSQL: 100,000), then a walk in username order. A shorter text: the capped
+  // count and the walk.
   const rawSearch = async (q: string) => {
     const text = q.trim().toLowerCase();
     const pattern = likePattern(text);
-    const fts = raw.dialect === 'sqlite' ? trigramQuery(text) : null;
-    if (fts !== null) {
-      const from = 'users_search CROSS JOIN users u ON u.id = users_search.rowid';
-      const indexed = `users_search MATCH ? AND u.search_text LIKE ? ESCAPE '!' AND ${scope}`;
-      const [c] = await raw.all<{ n: number }>(
-        `SELECT count(*) AS n FROM (SELECT 1 FROM ${from} WHERE ${indexed} LIMIT ${SEARCH_COUNT_CAP + 1}) AS capped`,
-        [fts, pattern],
-      );
-      if (Number(c.n) <= SEARCH_COUNT_CAP) {
-        await raw.all(`SELECT u.* FROM ${from} WHERE ${indexed} ORDER BY u.username LIMIT ?`, [fts, pattern, PAGE_SIZE]);
+    const fts = trigramQuery(text);
+    if (fts === null) {
+      await raw.all(`SELECT count(*) AS n FROM (SELECT 1 FROM users u WHERE ${where} LIMIT ${SEARCH_COUNT_CAP + 1}) AS capped`, [pattern]);
+      await walk(pattern);
+      return;
+    }
+    const sqlite = raw.dialect === 'sqlite';
+    const from = sqlite ? 'users_search CROSS JOIN users u ON u.id = users_search.rowid' : 'users u';
+    const indexed = sqlite ? `users_search MATCH ? AND ${where}` : where;
+    const params = sqlite ? [fts, pattern] : [pattern];
+    const [c] = await raw.all<{ n: number; last: number }>(
+      `SELECT count(*) AS n, max(id) AS last FROM (SELECT u.id AS id FROM ${from} WHERE ${indexed} LIMIT ${SEARCH_COUNT_CAP + 1}) AS capped`,
+      params,
+    );
+    if (Number(c.n) > SEARCH_COUNT_CAP) {
+      const [top] = await raw.all<{ id: number }>('SELECT max(id) AS id FROM users');
+      if ((SEARCH_COUNT_CAP * Number(top.id)) / Math.max(1, Number(c.last)) > searchTuning.sortMatchesUpTo[raw.dialect]) {
+        await walk(pattern);
         return;
       }
-    } else {
-      await raw.all(`SELECT count(*) AS n FROM (SELECT 1 FROM users u WHERE ${where} LIMIT ${SEARCH_COUNT_CAP + 1}) AS capped`, [pattern]);
     }
-    await raw.all(`SELECT * FROM users u WHERE ${where} ORDER BY username LIMIT ?`, [pattern, PAGE_SIZE]);
+    const keys = `SELECT u.id AS id, u.username AS username FROM ${from} WHERE ${indexed}`;
+    const window = `ORDER BY username LIMIT ${PAGE_SIZE}`;
+    const pageIds = sqlite
+      ? `SELECT id FROM (${keys}) AS matches ${window}`
+      : `WITH matches AS MATERIALIZED (${keys}) SELECT id FROM matches ${window}`;
+    await raw.all(`SELECT * FROM users WHERE id IN (${pageIds}) ORDER BY username`, params);
   };
   const serviceSearch = async (q: string) => {
     const r = await searchUsers(opts.rt, opts.actor, { text: q, view: 'all', offset: 0, limit: PAGE_SIZE });

@@ -4,7 +4,7 @@
  * which organizations (services decide that: `viewableOrgs` in services/authz); nothing here checks
  * a permission.
  */
-import { Op, QueryTypes, Utils, literal, type Transaction, type WhereOptions } from 'sequelize';
+import { Op, QueryTypes, Utils, literal, type QueryOptionsWithModel, type Transaction, type WhereOptions } from 'sequelize';
 import { dormantDaysOf, type SavedView } from '../domain/status';
 import type { Database } from './db';
 import { ApiKey, Membership, Organization, RecordAssignment, User } from './models';
@@ -149,61 +149,87 @@ export interface UserPage {
   rows: User[];
 }
 
-/** `SELECT COUNT(*)` of at most SEARCH_COUNT_CAP + 1 rows: a count that stops reading past the cap. */
-async function cappedCount(db: Database, from: string, where: string): Promise<number> {
-  const [row] = await db.sequelize.query<{ n: number | string }>(
-    `SELECT COUNT(*) AS n FROM (SELECT 1 FROM ${from} WHERE ${where || '1=1'} LIMIT ${SEARCH_COUNT_CAP + 1}) AS capped`,
+/**
+ * How many rows match, counting at most SEARCH_COUNT_CAP + 1 (a count that stops reading past the
+ * cap), and the highest user id among those counted.
+ */
+async function cappedCount(db: Database, from: string, where: string): Promise<{ n: number; lastId: number }> {
+  const [row] = await db.sequelize.query<{ n: number | string; last: number | string | null }>(
+    `SELECT COUNT(*) AS n, MAX(id) AS last FROM (SELECT "User"."id" AS id FROM ${from} WHERE ${where || '1=1'} LIMIT ${SEARCH_COUNT_CAP + 1}) AS capped`,
     { type: QueryTypes.SELECT },
   );
-  return Number(row?.n ?? 0);
+  return { n: Number(row?.n ?? 0), lastId: Number(row?.last ?? 0) };
 }
+
+/**
+ * Up to this many matches (estimated), a page past the cap is the matches sorted, not a walk in
+ * username order. SQLite walks the covering index `users(username, search_text)`, reading no row:
+ * at 1,000,000 users that was faster than sorting ~30,000 matches of a name prefix (search p95
+ * 138 against 285 ms), so it always walks. PostgreSQL's walk reads each row from the table: a
+ * name prefix's matches cost it 2–5 s, sorting them 0.5 s. Tests move these to reach either path.
+ */
+export const searchTuning: { sortMatchesUpTo: Record<Database['dialect'], number> } = {
+  sortMatchesUpTo: { sqlite: 0, postgres: 100_000 },
+};
 
 /**
  * find and list: the number of matches (up to SEARCH_COUNT_CAP) and one page of them in username
  * order, as one heavy read.
  *
- * A text of three characters or more on SQLite is looked up in the trigram index, which drives
- * the read: the count walks the index's matches and stops past the cap, and when they are fewer
- * than the cap the page is those matches sorted. When more match, they are dense, and the page is
- * read in username order instead (the `users(username, search_text)` index), stopping at the
- * page's end. On PostgreSQL the planner picks between pg_trgm's index and the username order
- * itself. Without text (a saved view), the count stops at the cap too.
+ * A text of three characters or more is looked up in the trigram index (migration 0013), which
+ * drives the read: the count walks the index's matches and stops past the cap, and the page is
+ * the matches sorted by username — unless they are so many that sorting them costs more than
+ * walking the username order until the page is full (`searchTuning`). Past the cap the count's
+ * reach tells: it read in id order, so 10,001 matches among the first tenth of the ids mean
+ * ~100,000 in all.
+ * Walking username order is cheap only when matches are spread through it; a first name's
+ * matches sit together there (usernames are "first.last"), and a walk to them read 800,000 rows
+ * at 1,000,000 users (bench/README.md, issue 22). On SQLite the FTS5 table is joined in so it
+ * drives; on PostgreSQL the matches are a MATERIALIZED CTE, so the planner cannot choose the
+ * username walk for them. Without text (a saved view) or with a shorter one, the count stops at
+ * the cap and the page walks username order.
  */
 export async function searchUserPage(db: Database, filter: UserFilter, page: { offset: number; limit: number }): Promise<UserPage> {
   const q = searchTextOf(filter.text);
   const rest: WhereOptions<User> = { [Op.and]: [viewWhere(filter.view ?? 'all', filter), usersInOrganizations(filter.orgIds)] };
-  const fts = db.dialect === 'sqlite' ? trigramQuery(q) : null;
+  const trigrams = trigramQuery(q);
   const offset = Math.max(0, Math.trunc(page.offset));
   const limit = Math.max(1, Math.trunc(page.limit));
+  const walk = () => User.findAll({ where: { [Op.and]: [searchWhere(db, q), rest] }, order: [['username', 'ASC']], offset, limit });
   return db.heavyRead(async () => {
-    if (fts !== null) {
-      const from = `${TRIGRAM_TABLE} CROSS JOIN users AS "User" ON "User"."id" = ${TRIGRAM_TABLE}.rowid`;
-      // The text first: SQLite tests conditions in order, and the scope's EXISTS is the dearer one.
-      const where = [`${TRIGRAM_TABLE} MATCH ${db.sequelize.escape(fts)}`, likeSql(db, q), whereSql(db, rest)]
-        .filter(Boolean)
-        .join(' AND ');
-      const n = await cappedCount(db, from, where);
-      if (n <= SEARCH_COUNT_CAP) {
-        const rows = await db.sequelize.query<User>(
-          `SELECT ${userColumnsSql()} FROM ${from} WHERE ${where} ORDER BY "User"."username" ASC LIMIT ${limit} OFFSET ${offset}`,
-          { type: QueryTypes.SELECT, model: User },
-        );
-        return { total: n, capped: false, rows };
-      }
-      const rows = await User.findAll({
-        where: { [Op.and]: [searchWhere(db, q), rest] },
-        order: [['username', 'ASC']],
-        offset,
-        limit,
-      });
-      return { total: SEARCH_COUNT_CAP, capped: true, rows };
+    if (trigrams === null) {
+      const where: WhereOptions<User> = { [Op.and]: [searchWhere(db, q), rest] };
+      const [{ n }, rows] = await Promise.all([cappedCount(db, 'users AS "User"', whereSql(db, where)), walk()]);
+      return { total: Math.min(n, SEARCH_COUNT_CAP), capped: n > SEARCH_COUNT_CAP, rows };
     }
-    const where: WhereOptions<User> = { [Op.and]: [searchWhere(db, q), rest] };
-    const [n, rows] = await Promise.all([
-      cappedCount(db, 'users AS "User"', whereSql(db, where)),
-      User.findAll({ where, order: [['username', 'ASC']], offset, limit }),
-    ]);
-    return { total: Math.min(n, SEARCH_COUNT_CAP), capped: n > SEARCH_COUNT_CAP, rows };
+    // The text first: SQLite tests conditions in order, and the scope's EXISTS is the dearer one.
+    const conditions = [likeSql(db, q), whereSql(db, rest)].filter(Boolean);
+    const sqlite = db.dialect === 'sqlite';
+    const from = sqlite ? `${TRIGRAM_TABLE} CROSS JOIN users AS "User" ON "User"."id" = ${TRIGRAM_TABLE}.rowid` : 'users AS "User"';
+    const where = (sqlite ? [`${TRIGRAM_TABLE} MATCH ${db.sequelize.escape(trigrams)}`, ...conditions] : conditions).join(' AND ');
+    const { n, lastId } = await cappedCount(db, from, where);
+    const capped = n > SEARCH_COUNT_CAP;
+    if (capped) {
+      const [top] = await db.sequelize.query<{ id: number | string | null }>('SELECT MAX(id) AS id FROM users', {
+        type: QueryTypes.SELECT,
+      });
+      const estimated = (SEARCH_COUNT_CAP * Number(top?.id ?? 0)) / Math.max(1, lastId);
+      if (estimated > searchTuning.sortMatchesUpTo[db.dialect]) return { total: SEARCH_COUNT_CAP, capped, rows: await walk() };
+    }
+    // The matches are sorted as (id, username) pairs; only the page's users are read whole.
+    const window = `ORDER BY "username" ASC LIMIT ${limit} OFFSET ${offset}`;
+    const keys = `SELECT "User"."id" AS "id", "User"."username" AS "username" FROM ${from} WHERE ${where}`;
+    const pageIds = sqlite
+      ? `SELECT "id" FROM (${keys}) AS matches ${window}`
+      : `WITH matches AS MATERIALIZED (${keys}) SELECT "id" FROM matches ${window}`;
+    const sql = `SELECT ${userColumnsSql()} FROM users AS "User" WHERE "User"."id" IN (${pageIds}) ORDER BY "User"."username" ASC`;
+    // `tableNames` makes Sequelize's SQLite dialect read the columns' types, so dates come back as Dates as in findAll.
+    const rows = await db.sequelize.query<User>(sql, {
+      type: QueryTypes.SELECT,
+      model: User,
+      tableNames: ['users'],
+    } as QueryOptionsWithModel<User>);
+    return { total: Math.min(n, SEARCH_COUNT_CAP), capped, rows };
   });
 }
 

@@ -1,6 +1,6 @@
 import { literal } from 'sequelize';
 import { Membership, User, userSearchText } from '../../src/store/models';
-import { likePattern, SEARCH_COUNT_CAP, searchUserPage, trigramQuery, type UserFilter } from '../../src/store/user-queries';
+import { likePattern, SEARCH_COUNT_CAP, searchTuning, searchUserPage, trigramQuery, type UserFilter } from '../../src/store/user-queries';
 import { DIALECTS } from '../support/db';
 import { makeUser, org, testEnv, type TestEnv } from '../support/fixtures';
 
@@ -40,6 +40,8 @@ describe.each(DIALECTS)('searchUserPage on %s', (dialect) => {
     ...extra,
   });
   const names = (rows: User[]) => rows.map((u) => u.username);
+  /** A page with its users as plain values (dates as Dates, whichever read built them). */
+  const plain = (p: { rows: User[] }) => ({ ...p, rows: p.rows.map((u) => u.get({ plain: true })) });
   /** What a plain LIKE over search_text answers: the reference the index must not change. */
   const byLike = async (text: string) =>
     names(
@@ -165,9 +167,27 @@ describe.each(DIALECTS)('searchUserPage on %s', (dialect) => {
     for (let i = 0; i < rows.length; i += 1000) await User.bulkCreate(rows.slice(i, i + 1000), { hooks: false });
     const dense = await searchUserPage(env.rt.db, filter('bulk'), { offset: 0, limit: 5 });
     expect(dense).toMatchObject({ total: SEARCH_COUNT_CAP, capped: true });
+    // Rows read by the index's own statement are Users like findAll's: dates as Dates, booleans as booleans.
+    expect(dense.rows[0].createdAt).toEqual(now);
+    expect(dense.rows[0].enabled).toBe(true);
+    expect(plain(dense).rows[0]).toEqual((await User.findOne({ where: { username: 'bulk00000' } }))!.get({ plain: true }));
     expect(names(dense.rows)).toEqual(['bulk00000', 'bulk00001', 'bulk00002', 'bulk00003', 'bulk00004']);
     const deep = await searchUserPage(env.rt.db, filter('bulk'), { offset: SEARCH_COUNT_CAP, limit: 10 });
     expect(names(deep.rows)).toEqual(['bulk10000', 'bulk10001', 'bulk10002', 'bulk10003', 'bulk10004']);
+    // Past the cap the page is either the matches sorted or a walk in username order (searchTuning decides by
+    // dialect and the matches' estimated number): both give the same pages.
+    const tuning = { ...searchTuning.sortMatchesUpTo };
+    try {
+      for (const upTo of [0, Number.MAX_SAFE_INTEGER]) {
+        searchTuning.sortMatchesUpTo = { sqlite: upTo, postgres: upTo };
+        expect(plain(await searchUserPage(env.rt.db, filter('bulk'), { offset: 0, limit: 5 }))).toEqual(plain(dense));
+        expect(names((await searchUserPage(env.rt.db, filter('bulk'), { offset: SEARCH_COUNT_CAP, limit: 10 })).rows)).toEqual(
+          names(deep.rows),
+        );
+      }
+    } finally {
+      searchTuning.sortMatchesUpTo = tuning;
+    }
     // A narrower text counts exactly again.
     const narrow = await searchUserPage(env.rt.db, filter('bulk0000'), { offset: 0, limit: 20 });
     expect(narrow).toMatchObject({ total: 10, capped: false });
