@@ -80,29 +80,22 @@ describe('user list view', () => {
 
   test('past the count cap: "10,000+ users", and a full page has Next even at the cap', () => {
     const users = Array.from({ length: 10 }, (_, i) => summary({ id: i + 1, username: `u${i}` }));
-    const first = userListBlocks({
-      state: { text: 'u', view: 'all', offset: 0 },
+    const data = (offset: number, capped: boolean) => ({
+      state: { text: 'u', view: 'all' as const, offset },
       users,
       total: 10_000,
-      capped: true,
+      capped,
       limit: 10,
-    }) as AnyBlock[];
+    });
+    const nav = (blocks: AnyBlock[]) => blocks.find((b) => b.block_id === 'list_nav')!.elements!.map((e) => e.action_id);
+    const first = userListBlocks(data(0, true)) as AnyBlock[];
     expect(first[0].text!.text).toContain('*10,000+ users* matching');
-    expect(userListText({ state: { text: 'u', view: 'all', offset: 0 }, users, total: 10_000, capped: true, limit: 10 })).toBe(
-      '10,000+ users found',
-    );
-    const atCap = userListBlocks({
-      state: { text: 'u', view: 'all', offset: 9_990 },
-      users,
-      total: 10_000,
-      capped: true,
-      limit: 10,
-    }) as AnyBlock[];
-    expect(atCap.find((b) => b.block_id === 'list_nav')!.elements!.map((e) => e.action_id)).toEqual([ACTION.pagePrev, ACTION.pageNext]);
+    expect(userListText(data(0, true))).toBe('10,000+ users found');
+    expect(nav(userListBlocks(data(9_990, true)) as AnyBlock[])).toEqual([ACTION.pagePrev, ACTION.pageNext]);
     // An exact count of 10,000 ends there.
-    const exact = userListBlocks({ state: { text: 'u', view: 'all', offset: 9_990 }, users, total: 10_000, limit: 10 }) as AnyBlock[];
+    const exact = userListBlocks(data(9_990, false)) as AnyBlock[];
     expect(exact[0].text!.text).toContain('*10000 users*');
-    expect(exact.find((b) => b.block_id === 'list_nav')!.elements!.map((e) => e.action_id)).toEqual([ACTION.pagePrev]);
+    expect(nav(exact)).toEqual([ACTION.pagePrev]);
   });
 
   test('a viewer gets only "Show card"; a shared list has no controls', () => {
