@@ -1,6 +1,13 @@
 import { performance } from 'node:perf_hooks';
 import type { Runtime } from '../src/app/runtime';
-import { BULK_KIND, bulkProgress, confirmBulkAction, previewBulkAction, runBulkActionBatch, type BulkAction } from '../src/services/bulk-actions';
+import {
+  BULK_KIND,
+  bulkProgress,
+  confirmBulkAction,
+  previewBulkAction,
+  runBulkActionBatch,
+  type BulkAction,
+} from '../src/services/bulk-actions';
 import type { Actor } from '../src/services/context';
 import { Job, JobItem, MailMessage } from '../src/store/models';
 import { sleep } from './stats';

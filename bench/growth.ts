@@ -41,6 +41,7 @@ export const COST: Partial<Record<MeasureRow['id'], CostOf>> = {
   scim_filter_p95: { growth: 'flat', cost: field('filterP95') },
   scim_walk: { growth: 'linear', cost: field('walkMs'), work: field('members') },
   home_p95: { growth: 'reported', cost: field('p95') },
+  home_fresh_p95: { growth: 'reported', cost: field('p95') },
   digest_p95: { growth: 'reported', cost: field('p95') },
 };
 

@@ -20,6 +20,7 @@ export const MEASURE_IDS = [
   'scim_filter_p95',
   'scim_walk',
   'home_p95',
+  'home_fresh_p95',
   'digest_p95',
 ] as const;
 

@@ -273,13 +273,30 @@ export function homeDigestRows(hd: HomeDigestMeasure): MeasureRow[] {
   return [
     {
       id: 'home_p95',
-      measure: `App Home p95, ${hd.renders} renders, administrator of all organizations (dashboard + views.publish)`,
+      measure: `App Home p95, ${hd.renders} openings, administrator of all organizations (dashboard + views.publish; counted ${hd.homeCounted}×, else counts kept ≤ 60 s)`,
       result: `p95 ${ms(homeP95)}`,
       baseline: `raw SQL reads p95 ${ms(hd.homeRawP95)}`,
       ratio: homeP95 / hd.homeRawP95,
       target: `≤ ${HOME_TARGET_MS} ms`,
       met: homeP95 <= HOME_TARGET_MS,
-      values: { p95: homeP95, p50: hd.homeP50, serviceP95: hd.homeServiceP95, rawP95: hd.homeRawP95, renders: hd.renders },
+      values: {
+        p95: homeP95,
+        p50: hd.homeP50,
+        serviceP95: hd.homeServiceP95,
+        rawP95: hd.homeRawP95,
+        renders: hd.renders,
+        counted: hd.homeCounted,
+      },
+    },
+    {
+      id: 'home_fresh_p95',
+      measure: `App Home p95 after an action, ${hd.homeFreshRenders} renders (counts taken afresh; off the action's own reply)`,
+      result: `p95 ${ms(hd.homeFreshP95)}`,
+      baseline: `raw SQL reads p95 ${ms(hd.homeRawP95)}`,
+      ratio: hd.homeFreshP95 / hd.homeRawP95,
+      target: `≤ ${HOME_TARGET_MS} ms`,
+      met: hd.homeFreshP95 <= HOME_TARGET_MS,
+      values: { p95: hd.homeFreshP95, rawP95: hd.homeRawP95, renders: hd.homeFreshRenders },
     },
     {
       id: 'digest_p95',

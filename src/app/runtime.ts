@@ -4,6 +4,7 @@ import type { Config } from '../lib/config';
 import { defaultPoolSize, WorkerPoolHasher, type PasswordHasher } from '../lib/hasher';
 import { Logger } from '../lib/logger';
 import type { Ctx } from '../services/context';
+import { CountCache } from '../services/count-cache';
 import { migrateUp, openDatabase } from '../store/db';
 import type { NotifyTopic } from '../lib/topics';
 
@@ -35,12 +36,14 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
   }
   const hasher = opts.hasher ?? new WorkerPoolHasher(config.BCRYPT_COST, defaultPoolSize(), config.HASH_QUEUE_MAX);
   const listeners: Array<(topic: Topic) => void> = [];
+  const now = opts.now ?? (() => new Date());
   const ctx: Runtime = {
     config,
     db,
     hasher,
     logger,
-    now: opts.now ?? (() => new Date()),
+    now,
+    viewCounts: new CountCache<number[]>({ maxAgeMs: config.HOME_COUNTS_MAX_AGE_SECONDS * 1000 }, now),
     notify: (topic) => {
       for (const l of listeners) l(topic);
     },

@@ -236,6 +236,10 @@ export const CONFIG_DOCS: Record<string, { default: string; doc: string }> = {
     doc: 'Where export CSVs wait until their email is sent (deleted then, or after 3 days). Several instances: a volume they share.',
   },
   EXPORT_ALLOW_PASSWORD_HASHES: { default: 'false', doc: 'Allow the password-hash column in exports (off by default)' },
+  HOME_COUNTS_MAX_AGE_SECONDS: {
+    default: '60',
+    doc: 'How long App Home may show counts per saved view taken earlier, when taking them is slow (over 200 ms: a large directory); the tab says when they were taken. 0: count on every opening.',
+  },
   DORMANT_DAYS: {
     default: '90',
     doc: 'Days without a login after which an enabled user is dormant (the dormant view and the access review; 1–3650).',
@@ -350,6 +354,7 @@ const schema = z.object({
   EXPORT_EMAIL_MAX_BYTES: int(0, 100_000_000),
   EXPORT_DIR: z.string().trim().min(1, { message: 'must be a directory path' }),
   EXPORT_ALLOW_PASSWORD_HASHES: bool(),
+  HOME_COUNTS_MAX_AGE_SECONDS: int(0, 3600),
   DORMANT_DAYS: int(1, 3650),
   INVITE_TTL_DAYS: int(1, 90),
   ACCESS_REVIEW_CRON: reviewCron,

@@ -6,6 +6,7 @@ import type { PasswordHasher } from '../lib/hasher';
 import type { Logger } from '../lib/logger';
 import type { Database } from '../store/db';
 import type { NotifyTopic } from '../lib/topics';
+import type { CountCache } from './count-cache';
 
 /** Everything a service needs, built once per process (see src/app/runtime.ts). */
 export interface Ctx {
@@ -17,6 +18,8 @@ export interface Ctx {
   now(): Date;
   /** Called after a transaction that queued mail or jobs commits, so workers wake without polling delay. */
   notify?(topic: NotifyTopic): void;
+  /** App Home's counts per saved view, kept a while when counting them is slow (HOME_COUNTS_MAX_AGE_SECONDS). */
+  viewCounts?: CountCache<number[]>;
 }
 
 /**

@@ -8,6 +8,9 @@ import { recentLockouts, type RecentLockout } from './lockout-digest';
 
 export interface HomeDashboard {
   counts: Record<StatusView, number>;
+  /** When the counts were taken: earlier than now when they were kept from an earlier opening (large directories). */
+  countsAsOf: Date;
+  countsReused: boolean;
   lockouts: RecentLockout[];
   /** `null` when the actor may not read the audit log anywhere. */
   audit: AuditRecord[] | null;
@@ -22,11 +25,11 @@ export interface HomeDashboard {
 export async function homeDashboard(
   ctx: Ctx,
   actor: Actor,
-  opts: { lockouts?: number; audit?: number } = {},
+  opts: { lockouts?: number; audit?: number; freshCounts?: boolean } = {},
 ): Promise<Outcome<HomeDashboard>> {
   const access = await loadAccess(ctx, actor);
   if (isFailure(access)) return access;
-  const counts = await countByView(ctx, actor);
+  const counts = await countByView(ctx, actor, { fresh: opts.freshCounts });
   if (!counts.ok) return counts;
   const lockouts = await recentLockouts(ctx, actor, opts.lockouts ?? 8);
   if (!lockouts.ok) return lockouts;
@@ -37,6 +40,8 @@ export async function homeDashboard(
   }
   return ok({
     counts: counts.counts,
+    countsAsOf: counts.asOf,
+    countsReused: counts.reused,
     lockouts: lockouts.lockouts,
     audit,
     can: { bulkReset: anyOrgWith(access, 'bulk_reset'), export: anyOrgWith(access, 'export') },

@@ -114,14 +114,25 @@ export async function showUser(ctx: Ctx, actor: Actor, input: { ref: string }): 
 }
 
 /** Counts per saved view over the actor's organizations (App Home). */
-export async function countByView(ctx: Ctx, actor: Actor): Promise<Outcome<{ counts: Record<StatusView, number> }>> {
+export async function countByView(
+  ctx: Ctx,
+  actor: Actor,
+  opts: { fresh?: boolean } = {},
+): Promise<Outcome<{ counts: Record<StatusView, number>; asOf: Date; reused: boolean }>> {
   const access = await loadAccess(ctx, actor);
   if (isFailure(access)) return access;
   const orgs = viewableOrgs(access);
   if (orgs !== null && orgs.length === 0) return fail('forbidden', 'You do not have a role in any organization.');
   const views = [...STATUS_VIEWS];
-  const counts = await countUsersByView(ctx.db, { orgIds: orgs, ...viewClock(ctx) }, views);
-  return ok({ counts: Object.fromEntries(views.map((v, i) => [v, counts[i]])) as Record<StatusView, number> });
+  const count = () => countUsersByView(ctx.db, { orgIds: orgs, ...viewClock(ctx) }, views);
+  // The status views depend on the scope alone (not the clock), so the scope is the key.
+  const scope = orgs === null ? 'all' : [...orgs].sort((a, b) => a - b).join(',');
+  const counted = ctx.viewCounts ? await ctx.viewCounts.get(scope, count, opts) : { value: await count(), asOf: ctx.now(), reused: false };
+  return ok({
+    counts: Object.fromEntries(views.map((v, i) => [v, counted.value[i]])) as Record<StatusView, number>,
+    asOf: counted.asOf,
+    reused: counted.reused,
+  });
 }
 
 /*

@@ -12,27 +12,34 @@ const NO_ROLE =
 
 /**
  * Build and publish a person's Home tab: the dashboard when they have a role, a short notice
- * otherwise. `notice` reports the last action taken from the tab.
+ * otherwise. `notice` reports the last action taken from the tab; `freshCounts` counts the saved
+ * views anew (after the person's own action) instead of showing counts kept from a moment ago.
  */
-export async function publishHome(deps: SlackDeps, client: WebClient, slackUserId: string, notice?: string): Promise<void> {
+export async function publishHome(
+  deps: SlackDeps,
+  client: WebClient,
+  slackUserId: string,
+  opts: { notice?: string; freshCounts?: boolean } = {},
+): Promise<void> {
   const actor = await deps.identity.actorFor(client, slackUserId);
   let view;
   if (isFailure(actor)) view = homeNoticeView(`:information_source: ${esc(actor.message)}`);
   else {
-    const dashboard = await homeDashboard(deps.rt, actor);
+    const dashboard = await homeDashboard(deps.rt, actor, { freshCounts: opts.freshCounts });
     if (!dashboard.ok) view = homeNoticeView(dashboard.code === 'forbidden' ? NO_ROLE : `:warning: ${esc(dashboard.message)}`);
-    else view = homeView({ dashboard, commandName: deps.commandName, updatedAt: deps.rt.now(), notice });
+    else view = homeView({ dashboard, commandName: deps.commandName, updatedAt: deps.rt.now(), notice: opts.notice });
   }
   await client.views.publish({ user_id: slackUserId, view });
 }
 
 /**
- * `deps.hooks.refreshHome`: after an action anywhere, the actor's Home tab shows the new counts.
- * A refresh that fails is logged, never reported: the action itself succeeded.
+ * Publish a person's Home tab, logging a failure rather than reporting it: when they open the tab
+ * (counts kept from a moment ago will do) and, as `deps.hooks.refreshHome`, after an action anywhere
+ * (`freshCounts`: the tab shows the new counts; the action itself has already succeeded).
  */
-export function homeRefresher(deps: SlackDeps) {
+export function homeRefresher(deps: SlackDeps, opts: { freshCounts: boolean }) {
   return async (client: WebClient, slackUserId: string): Promise<void> => {
-    await publishHome(deps, client, slackUserId).catch((e: unknown) =>
+    await publishHome(deps, client, slackUserId, opts).catch((e: unknown) =>
       deps.rt.logger.warn('could not refresh App Home', { error: String((e as Error)?.message ?? e) }),
     );
   };

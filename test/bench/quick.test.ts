@@ -67,6 +67,7 @@ async function quickRun(args: string[], env: Record<string, string>): Promise<{ 
     expect(values.digest_p95.newLockouts).toBeGreaterThan(0);
     expect(values.digest_p95.messages).toBeGreaterThan(0);
     expect(values.home_p95.renders).toBeGreaterThan(0);
+    expect(values.home_fresh_p95.renders).toBeGreaterThan(0);
     return { results, output, pid: bench.proc.pid! };
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -217,6 +217,14 @@ const CASES: Record<keyof Config, VariableCase> = {
     ],
     bad: ['hashes'],
   },
+  HOME_COUNTS_MAX_AGE_SECONDS: {
+    default: 60,
+    good: [
+      ['0', 0],
+      ['3600', 3600],
+    ],
+    bad: ['-1', '3601', 'a minute'],
+  },
   DORMANT_DAYS: {
     default: 90,
     good: [

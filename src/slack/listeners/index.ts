@@ -22,7 +22,7 @@ export function registerListeners(bolt: App, deps: SlackDeps): void {
   app.use(refuseOtherWorkspaces(deps.rt, deps.servedTeam));
   app.use(dropRepeatedRequests(deps.rt));
   // After an action anywhere, the actor's Home tab shows the new counts.
-  deps.hooks.refreshHome ??= homeRefresher(deps);
+  deps.hooks.refreshHome ??= homeRefresher(deps, { freshCounts: true });
   registerCommands(app, deps);
   registerActions(app, deps);
   registerViews(app, deps);

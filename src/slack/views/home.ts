@@ -43,7 +43,14 @@ export function homeView(d: HomeViewData): HomeView {
   });
   blocks.push({
     type: 'context',
-    elements: [{ type: 'mrkdwn', text: `List one with \`${d.commandName} list VIEW\`, e.g. \`${d.commandName} list locked\`.` }],
+    elements: [
+      {
+        type: 'mrkdwn',
+        text:
+          (h.countsReused ? `Counts as of ${slackDate(h.countsAsOf, '{time_secs}')}. ` : '') +
+          `List one with \`${d.commandName} list VIEW\`, e.g. \`${d.commandName} list locked\`.`,
+      },
+    ],
   });
 
   blocks.push({ type: 'divider' }, section('*Latest lockouts*'));

@@ -1,4 +1,5 @@
 import { setUsersEnabled } from '../../../src/services/account-status';
+import { CountCache } from '../../../src/services/count-cache';
 import type { StandInView } from '../../../src/standin';
 import { LockoutEvent, Membership, User } from '../../../src/store/models';
 import { DIALECTS } from '../../support/db';
@@ -157,6 +158,49 @@ describe.each(DIALECTS)('App Home on %s', (dialect) => {
     const after = await republished(ANA, n);
     expect(counts(after).Locked).toBe(1);
     expect((await User.findOne({ where: { username: 'lou' } }))!.authStatus).toBe('active');
+  });
+
+  test('a large directory: opening the tab again within a minute shows the counts already taken and when; an action counts afresh', async () => {
+    const original = env.rt.viewCounts;
+    // Every counting counts as slow here (a small directory is always counted afresh).
+    env.rt.viewCounts = new CountCache<number[]>({ maxAgeMs: 60_000, slowMs: 0 }, () => env.rt.now());
+    try {
+      const first = await openHome(ANA);
+      const before = counts(first);
+      expect(textOf({ blocks: first.view.blocks as unknown[] })).not.toContain('Counts as of');
+      const dee = await makeUser({ username: 'dee', orgs: { acme: [] } });
+      env.clock.now = new Date(env.clock.now.getTime() + 30_000);
+      const again = await openHome(ANA);
+      expect(counts(again)).toEqual(before);
+      const takenAt = Math.floor((env.clock.now.getTime() - 30_000) / 1000);
+      expect(textOf({ blocks: again.view.blocks as unknown[] })).toContain(`Counts as of <!date^${takenAt}^{time_secs}|`);
+
+      // The administrator's own action: the refreshed tab counts anew.
+      const n = again.versions.length;
+      const { reply } = await env.run(ANA, 'show dee');
+      await env.driver.clickButton(ANA, reply, 'Disable');
+      const after = await republished(ANA, n);
+      expect((await User.findByPk(dee.id))!.enabled).toBe(false);
+      expect(counts(after)).toEqual({
+        ...before,
+        'All users': before['All users'] + 1,
+        Disabled: before.Disabled + 1,
+        'Cannot log in': before['Cannot log in'] + 1,
+      });
+      expect(textOf({ blocks: after.view.blocks as unknown[] })).not.toContain('Counts as of');
+
+      // Past the minute, opening the tab counts anew too.
+      await User.update({ enabled: true }, { where: { id: dee.id } });
+      env.clock.now = new Date(env.clock.now.getTime() + 61_000);
+      const later = await openHome(ANA);
+      expect(counts(later)).toEqual({
+        ...before,
+        'All users': before['All users'] + 1,
+        'Active (enabled)': before['Active (enabled)'] + 1,
+      });
+    } finally {
+      env.rt.viewCounts = original;
+    }
   });
 
   test('shortcuts: Find opens a modal whose results arrive in the DM; Bulk reset opens the form; Export starts one', async () => {

@@ -243,7 +243,14 @@ describe('App Home lockout rows', () => {
   });
   const rowText = (l: RecentLockout, now: string) => {
     const view = homeView({
-      dashboard: { counts: {} as HomeDashboard['counts'], lockouts: [l], audit: null, can: { bulkReset: false, export: false } },
+      dashboard: {
+        counts: {} as HomeDashboard['counts'],
+        countsAsOf: new Date(now),
+        countsReused: false,
+        lockouts: [l],
+        audit: null,
+        can: { bulkReset: false, export: false },
+      },
       commandName: '/users',
       updatedAt: new Date(now),
     });
@@ -257,5 +264,33 @@ describe('App Home lockout rows', () => {
     );
     expect(rowText(lockout({ lockedUntil: until }), '2026-11-02T10:20:00Z')).toContain('lock expired');
     expect(rowText(lockout({}), '2026-11-02T10:05:00Z')).not.toContain('⏳');
+  });
+});
+
+describe('App Home counts', () => {
+  const counts = { all: 1_000_000, active: 990_000, disabled: 10_000, locked: 9_900, 'password-reset': 0, 'cannot-login': 19_900 };
+  const countsLine = (reused: boolean) => {
+    const view = homeView({
+      dashboard: {
+        counts,
+        countsAsOf: new Date('2026-11-02T10:04:30Z'),
+        countsReused: reused,
+        lockouts: [],
+        audit: null,
+        can: { bulkReset: false, export: false },
+      },
+      commandName: '/users',
+      updatedAt: new Date('2026-11-02T10:05:00Z'),
+    });
+    const at = view.blocks.findIndex((b) => JSON.stringify(b).includes('990000'));
+    return JSON.stringify(view.blocks[at + 1]);
+  };
+
+  test('counts kept from an earlier opening say when they were taken; counts taken now say nothing more', () => {
+    expect(countsLine(true)).toContain(
+      `Counts as of <!date^${Date.parse('2026-11-02T10:04:30Z') / 1000}^{time_secs}|2026-11-02 10:04 UTC>.`,
+    );
+    expect(countsLine(false)).not.toContain('Counts as of');
+    expect(countsLine(false)).toContain('/users list locked');
   });
 });

@@ -29,7 +29,7 @@ export function homeActivateButton(deps: SlackDeps) {
           const done = await performUserAction(deps, actor, 'activate', userId, body.user.id, client);
           notice = done.ok ? `${done.username ? `*${esc(done.username)}*: ` : ''}${done.notice}` : `:warning: ${esc(done.message)}`;
         }
-        await publishHome(deps, client, body.user.id, notice);
+        await publishHome(deps, client, body.user.id, { notice, freshCounts: true });
       },
       modalTeller(client, body.user.id, undefined),
     );
@@ -103,7 +103,7 @@ export function homeExportButton(deps: SlackDeps) {
           const started = await startExport(deps, actor, body.user.id);
           notice = started.ok ? exportStartedText(started) : `:warning: ${esc(started.message)}`;
         }
-        await publishHome(deps, client, body.user.id, notice);
+        await publishHome(deps, client, body.user.id, { notice });
       },
       modalTeller(client, body.user.id, undefined),
     );
