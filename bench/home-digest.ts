@@ -7,6 +7,7 @@ import { lockoutDigest } from '../src/services/lockout-digest';
 import { SlackDigestPublisher } from '../src/slack/digest-publisher';
 import { homeView } from '../src/slack/views/home';
 import type { SlackStandIn } from '../src/standin';
+import { LOCKED_USERS_INDEX } from '../migrations/0014-locked-users-index';
 import type { BenchTarget } from './bench-db';
 import { openRaw, type Params, type RawDb } from './raw-db';
 import { placeholders, sqliteDate } from './raw-bulk';
@@ -28,6 +29,8 @@ import { percentile } from './stats';
  */
 
 const COMMAND = '/users';
+/** What the digest reads of a still-locked user, from the partial index of locked users (migration 0014). */
+const DIGEST_COLUMNS = 'id, username, first_name, last_name, email, enabled, auth_status, locked_at, locked_until, failed_login_count';
 const WINDOW_MS = 24 * 3_600_000;
 const SPREAD_MINUTES = 7 * 24 * 60;
 
@@ -147,7 +150,10 @@ export async function measureHomeDigest(opts: {
       `SELECT * FROM lockout_events WHERE digest_slot IS NULL AND locked_at > ? AND locked_at <= ? ORDER BY locked_at, id`,
       [date(new Date(until.getTime() - WINDOW_MS - 10 * 60_000)), date(until)],
     );
-    const still = await raw.all<{ id: number }>(`SELECT * FROM users WHERE auth_status = 'locked' ORDER BY locked_at, id`);
+    const still = await raw.all<{ id: number }>(
+      `SELECT ${DIGEST_COLUMNS} FROM users${raw.dialect === 'sqlite' ? ` INDEXED BY ${LOCKED_USERS_INDEX}` : ''}
+        WHERE auth_status = 'locked' ORDER BY locked_at, id`,
+    );
     const users = [...new Set([...events.map((e) => e.user_id), ...still.map((u) => u.id)])];
     for (let i = 0; i < users.length; i += 500) {
       const some = users.slice(i, i + 500);

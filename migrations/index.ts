@@ -12,6 +12,7 @@ import * as m0010 from './0010-scim';
 import * as m0011 from './0011-approval-requests';
 import * as m0012 from './0012-invitations';
 import * as m0013 from './0013-users-trigram-search';
+import * as m0014 from './0014-locked-users-index';
 
 export interface Migration {
   name: string;
@@ -20,4 +21,4 @@ export interface Migration {
 }
 
 /** In order. Listed explicitly so the same list works from TypeScript (tests) and compiled JS (dist). */
-export const MIGRATIONS: Migration[] = [m0001, m0002, m0003, m0004, m0005, m0006, m0007, m0008, m0009, m0010, m0011, m0012, m0013];
+export const MIGRATIONS: Migration[] = [m0001, m0002, m0003, m0004, m0005, m0006, m0007, m0008, m0009, m0010, m0011, m0012, m0013, m0014];

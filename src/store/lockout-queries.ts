@@ -1,5 +1,6 @@
 /** Reads and marks of lockout events: the digest's window, App Home's latest, a spike's users. */
-import { Op, type Transaction, type WhereOptions } from 'sequelize';
+import { Op, QueryTypes, type Transaction, type WhereOptions } from 'sequelize';
+import { LOCKED_USERS_INDEX } from '../../migrations/0014-locked-users-index';
 import type { AuthStatus } from '../domain/status';
 import { LockoutEvent, Membership, User } from './models';
 import { organizationsById, usersInOrganizations } from './user-queries';
@@ -49,18 +50,9 @@ function asDate(v: unknown): Date | null {
   return new Date(text.includes('+') || text.endsWith('Z') ? text : `${text} +00:00`);
 }
 
-/**
- * The digest's users as plain rows (no model instance each: at 1,000,000 users a digest lists
- * ~10,000 of them, and building instances was most of its time; bench/README.md, issue 22).
- */
-async function digestUsers(where: WhereOptions<User>, ordered: boolean): Promise<DigestUser[]> {
-  const rows = (await User.findAll({
-    attributes: DIGEST_USER_ATTRIBUTES,
-    where,
-    ...(ordered ? { order: OLDEST_FIRST } : {}),
-    raw: true,
-  })) as unknown as Array<Record<keyof DigestUser, unknown>>;
-  return rows.map((r) => ({
+/** A raw row of DIGEST_USER_ATTRIBUTES (attribute names) as a DigestUser. */
+function digestUserOf(r: Record<keyof DigestUser, unknown>): DigestUser {
+  return {
     id: Number(r.id),
     username: String(r.username),
     firstName: String(r.firstName ?? ''),
@@ -71,18 +63,40 @@ async function digestUsers(where: WhereOptions<User>, ordered: boolean): Promise
     lockedAt: asDate(r.lockedAt),
     lockedUntil: asDate(r.lockedUntil),
     failedLoginCount: Number(r.failedLoginCount),
-  }));
+  };
 }
 
-/** Users locked now, except `userIds`, oldest lockout first. */
+/**
+ * The digest's users as plain rows (no model instance each: at 1,000,000 users a digest lists
+ * ~10,000 of them, and building instances was most of its time; bench/README.md, issue 22).
+ */
+async function digestUsers(where: WhereOptions<User>): Promise<DigestUser[]> {
+  const rows = (await User.findAll({ attributes: DIGEST_USER_ATTRIBUTES, where, raw: true })) as unknown as Array<
+    Record<keyof DigestUser, unknown>
+  >;
+  return rows.map(digestUserOf);
+}
+
+/**
+ * Users locked now, except `userIds`, oldest lockout first: read from the partial index of locked
+ * users alone (migration 0014), which SQLite's planner has to be told to use.
+ */
 export async function lockedUsersExcept(userIds: number[]): Promise<DigestUser[]> {
-  return digestUsers({ authStatus: 'locked', id: { [Op.notIn]: [...userIds, 0] } }, true);
+  const sequelize = User.sequelize!;
+  const hint = sequelize.getDialect() === 'sqlite' ? ` INDEXED BY ${LOCKED_USERS_INDEX}` : '';
+  const columns = DIGEST_USER_ATTRIBUTES.map((a) => `${User.getAttributes()[a].field} AS "${a}"`).join(', ');
+  const except = [...userIds, 0].map((n) => Math.trunc(n)).join(',');
+  const rows = await sequelize.query<Record<keyof DigestUser, unknown>>(
+    `SELECT ${columns} FROM users${hint} WHERE auth_status = 'locked' AND id NOT IN (${except}) ORDER BY locked_at, id`,
+    { type: QueryTypes.SELECT },
+  );
+  return rows.map(digestUserOf);
 }
 
 /** The digest's users by id (missing ids are left out). */
 export async function digestUsersById(ids: number[]): Promise<Map<number, DigestUser>> {
   if (ids.length === 0) return new Map();
-  return new Map((await digestUsers({ id: { [Op.in]: ids } }, false)).map((u) => [u.id, u]));
+  return new Map((await digestUsers({ id: { [Op.in]: ids } })).map((u) => [u.id, u]));
 }
 
 /** Record the digest slot that reported `eventIds` (those no digest has claimed yet). */
