@@ -2,9 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { redact, type Logger } from '../lib/logger';
-import { mapLimit } from '../lib/map-limit';
 import { MailMessage } from '../store/models';
-import { claimDueMail, mailCountsByStatus } from '../store/outbox-queries';
+import { claimDueMail, mailCountsByStatus, settleMailRow, type MailOutcomeValues } from '../store/outbox-queries';
 import type { MailCtx, OutboxAttachment } from './outbox';
 import { createMailTransport, MailDeliveryError, type MailTransport, type OutgoingAttachment, type OutgoingMail } from './transport';
 import type { NotifyTopic } from '../lib/topics';
@@ -110,9 +109,7 @@ function lastErrorOf(err: MailDeliveryError, prefix = ''): string {
   return redact(`${prefix}${err.failure}: ${err.message}`).slice(0, 500);
 }
 
-type SettleValues = Partial<
-  Pick<MailMessage, 'status' | 'sentAt' | 'leaseUntil' | 'lastError' | 'nextAttemptAt' | 'attempts' | 'textBody' | 'htmlBody'>
->;
+type SettleValues = MailOutcomeValues;
 
 interface PendingSettle {
   id: number;
@@ -151,13 +148,7 @@ class Settler {
       try {
         const counts = await this.ctx.db.tx(async (t) => {
           const out: number[] = [];
-          for (const p of group) {
-            const [count] = await MailMessage.update(p.values, {
-              where: { id: p.id, status: 'sending', leaseUntil: p.lease },
-              transaction: t,
-            });
-            out.push(count);
-          }
+          for (const p of group) out.push(await settleMailRow(p.id, p.lease, p.values, t));
           return out;
         });
         group.forEach((p, i) => p.resolve(counts[i]));
@@ -166,6 +157,58 @@ class Settler {
       }
     }
     this.flushing = false;
+  }
+}
+
+interface Claimed {
+  row: MailMessage;
+  lease: Date;
+}
+
+/**
+ * Claimed rows for the sender's lanes, claiming the next batch while the lanes still have work
+ * (when `low` or fewer rows are left), one claim at a time. A claim that fails ends the feed with
+ * its error; `close` waits for a claim in flight and returns every row not handed out.
+ */
+class ClaimFeed {
+  private readonly queue: Claimed[] = [];
+  private claiming: Promise<void> | null = null;
+  private exhausted = false;
+  private error: unknown = null;
+
+  constructor(
+    private readonly claim: () => Promise<{ rows: MailMessage[]; lease: Date }>,
+    private readonly low: number,
+  ) {}
+
+  async next(): Promise<Claimed | undefined> {
+    for (;;) {
+      if (this.error !== null) throw this.error;
+      if (!this.exhausted && !this.claiming && this.queue.length <= this.low) this.claiming = this.fill();
+      const item = this.queue.shift();
+      if (item) return item;
+      if (!this.claiming) return undefined;
+      await this.claiming;
+    }
+  }
+
+  async close(): Promise<Claimed[]> {
+    this.exhausted = true;
+    await this.claiming;
+    return this.queue.splice(0);
+  }
+
+  private async fill(): Promise<void> {
+    try {
+      const { rows, lease } = await this.claim();
+      if (rows.length === 0) this.exhausted = true;
+      for (const row of rows) this.queue.push({ row, lease });
+    } catch (e) {
+      this.error = e ?? new Error('claim failed');
+      this.exhausted = true;
+    } finally {
+      this.claiming = null;
+    }
   }
 }
 
@@ -219,17 +262,41 @@ export class MailSender {
   /**
    * Everything due when the pass starts. Rows this pass retries get a later `nextAttemptAt` and
    * rows it claims a later lease, so the loop cannot pick its own work up again.
+   *
+   * CONCURRENCY lanes send one mail at a time each, fed from claims made ahead of need (the next
+   * claim runs while the lanes send), and a lane records a mail's outcome while it sends the next
+   * one: a lane never idles on the database (issue 22: the drain of a bulk reset at 3× nodemailer
+   * alone, with each lane waiting for its batch's slowest send, the next claim and its own UPDATE).
+   * A lane still has at most one outcome unrecorded, and the pass ends only once every outcome is
+   * recorded. Rows claimed but never started (the worker stops) are handed back at once.
    */
   private async pass(): Promise<DrainResult> {
     const result: DrainResult = { sent: 0, failed: 0, retried: 0 };
     if (this.loop.stopped) return result;
     const cutoff = this.ctx.now();
-    while (!this.loop.stopped) {
-      const claim = await this.claim(cutoff);
-      if (claim.rows.length === 0) break;
-      const outcomes = await mapLimit(claim.rows, CONCURRENCY, (row) => this.deliver(row, claim.lease));
-      for (const o of outcomes) if (o !== 'released') result[o] += 1;
-    }
+    const feed = new ClaimFeed(() => this.claim(cutoff), Math.ceil(this.opts.batchSize / 2));
+    const count = (o: Outcome) => {
+      if (o !== 'released') result[o] += 1;
+    };
+    const lane = async () => {
+      let recording: Promise<Outcome> | null = null;
+      try {
+        for (;;) {
+          const next = this.loop.stopped ? undefined : await feed.next();
+          if (!next) break;
+          const sent = await this.deliver(next.row, next.lease);
+          if (recording) count(await recording);
+          recording = sent.outcome;
+        }
+      } finally {
+        if (recording) count(await recording);
+      }
+    };
+    const lanes = await Promise.allSettled(Array.from({ length: CONCURRENCY }, lane));
+    const left = await feed.close();
+    await Promise.all(left.map(({ row, lease }) => this.release(row, lease)));
+    const failed = lanes.find((l): l is PromiseRejectedResult => l.status === 'rejected');
+    if (failed) throw failed.reason;
     return result;
   }
 
@@ -240,39 +307,49 @@ export class MailSender {
     return { rows, lease };
   }
 
-  private async deliver(row: MailMessage, lease: Date): Promise<Outcome> {
+  /** Hand a claimed row back untouched: due now, its attempt not counted. */
+  private async release(row: MailMessage, lease: Date): Promise<Outcome> {
+    await this.settle(row, lease, { status: 'pending', leaseUntil: null, attempts: row.attempts - 1, nextAttemptAt: this.ctx.now() });
+    return 'released';
+  }
+
+  /** Send one row; resolves when the send is over, with its outcome still being recorded. */
+  private async deliver(row: MailMessage, lease: Date): Promise<{ outcome: Promise<Outcome> }> {
     const ctxLog = { id: row.id, messageId: row.messageId, kind: row.kind, attempt: row.attempts };
     if (row.attempts > this.opts.maxAttempts) {
       // Only reachable through lease expiry: the last allowed attempt was interrupted mid-send.
       const err = new MailDeliveryError('temporary', 'the last attempt was interrupted');
-      return this.fail(row, lease, lastErrorOf(err, `gave up after ${this.opts.maxAttempts} attempts; `), ctxLog);
+      return { outcome: this.fail(row, lease, lastErrorOf(err, `gave up after ${this.opts.maxAttempts} attempts; `), ctxLog) };
     }
     // Rows late in a slow batch must not start a send the lease no longer covers.
-    if (this.ctx.now().getTime() > lease.getTime() - this.opts.leaseMs / 2) {
-      await this.settle(row, lease, { status: 'pending', leaseUntil: null, attempts: row.attempts - 1, nextAttemptAt: this.ctx.now() });
-      return 'released';
-    }
+    if (this.ctx.now().getTime() > lease.getTime() - this.opts.leaseMs / 2) return { outcome: this.release(row, lease) };
     try {
       await this.transport.send(await compose(row));
     } catch (e) {
       const err = errorText(e);
-      if (err.failure === 'permanent') return this.fail(row, lease, lastErrorOf(err), ctxLog);
+      if (err.failure === 'permanent') return { outcome: this.fail(row, lease, lastErrorOf(err), ctxLog) };
       if (row.attempts >= this.opts.maxAttempts) {
-        return this.fail(row, lease, lastErrorOf(err, `gave up after ${row.attempts} attempts; `), ctxLog);
+        return { outcome: this.fail(row, lease, lastErrorOf(err, `gave up after ${row.attempts} attempts; `), ctxLog) };
       }
       const nextAttemptAt = new Date(this.ctx.now().getTime() + retryDelayMs(row.attempts, this.opts.baseDelayMs, this.opts.maxDelayMs));
       const lastError = lastErrorOf(err);
-      await this.settle(row, lease, { status: 'pending', leaseUntil: null, nextAttemptAt, lastError });
-      this.log.warn('mail send will be retried', { ...ctxLog, nextAttemptAt: nextAttemptAt.toISOString(), error: lastError });
-      return 'retried';
+      const outcome = this.settle(row, lease, { status: 'pending', leaseUntil: null, nextAttemptAt, lastError }).then((): Outcome => {
+        this.log.warn('mail send will be retried', { ...ctxLog, nextAttemptAt: nextAttemptAt.toISOString(), error: lastError });
+        return 'retried';
+      });
+      return { outcome };
     }
     const sentAt = this.ctx.now();
     const scrub = row.kind === 'reset_link' ? { textBody: SCRUBBED_RESET_BODY, htmlBody: SCRUBBED_RESET_BODY } : {};
     // Marked sent and scrubbed in one statement: there is no moment where a sent row still holds the link.
-    const owned = await this.settle(row, lease, { status: 'sent', sentAt, leaseUntil: null, lastError: null, ...scrub });
-    this.log.debug('mail sent', ctxLog);
-    if (owned) this.notify(this.hooks.onSent, row);
-    return 'sent';
+    const outcome = this.settle(row, lease, { status: 'sent', sentAt, leaseUntil: null, lastError: null, ...scrub }).then(
+      (owned): Outcome => {
+        this.log.debug('mail sent', ctxLog);
+        if (owned) this.notify(this.hooks.onSent, row);
+        return 'sent';
+      },
+    );
+    return { outcome };
   }
 
   private async fail(row: MailMessage, lease: Date, lastError: string, ctxLog: Record<string, unknown>): Promise<Outcome> {

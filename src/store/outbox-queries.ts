@@ -1,5 +1,5 @@
 /** Statements over the mail outbox that are more than a lookup: the leased claim of due mail and the per-job counts. */
-import { col, fn, literal, Op, type Model, type ModelStatic, type WhereOptions } from 'sequelize';
+import { col, fn, literal, Op, QueryTypes, type Model, type ModelStatic, type Transaction, type WhereOptions } from 'sequelize';
 import type { Database } from './db';
 import { MailMessage, type MailStatus } from './models';
 
@@ -58,6 +58,29 @@ export async function claimDueRows<M extends LeasedRow>(
 /** Claim due mail: {@link claimDueRows} over `mail_outbox`. */
 export function claimDueMail(db: Database, opts: { cutoff: Date; lease: Date; batchSize: number }): Promise<MailMessage[]> {
   return claimDueRows(db, MailMessage, opts);
+}
+
+/** What a sender writes when it settles a mail it holds. */
+export type MailOutcomeValues = Partial<
+  Pick<MailMessage, 'status' | 'sentAt' | 'leaseUntil' | 'lastError' | 'nextAttemptAt' | 'attempts' | 'textBody' | 'htmlBody'>
+>;
+
+/**
+ * Write a mail's outcome only while the row is still 'sending' under `lease` (the claim's fencing
+ * token); returns 1 when written, 0 when the lease was lost. A plain UPDATE (issue 22:
+ * `Model.update`'s option cloning, hooks and validation were a sixth of the mail drain's
+ * main-thread time); values are escaped by Sequelize's own rules, so the lease compares equal to
+ * the one the claim wrote.
+ */
+export async function settleMailRow(id: number, lease: Date, values: MailOutcomeValues, t: Transaction): Promise<number> {
+  const sequelize = MailMessage.sequelize!;
+  const attributes = MailMessage.getAttributes();
+  const escape = (v: unknown) => sequelize.escape(v as string);
+  const sets = Object.entries(values).map(([k, v]) => `${attributes[k as keyof MailOutcomeValues].field} = ${escape(v)}`);
+  if (sets.length === 0) return 0;
+  const sql = `UPDATE mail_outbox SET ${sets.join(', ')} WHERE id = ${Math.trunc(id)} AND status = 'sending' AND lease_until = ${escape(lease)}`;
+  // BULKUPDATE: both dialects answer the number of rows changed.
+  return Number(await sequelize.query(sql, { transaction: t, type: QueryTypes.BULKUPDATE }));
 }
 
 /** How many mails a job queued, by status. */

@@ -6,10 +6,12 @@ import { enqueueMail, type NewMail } from '../../src/mail/outbox';
 import { mailStats, MailSender, retryDelayMs, SCRUBBED_RESET_BODY, startMailSender, type MailSenderOptions } from '../../src/mail/sender';
 import { lockoutMail, resetLinkMail } from '../../src/mail/templates';
 import { createMailTransport, type MailTransport, type OutgoingMail } from '../../src/mail/transport';
+import { Op } from 'sequelize';
 import { MailMessage } from '../../src/store/models';
 import { DIALECTS } from '../support/db';
 import { testEnv, type TestEnv } from '../support/fixtures';
 import { linksIn, startSmtpCapture, type SmtpCapture } from '../support/smtp';
+import { until } from '../support/wait';
 
 function queue(rt: Runtime, mails: NewMail[]): Promise<MailMessage[]> {
   return rt.db.tx((t) => enqueueMail(rt, t, mails));
@@ -488,6 +490,43 @@ describe.each(DIALECTS)('mail outbox on %s', (dialect) => {
     expect(pending.every((r) => r.attempts === 0 && r.leaseUntil === null)).toBe(true);
     expect(await s.drainOnce()).toEqual({ sent: 5, failed: 0, retried: 0 });
     expect(transport.sent.map((m) => m.messageId)).toEqual(rows.map((r) => r.messageId));
+  });
+
+  test('the next batch is claimed while the lanes send; a stop mid-pass hands every claimed, unstarted row straight back', async () => {
+    await setup();
+    const rows = await queue(
+      env.rt,
+      Array.from({ length: 30 }, (_, i) => lockout(`u${i}@example.com`)),
+    );
+    let sends = 0;
+    let stopping: Promise<void> | undefined;
+    const claimed = () => MailMessage.count({ where: { status: { [Op.ne]: 'pending' } } });
+    const s = new MailSender(
+      env.rt,
+      recordingTransport(async () => {
+        sends += 1;
+        // The sixth send is of the first batch, and holds its lane: the second batch is claimed meanwhile.
+        if (sends === 6) await until(async () => (await claimed()) > 10, 'the second claim, during the first batch');
+        if (sends === 8) stopping = s.stop();
+      }),
+      { batchSize: 10 },
+    );
+    senders.push(s);
+    const result = await s.drainOnce();
+    await stopping;
+    const after = await MailMessage.findAll({ order: [['id', 'ASC']] });
+    expect(after.filter((r) => r.status === 'sending')).toEqual([]);
+    const sent = after.filter((r) => r.status === 'sent');
+    expect(result).toEqual({ sent: sent.length, failed: 0, retried: 0 });
+    expect(sent.length).toBeGreaterThanOrEqual(8);
+    const back = after.filter((r) => r.status === 'pending');
+    expect(back.length).toBe(30 - sent.length);
+    expect(back.every((r) => r.attempts === 0 && r.leaseUntil === null)).toBe(true);
+    // Another worker sends the rest at once (no lease to wait out), each mail once.
+    const other = new MailSender(env.rt, recordingTransport(), { batchSize: 10 });
+    senders.push(other);
+    expect(await other.drainOnce()).toEqual({ sent: back.length, failed: 0, retried: 0 });
+    expect(await MailMessage.count({ where: { status: 'sent' } })).toBe(rows.length);
   });
 
   test('a worker whose lease was taken over records nothing: the newer owner’s outcome stands', async () => {
