@@ -3,7 +3,7 @@ import { Op, QueryTypes, type Transaction, type WhereOptions } from 'sequelize';
 import { LOCKED_USERS_INDEX } from '../../migrations/0014-locked-users-index';
 import type { AuthStatus } from '../domain/status';
 import { LockoutEvent, Membership, User } from './models';
-import { organizationsById, usersInOrganizations } from './user-queries';
+import { membershipsWhere, organizationsById, usersInOrganizations } from './user-queries';
 
 const OLDEST_FIRST: Array<[string, string]> = [
   ['lockedAt', 'ASC'],
@@ -132,7 +132,7 @@ export async function organizationSlugsOf(userIds: number[], orgIds: number[] | 
   // Plain rows of two columns: the digest names the organizations of ~10,000 users at 1,000,000.
   const memberships = (await Membership.findAll({
     attributes: ['userId', 'organizationId'],
-    where: { userId: { [Op.in]: userIds }, ...(orgIds === null ? {} : { organizationId: { [Op.in]: orgIds } }) },
+    where: membershipsWhere(userIds, orgIds),
     order: [['organizationId', 'ASC']],
     raw: true,
   })) as unknown as Array<{ userId: number; organizationId: number }>;

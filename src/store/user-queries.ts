@@ -299,13 +299,15 @@ export async function usersById(ids: number[], t?: Transaction): Promise<Map<num
   return new Map((await User.findAll({ where: { id: { [Op.in]: ids } }, transaction: t })).map((u) => [u.id, u]));
 }
 
+/** The memberships of `userIds` in `orgIds` (null: all of them). */
+export function membershipsWhere(userIds: number[], orgIds: number[] | null): WhereOptions<Membership> {
+  return { userId: { [Op.in]: userIds }, ...(orgIds === null ? {} : { organizationId: { [Op.in]: orgIds } }) };
+}
+
 /** The memberships of `userIds` in `orgIds` (null: all of them), in organization order. */
 export async function membershipsOf(userIds: number[], orgIds: number[] | null): Promise<Membership[]> {
   if (userIds.length === 0) return [];
-  return Membership.findAll({
-    where: { userId: { [Op.in]: userIds }, ...(orgIds === null ? {} : { organizationId: { [Op.in]: orgIds } }) },
-    order: [['organizationId', 'ASC']],
-  });
+  return Membership.findAll({ where: membershipsWhere(userIds, orgIds), order: [['organizationId', 'ASC']] });
 }
 
 /** Organizations by id. */
