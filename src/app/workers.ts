@@ -41,8 +41,9 @@ export interface Workers {
  */
 export function startWorkers(rt: Runtime, opts: WorkerOptions = {}): Workers {
   const notifier = opts.notifier ?? silentNotifier;
-  const mail = startMailSender(rt, withExportMailHooks(rt, notifier, opts.mail ?? {}));
   const jobs = new JobRunner(rt, opts.jobs ?? {});
+  // Background delivery gives way to a job running on this instance (the job is what its admin waits for).
+  const mail = startMailSender(rt, withExportMailHooks(rt, notifier, { giveWayWhile: () => jobs.busy, ...opts.mail }));
   const bulk = bulkActionJob(notifier, opts.share ?? null, { batchSize: rt.config.BULK_BATCH_SIZE });
   for (const kind of BULK_KINDS) jobs.register(kind, bulk);
   for (const [kind, handler] of Object.entries(opts.handlers ?? {})) jobs.register(kind, handler);

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
+import { performance } from 'node:perf_hooks';
 import { redact, type Logger } from '../lib/logger';
 import { MailMessage } from '../store/models';
 import { claimDueMail, mailCountsByStatus, settleMailRow, type MailOutcomeValues } from '../store/outbox-queries';
@@ -36,6 +37,12 @@ export interface MailSenderOptions {
   instanceId?: string;
   onFailed?: (row: MailMessage) => void;
   onSent?: (row: MailMessage) => void;
+  /**
+   * While this holds (a job runs on this instance), each claim waits twice as long as the lanes
+   * worked since the previous one (at most 2 s): the sender takes at most about a third of the
+   * time, and the job (one write lock on SQLite, two cores) the rest. Full speed again after.
+   */
+  giveWayWhile?: () => boolean;
 }
 
 export interface DrainResult {
@@ -213,7 +220,7 @@ class ClaimFeed {
 }
 
 export class MailSender {
-  private readonly opts: Required<Omit<MailSenderOptions, 'onFailed' | 'onSent'>>;
+  private readonly opts: Required<Omit<MailSenderOptions, 'onFailed' | 'onSent' | 'giveWayWhile'>>;
   private readonly settler: Settler;
   private readonly log: Logger;
   private readonly loop: PollLoop<DrainResult>;
@@ -274,7 +281,16 @@ export class MailSender {
     const result: DrainResult = { sent: 0, failed: 0, retried: 0 };
     if (this.loop.stopped) return result;
     const cutoff = this.ctx.now();
-    const feed = new ClaimFeed(() => this.claim(cutoff), Math.ceil(this.opts.batchSize / 2));
+    let worked = performance.now();
+    const claimNext = async () => {
+      if (this.hooks.giveWayWhile?.()) await this.loop.pause(Math.min(2 * (performance.now() - worked), 2_000));
+      try {
+        return await this.claim(cutoff);
+      } finally {
+        worked = performance.now();
+      }
+    };
+    const feed = new ClaimFeed(claimNext, Math.ceil(this.opts.batchSize / 2));
     const count = (o: Outcome) => {
       if (o !== 'released') result[o] += 1;
     };

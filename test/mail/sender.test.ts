@@ -529,6 +529,28 @@ describe.each(DIALECTS)('mail outbox on %s', (dialect) => {
     expect(await MailMessage.count({ where: { status: 'sent' } })).toBe(rows.length);
   });
 
+  test('while a job runs (giveWayWhile), the sender asks before each claim and still delivers every mail once', async () => {
+    await setup();
+    const rows = await queue(
+      env.rt,
+      Array.from({ length: 25 }, (_, i) => lockout(`u${i}@example.com`)),
+    );
+    let asked = 0;
+    const transport = recordingTransport();
+    const s = new MailSender(env.rt, transport, {
+      batchSize: 10,
+      giveWayWhile: () => {
+        asked += 1;
+        return true;
+      },
+    });
+    senders.push(s);
+    expect(await s.drainOnce()).toEqual({ sent: 25, failed: 0, retried: 0 });
+    // Three claims of rows and the empty one that ends the pass.
+    expect(asked).toBe(4);
+    expect(transport.sent.map((m) => m.messageId).sort()).toEqual(rows.map((r) => r.messageId).sort());
+  });
+
   test('a worker whose lease was taken over records nothing: the newer owner’s outcome stands', async () => {
     await setup();
     const [r] = await queue(env.rt, [lockout('ana@example.com')]);
